@@ -1,0 +1,42 @@
+// swift-tools-version: 6.0
+import PackageDescription
+
+// QLSTM Cluster builds from the Swift toolchain alone: no package dependencies.
+let package = Package(
+    name: "qlstm-cluster",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "qlstm", targets: ["qlstm"])
+    ],
+    targets: [
+        .target(name: "QuantumSimulator"),
+        .target(name: "VariationalCircuits", dependencies: ["QuantumSimulator"]),
+        .target(name: "Datasets"),
+        .executableTarget(
+            name: "qlstm",
+            dependencies: ["QuantumSimulator", "VariationalCircuits", "Datasets"]
+        ),
+        .target(name: "TestSupport", dependencies: ["QuantumSimulator"]),
+        .testTarget(name: "QuantumSimulatorTests", dependencies: ["QuantumSimulator", "TestSupport"]),
+        .testTarget(
+            name: "VariationalCircuitsTests",
+            dependencies: ["VariationalCircuits", "QuantumSimulator", "TestSupport"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(
+            name: "DatasetsTests",
+            dependencies: ["Datasets", "TestSupport"],
+            resources: [.copy("Fixtures")]
+        ),
+        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)
+
+// One list of settings for every target (as swift-log does).
+for target in package.targets where target.type != .system {
+    var settings = target.swiftSettings ?? []
+    settings.append(.enableUpcomingFeature("ExistentialAny"))
+    settings.append(.enableUpcomingFeature("MemberImportVisibility"))
+    target.swiftSettings = settings
+}

@@ -1,0 +1,113 @@
+extension StateVector {
+    /// Applies one gate in place.
+    ///
+    /// The caller has checked the wires (a `Circuit` does on construction).
+    public mutating func apply(_ gate: Gate) {
+        switch gate {
+        case .cnot(let c, let t): applyCNOT(control: c, target: t)
+        case .cz(let a, let b): applyCZ(a, b)
+        case .swap(let a, let b): applySwap(a, b)
+        default:
+            // Every other gate is single-qubit and has a matrix.
+            apply(gate.matrix!, to: gate.wires[0])
+        }
+    }
+
+    /// Applies every gate of `circuit`, with runs of single-qubit gates fused.
+    public mutating func apply(_ circuit: Circuit) {
+        precondition(circuit.qubitCount == qubitCount, "circuit and state sizes differ")
+        apply(FusedCircuit(circuit))
+    }
+
+    /// Applies a fused program (its leading product layer included, applied as gates).
+    public mutating func apply(_ program: FusedCircuit) {
+        for (wire, u) in program.leadingUnitaries.enumerated() where u != .identity {
+            apply(u, to: wire)
+        }
+        for operation in program.operations { apply(operation) }
+    }
+
+    /// Applies one fused operation.
+    public mutating func apply(_ operation: FusedOperation) {
+        switch operation {
+        case .single(let wire, let m): apply(m, to: wire)
+        case .cnot(let c, let t): applyCNOT(control: c, target: t)
+        case .cz(let a, let b): applyCZ(a, b)
+        case .swap(let a, let b): applySwap(a, b)
+        }
+    }
+
+    private var isLarge: Bool { qubitCount >= Parallel.qubitThreshold }
+
+    /// Applies a single-qubit unitary to `wire`.
+    public mutating func apply(_ m: Matrix2, to wire: Int) {
+        precondition((0..<qubitCount).contains(wire), "wire out of range")
+        let pairCount = dimension >> 1
+        let parallel = isLarge
+        if m.isReal {
+            let a = m.a.re, b = m.b.re, c = m.c.re, d = m.d.re
+            re.withUnsafeMutableBufferPointer { buffer in
+                let base = SharedBuffer(buffer.baseAddress!)
+                Parallel.forEachChunk(of: pairCount, parallel: parallel) {
+                    Kernels.applyReal(a, b, c, d, wire: wire, to: base.base, pairs: $0)
+                }
+            }
+            guard !im.isEmpty else { return }
+            im.withUnsafeMutableBufferPointer { buffer in
+                let base = SharedBuffer(buffer.baseAddress!)
+                Parallel.forEachChunk(of: pairCount, parallel: parallel) {
+                    Kernels.applyReal(a, b, c, d, wire: wire, to: base.base, pairs: $0)
+                }
+            }
+            return
+        }
+        makeComplex()
+        let diagonal = m.isDiagonal
+        re.withUnsafeMutableBufferPointer { reBuffer in
+            im.withUnsafeMutableBufferPointer { imBuffer in
+                let re = SharedBuffer(reBuffer.baseAddress!), im = SharedBuffer(imBuffer.baseAddress!)
+                Parallel.forEachChunk(of: pairCount, parallel: parallel) { pairs in
+                    if diagonal {
+                        Kernels.applyDiagonal(m.a, m.d, wire: wire, re: re.base, im: im.base, pairs: pairs)
+                    } else {
+                        Kernels.applyComplex(m, wire: wire, re: re.base, im: im.base, pairs: pairs)
+                    }
+                }
+            }
+        }
+    }
+
+    /// Applies CNOT with the given control and target wires.
+    public mutating func applyCNOT(control: Int, target: Int) {
+        applyTwoQubit(control, target) { Kernels.applyCNOT(control: control, target: target, to: $0, quads: $1) }
+    }
+
+    /// Applies CZ on wires `a` and `b`.
+    public mutating func applyCZ(_ a: Int, _ b: Int) {
+        applyTwoQubit(a, b) { Kernels.applyCZ(a, b, to: $0, quads: $1) }
+    }
+
+    /// Applies SWAP on wires `a` and `b`.
+    public mutating func applySwap(_ a: Int, _ b: Int) {
+        applyTwoQubit(a, b) { Kernels.applySwap(a, b, to: $0, quads: $1) }
+    }
+
+    /// Runs a real permutation-or-sign kernel over the quadruples of wires `a`, `b` on both parts.
+    @inline(__always)
+    private mutating func applyTwoQubit(
+        _ a: Int, _ b: Int, _ kernel: @escaping @Sendable (UnsafeMutablePointer<Double>, Range<Int>) -> Void
+    ) {
+        precondition(a != b && (0..<qubitCount).contains(a) && (0..<qubitCount).contains(b), "bad wires")
+        let quadCount = dimension >> 2
+        let parallel = isLarge
+        re.withUnsafeMutableBufferPointer { buffer in
+            let base = SharedBuffer(buffer.baseAddress!)
+            Parallel.forEachChunk(of: quadCount, parallel: parallel) { kernel(base.base, $0) }
+        }
+        guard !im.isEmpty else { return }
+        im.withUnsafeMutableBufferPointer { buffer in
+            let base = SharedBuffer(buffer.baseAddress!)
+            Parallel.forEachChunk(of: quadCount, parallel: parallel) { kernel(base.base, $0) }
+        }
+    }
+}
