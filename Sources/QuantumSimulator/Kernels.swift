@@ -31,6 +31,22 @@ enum Kernels {
             }
             return
         }
+        if k == 1 {
+            // Runs of two: unrolled, or the loop overhead costs more than the arithmetic.
+            var p = pairs.lowerBound
+            if p & 1 == 0 && pairs.count & 1 == 0 {
+                while p < pairs.upperBound {
+                    let lo = buffer + (p &* 2), hi = lo + 2
+                    let x0 = lo[0], x1 = lo[1], y0 = hi[0], y1 = hi[1]
+                    lo[0] = a * x0 + b * y0
+                    lo[1] = a * x1 + b * y1
+                    hi[0] = c * x0 + d * y0
+                    hi[1] = c * x1 + d * y1
+                    p &+= 2
+                }
+                return
+            }
+        }
         var p = pairs.lowerBound
         while p < pairs.upperBound {
             let runEnd = min(pairs.upperBound, ((p &>> k) &+ 1) &<< k)

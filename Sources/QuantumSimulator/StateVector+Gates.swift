@@ -46,6 +46,16 @@ extension StateVector {
         let parallel = isLarge
         if m.isReal {
             let a = m.a.re, b = m.b.re, c = m.c.re, d = m.d.re
+            if !parallel {
+                re.withUnsafeMutableBufferPointer {
+                    Kernels.applyReal(a, b, c, d, wire: wire, to: $0.baseAddress!, pairs: 0..<pairCount)
+                }
+                guard !im.isEmpty else { return }
+                im.withUnsafeMutableBufferPointer {
+                    Kernels.applyReal(a, b, c, d, wire: wire, to: $0.baseAddress!, pairs: 0..<pairCount)
+                }
+                return
+            }
             re.withUnsafeMutableBufferPointer { buffer in
                 let base = SharedBuffer(buffer.baseAddress!)
                 Parallel.forEachChunk(of: pairCount, parallel: parallel) {
@@ -79,35 +89,56 @@ extension StateVector {
 
     /// Applies CNOT with the given control and target wires.
     public mutating func applyCNOT(control: Int, target: Int) {
-        applyTwoQubit(control, target) { Kernels.applyCNOT(control: control, target: target, to: $0, quads: $1) }
+        applyTwoQubit(.cnot, control, target)
     }
 
     /// Applies CZ on wires `a` and `b`.
     public mutating func applyCZ(_ a: Int, _ b: Int) {
-        applyTwoQubit(a, b) { Kernels.applyCZ(a, b, to: $0, quads: $1) }
+        applyTwoQubit(.cz, a, b)
     }
 
     /// Applies SWAP on wires `a` and `b`.
     public mutating func applySwap(_ a: Int, _ b: Int) {
-        applyTwoQubit(a, b) { Kernels.applySwap(a, b, to: $0, quads: $1) }
+        applyTwoQubit(.swap, a, b)
     }
 
-    /// Runs a real permutation-or-sign kernel over the quadruples of wires `a`, `b` on both parts.
+    /// The real permutation-or-sign two-qubit gates.
+    private enum TwoQubitKernel: Sendable {
+        case cnot, cz, swap
+
+        @inline(__always)
+        func callAsFunction(_ a: Int, _ b: Int, _ buffer: UnsafeMutablePointer<Double>, _ quads: Range<Int>) {
+            switch self {
+            case .cnot: Kernels.applyCNOT(control: a, target: b, to: buffer, quads: quads)
+            case .cz: Kernels.applyCZ(a, b, to: buffer, quads: quads)
+            case .swap: Kernels.applySwap(a, b, to: buffer, quads: quads)
+            }
+        }
+    }
+
+    /// Runs a two-qubit kernel over the quadruples of wires `a`, `b`, on both parts.
     @inline(__always)
-    private mutating func applyTwoQubit(
-        _ a: Int, _ b: Int, _ kernel: @escaping @Sendable (UnsafeMutablePointer<Double>, Range<Int>) -> Void
-    ) {
+    private mutating func applyTwoQubit(_ kernel: TwoQubitKernel, _ a: Int, _ b: Int) {
         precondition(a != b && (0..<qubitCount).contains(a) && (0..<qubitCount).contains(b), "bad wires")
         let quadCount = dimension >> 2
         let parallel = isLarge
+        let hasImaginary = !im.isEmpty
         re.withUnsafeMutableBufferPointer { buffer in
+            if !parallel {
+                kernel(a, b, buffer.baseAddress!, 0..<quadCount)
+                return
+            }
             let base = SharedBuffer(buffer.baseAddress!)
-            Parallel.forEachChunk(of: quadCount, parallel: parallel) { kernel(base.base, $0) }
+            Parallel.forEachChunk(of: quadCount, parallel: true) { kernel(a, b, base.base, $0) }
         }
-        guard !im.isEmpty else { return }
+        guard hasImaginary else { return }
         im.withUnsafeMutableBufferPointer { buffer in
+            if !parallel {
+                kernel(a, b, buffer.baseAddress!, 0..<quadCount)
+                return
+            }
             let base = SharedBuffer(buffer.baseAddress!)
-            Parallel.forEachChunk(of: quadCount, parallel: parallel) { kernel(base.base, $0) }
+            Parallel.forEachChunk(of: quadCount, parallel: true) { kernel(a, b, base.base, $0) }
         }
     }
 }

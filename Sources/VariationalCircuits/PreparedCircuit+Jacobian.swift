@@ -35,7 +35,7 @@ extension PreparedCircuit {
         into result: inout CircuitEvaluation, workspace: inout Workspace
     ) {
         let outputs = circuit.outputCount
-        result.outputs = Array(repeating: 0, count: outputs)
+        Self.reset(&result.outputs, count: outputs)
         guard let method else {
             bindInputs(inputs, workspace: &workspace)
             run(workspace: &workspace, from: 0)
@@ -44,13 +44,23 @@ extension PreparedCircuit {
             result.inputJacobian = []
             return
         }
-        result.parameterJacobian = Array(repeating: 0, count: outputs * circuit.parameterCount)
-        result.inputJacobian = Array(repeating: 0, count: outputs * circuit.inputCount)
+        Self.reset(&result.parameterJacobian, count: outputs * circuit.parameterCount)
+        Self.reset(&result.inputJacobian, count: outputs * circuit.inputCount)
         switch method {
         case .parameterShift:
             parameterShift(inputs, shots: shots, seed: seed, into: &result, workspace: &workspace)
         case .adjoint:
             adjoint(inputs, into: &result, workspace: &workspace)
+        }
+    }
+
+    /// Zeroes `array` at length `count`, reusing its storage: the hot path must not allocate.
+    @inline(__always)
+    static func reset(_ array: inout [Double], count: Int) {
+        if array.count == count {
+            for i in array.indices { array[i] = 0 }
+        } else {
+            array = Array(repeating: 0, count: count)
         }
     }
 
@@ -100,7 +110,7 @@ extension PreparedCircuit {
         read(workspace.state, shots: shots, seed: seed, run: 0, into: &result.outputs, scratch: &workspace.allExpectations)
 
         for (gateNumber, gate) in differentiableGates.enumerated() {
-            for sign in [1.0, -1.0] {
+            for sign in stride(from: 1.0, through: -1.0, by: -2.0) {
                 let shift = Matrix2.rotation(gate.axis, sign * Double.pi / 2)
                 runShifted(gate, by: shift, workspace: &workspace)
                 let run = 1 + 2 * gateNumber + (sign > 0 ? 0 : 1)
@@ -120,24 +130,24 @@ extension PreparedCircuit {
         switch gate.location {
         case .leading(let wire):
             let original = workspace.leading[wire]
-            workspace.leading[wire] = product(of: leadingGates[wire], workspace: workspace, shifting: gate.gate, by: shift)
+            workspace.leading[wire] = product(of: leadingGates[wire], inputMatrices: workspace.inputMatrices, shifting: gate.gate, by: shift)
             workspace.shiftedState.setProduct(workspace.leading)
             workspace.leading[wire] = original
-            for index in steps.indices { apply(step: index, to: &workspace.shiftedState, workspace: workspace) }
+            for index in steps.indices { apply(step: index, to: &workspace.shiftedState, inputMatrices: workspace.inputMatrices) }
         case .step(let stepIndex):
             if let slot = workspace.checkpointSlot[stepIndex], !workspace.checkpoints.isEmpty {
                 workspace.shiftedState.overwrite(with: workspace.checkpoints[slot])
             } else {
                 workspace.shiftedState.setProduct(workspace.leading)
-                for index in 0..<stepIndex { apply(step: index, to: &workspace.shiftedState, workspace: workspace) }
+                for index in 0..<stepIndex { apply(step: index, to: &workspace.shiftedState, inputMatrices: workspace.inputMatrices) }
             }
             guard case .single(let wire, let run, _) = steps[stepIndex] else {
                 preconditionFailure("a rotation sits in a single-qubit step")
             }
-            let shifted = product(of: run, workspace: workspace, shifting: gate.gate, by: shift)
+            let shifted = product(of: run, inputMatrices: workspace.inputMatrices, shifting: gate.gate, by: shift)
             workspace.shiftedState.apply(shifted, to: wire)
             for index in (stepIndex + 1)..<steps.count {
-                apply(step: index, to: &workspace.shiftedState, workspace: workspace)
+                apply(step: index, to: &workspace.shiftedState, inputMatrices: workspace.inputMatrices)
             }
         }
     }
@@ -170,19 +180,19 @@ extension PreparedCircuit {
                 next -= 1
                 if g == firstDifferentiable { break }
             }
-            undo(gate: g, on: &workspace.state, workspace: workspace)
-            for j in 0..<outputs { undo(gate: g, on: &workspace.costates[j], workspace: workspace) }
+            undo(gate: g, on: &workspace.state, inputMatrices: workspace.inputMatrices)
+            for j in 0..<outputs { undo(gate: g, on: &workspace.costates[j], inputMatrices: workspace.inputMatrices) }
         }
     }
 
     /// Applies the inverse of gate `g`.
     @inline(__always)
-    private func undo(gate g: Int, on state: inout StateVector, workspace: Workspace) {
+    private func undo(gate g: Int, on state: inout StateVector, inputMatrices: [Matrix2]) {
         switch gates[g] {
         case .fixed(.cnot(let c, let t)): state.applyCNOT(control: c, target: t)
         case .fixed(.cz(let a, let b)): state.applyCZ(a, b)
         case .fixed(.swap(let a, let b)): state.applySwap(a, b)
-        default: state.apply(matrix(ofGate: g, workspace: workspace).adjoint, to: gates[g].wires[0])
+        default: state.apply(matrix(ofGate: g, inputMatrices: inputMatrices).adjoint, to: gates[g].wires[0])
         }
     }
 }

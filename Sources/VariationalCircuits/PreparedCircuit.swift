@@ -177,25 +177,25 @@ public struct PreparedCircuit: Sendable {
             workspace.inputMatrices[slot] = .rotation(rotation.axis, rotation.transform.angle(inputs[rotation.input]))
         }
         for wire in 0..<circuit.qubitCount {
-            workspace.leading[wire] = leadingMatrices[wire] ?? product(of: leadingGates[wire], workspace: workspace)
+            workspace.leading[wire] = leadingMatrices[wire] ?? product(of: leadingGates[wire], inputMatrices: workspace.inputMatrices)
         }
     }
 
     /// The matrix of gate `g` under the current inputs.
     @inline(__always)
-    func matrix(ofGate g: Int, workspace: Workspace) -> Matrix2 {
+    func matrix(ofGate g: Int, inputMatrices: [Matrix2]) -> Matrix2 {
         switch gateMatrices[g] {
         case .fixed(let m): m
-        case .input(let slot): workspace.inputMatrices[slot]
+        case .input(let slot): inputMatrices[slot]
         case .twoQubit: preconditionFailure("gate \(g) is not single-qubit")
         }
     }
 
     /// The product of a run of single-qubit gates, optionally with one of them shifted.
-    func product(of run: [Int], workspace: Workspace, shifting shifted: Int = -1, by shift: Matrix2 = .identity) -> Matrix2 {
+    func product(of run: [Int], inputMatrices: [Matrix2], shifting shifted: Int = -1, by shift: Matrix2 = .identity) -> Matrix2 {
         var m = Matrix2.identity
         for g in run {
-            m = matrix(ofGate: g, workspace: workspace) * m
+            m = matrix(ofGate: g, inputMatrices: inputMatrices) * m
             if g == shifted { m = shift * m }
         }
         return m
@@ -209,18 +209,18 @@ public struct PreparedCircuit: Sendable {
             if workspace.recordsCheckpoints, let slot = workspace.checkpointSlot[index] {
                 workspace.checkpoints[slot].overwrite(with: workspace.state)
             }
-            apply(step: index, to: &workspace.state, workspace: workspace)
+            apply(step: index, to: &workspace.state, inputMatrices: workspace.inputMatrices)
         }
     }
 
     /// Applies one fused step.
     @inline(__always)
-    func apply(step index: Int, to state: inout StateVector, workspace: Workspace) {
+    func apply(step index: Int, to state: inout StateVector, inputMatrices: [Matrix2]) {
         switch steps[index] {
         case .twoQubit(let operation):
             state.apply(operation)
         case .single(let wire, let run, let fixed):
-            state.apply(fixed ?? product(of: run, workspace: workspace), to: wire)
+            state.apply(fixed ?? product(of: run, inputMatrices: inputMatrices), to: wire)
         }
     }
 

@@ -1,9 +1,51 @@
-import QuantumSimulator
-for g in [Gate.h(0), .h(1), .h(2), .h(3), .ry(2, 0.5), .cnot(control: 0, target: 1), .cnot(control: 2, target: 3), .cnot(control: 1, target: 2)] {
-  let c = try! Circuit(qubitCount: 4, gates: [g])
-  var s = try! StateVector(qubitCount: 4)
-  s.apply(.hadamard, to: 0); s.apply(.hadamard, to: 2)
-  s.apply(g)
-  print(g, s.expectationsZ())
+import Foundation
+
+/// Every subcommand, in the order `qlstm help` lists them.
+let commands = [CommandEntry(SimulateCommand.self), CommandEntry(BenchCommand.self)]
+
+@MainActor
+func topLevelHelp() -> String {
+    let width = (commands.map { $0.name.count }.max() ?? 0) + 2
+    let rows = commands.map { "  " + $0.name.padding(toLength: width, withPad: " ", startingAt: 0) + $0.summary }
+    return (["usage: qlstm COMMAND [OPTIONS]", "", "QLSTM Cluster: quantum LSTMs on an emulated multi-QPU cluster.", "", "commands:"]
+        + rows + ["", "'qlstm COMMAND --help' shows a command's options."]).joined(separator: "\n")
 }
-print(try! StateVector(product: Array(repeating: Matrix2.hadamard, count: 4)).amplitudes)
+
+@MainActor
+func runMain(_ arguments: [String]) async -> Int32 {
+    guard let name = arguments.first, !["help", "--help", "-h"].contains(name) else {
+        if arguments.count > 1, let command = commands.first(where: { $0.name == arguments[1] }) {
+            print(command.help)
+        } else {
+            print(topLevelHelp())
+        }
+        return 0
+    }
+    if name == "--version" || name == "version" {
+        print("qlstm \(ProjectVersion.current)")
+        return 0
+    }
+    guard let command = commands.first(where: { $0.name == name }) else {
+        let suggestion = commands.map(\.name).min { ParsedOptions.editDistance(name, $0) < ParsedOptions.editDistance(name, $1) }
+        let near = suggestion.flatMap { ParsedOptions.editDistance(name, $0) <= 2 ? $0 : nil }
+        Console.error("qlstm: " + CommandLineError.unknownCommand(name, suggestion: near).description)
+        return 2
+    }
+    let rest = Array(arguments.dropFirst())
+    if rest.contains("--help") || rest.contains("-h") {
+        print(command.help)
+        return 0
+    }
+    do {
+        let options = try ParsedOptions(rest, specs: command.options, command: command.name)
+        return try await command.run(options)
+    } catch let error as CommandLineError {
+        Console.error("qlstm \(command.name): \(error)")
+        return 2
+    } catch {
+        Console.error("qlstm \(command.name): error: \(error)")
+        return 1
+    }
+}
+
+exit(await runMain(Array(CommandLine.arguments.dropFirst())))

@@ -1,0 +1,126 @@
+import Dispatch
+import Foundation
+import QuantumSimulator
+import VariationalCircuits
+
+/// `qlstm bench`: the speed figures the project tracks, as one JSON object.
+enum BenchCommand: Command {
+    static let name = "bench"
+    static let summary = "measure simulator throughput (release builds only give meaningful figures)"
+    static let usage = "qlstm bench --suite sim [--json] [--seconds S]"
+    static let options: [OptionSpec] = [
+        .value("suite", "NAME", "which figures: sim"),
+        .flag("json", "print one JSON object instead of a table"),
+        .value("seconds", "S", "minimum measuring time per figure (default 1)"),
+    ]
+
+    enum Suite: String, CaseIterable { case sim }
+
+    static func run(_ options: ParsedOptions) async throws -> Int32 {
+        try options.expectPositionals(0, usage: usage)
+        let suite = try options.choice("suite", as: Suite.self) ?? .sim
+        let seconds = try options.double("seconds", in: 0.01...600) ?? 1
+        var figures: [String: Any] = ["suite": suite.rawValue, "threads": Parallel.threadCount]
+        #if DEBUG
+        figures["build"] = "debug"
+        Console.error("qlstm bench: warning: this is a debug build; build with -c release for real figures")
+        #else
+        figures["build"] = "release"
+        #endif
+        switch suite {
+        case .sim: try SimulatorBenchmarks(seconds: seconds).run(into: &figures)
+        }
+        if options.flag("json") {
+            print(try Console.json(figures))
+        } else {
+            for key in figures.keys.sorted() { print(key.padding(toLength: 44, withPad: " ", startingAt: 0), figures[key]!) }
+        }
+        return 0
+    }
+}
+
+/// Repeats a body until it has run for at least `seconds`, three times, and keeps the best rate.
+struct Stopwatch {
+    let seconds: Double
+
+    /// Operations per second of `body(n)`, which performs `n` operations.
+    func rate(_ body: (Int) -> Void) -> Double {
+        var best = 0.0
+        for _ in 0..<3 {
+            var n = 1
+            while true {
+                let start = DispatchTime.now().uptimeNanoseconds
+                body(n)
+                let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                if elapsed >= seconds / 3 {
+                    best = max(best, Double(n) / elapsed)
+                    break
+                }
+                n = elapsed > 0 ? max(n * 2, Int(Double(n) * seconds / 3 / elapsed * 1.1)) : n * 2
+            }
+        }
+        return best
+    }
+}
+
+/// The `sim` suite: the paper's gate circuit one by one and on every core, and single gates
+/// on large states beside a plain copy of the same memory.
+struct SimulatorBenchmarks {
+    let seconds: Double
+
+    func run(into figures: inout [String: Any]) throws {
+        let circuit = try SubVQC(id: "paper", qubitCount: 6, inputCount: 6, ansatz: .paper, measuredWires: Array(0..<5))
+        var generator = SeededGenerator(seed: 2025)
+        let parameters = (0..<circuit.parameterCount).map { _ in generator.nextGaussian() }
+        let prepared = try PreparedCircuit(circuit, parameters: parameters)
+        let inputs = (0..<256).map { _ in (0..<6).map { _ in generator.nextUnit() * 2 - 1 } }
+        let stopwatch = Stopwatch(seconds: seconds)
+
+        let methods: [(String, DifferentiationMethod?)] = [
+            ("paper_circuit_evals_per_s", nil),
+            ("paper_circuit_ps_jacobians_per_s", .parameterShift),
+            ("paper_circuit_adjoint_jacobians_per_s", .adjoint),
+        ]
+        for (key, method) in methods {
+            figures[key] = stopwatch.rate { n in
+                var workspace = PreparedCircuit.Workspace(for: prepared)
+                var result = CircuitEvaluation(outputs: [])
+                for i in 0..<n {
+                    prepared.evaluate(inputs[i & 255], method: method, shots: nil, seed: 0, into: &result, workspace: &workspace)
+                }
+            }.rounded()
+            let threads = Parallel.threadCount
+            figures[key + "_all_threads"] = stopwatch.rate { n in
+                let perThread = max(1, n / threads)
+                DispatchQueue.concurrentPerform(iterations: threads) { _ in
+                    var workspace = PreparedCircuit.Workspace(for: prepared)
+                    var result = CircuitEvaluation(outputs: [])
+                    for i in 0..<perThread {
+                        prepared.evaluate(inputs[i & 255], method: method, shots: nil, seed: 0, into: &result, workspace: &workspace)
+                    }
+                }
+            }.rounded()
+        }
+
+        for qubits in [20, 24] {
+            var state = try StateVector(qubitCount: qubits)
+            state.apply(.rx(0.3), to: 0)  // a general, complex state
+            var copy = state
+            copy.apply(.rz(0.1), to: 1)  // its own buffers
+            let gateRate = stopwatch.rate { n in
+                for i in 0..<n { state.apply(.ry(0.1), to: i % qubits) }
+            }
+            let copyRate = stopwatch.rate { n in
+                for _ in 0..<n { copy.overwrite(with: state) }
+            }
+            var real = try StateVector(qubitCount: qubits)
+            real.apply(.hadamard, to: 0)
+            let realRate = stopwatch.rate { n in
+                for i in 0..<n { real.apply(.ry(0.1), to: i % qubits) }
+            }
+            figures["gate_seconds_q\(qubits)"] = 1 / gateRate
+            figures["gate_seconds_q\(qubits)_real_state"] = 1 / realRate
+            figures["copy_seconds_q\(qubits)"] = 1 / copyRate
+        }
+    }
+}
