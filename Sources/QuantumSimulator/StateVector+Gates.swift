@@ -142,3 +142,67 @@ extension StateVector {
         }
     }
 }
+
+extension StateVector {
+    /// Applies a run of fused operations inside one scope of buffer access.
+    ///
+    /// Small states spend as long entering and leaving a kernel as running it, so this loop
+    /// holds the buffers once for the whole run; large states go through the threaded kernels.
+    public mutating func apply(_ operations: ArraySlice<FusedOperation>) {
+        if isLarge {
+            for operation in operations { apply(operation) }
+            return
+        }
+        let dimension = dimension, pairs = 0..<(dimension >> 1), quads = 0..<(dimension >> 2)
+        var next = operations.startIndex
+        while next < operations.endIndex {
+            if im.isEmpty {
+                // Real state: run until the first complex matrix, then give it imaginary parts.
+                next = re.withUnsafeMutableBufferPointer { buffer in
+                    let re = buffer.baseAddress!
+                    for index in next..<operations.endIndex {
+                        switch operations[index] {
+                        case .single(let wire, let m):
+                            guard m.isReal else { return index }
+                            Kernels.applyReal(m.a.re, m.b.re, m.c.re, m.d.re, wire: wire, to: re, pairs: pairs)
+                        case .cnot(let c, let t): Kernels.applyCNOT(control: c, target: t, to: re, dimension: dimension)
+                        case .cz(let a, let b): Kernels.applyCZ(a, b, to: re, quads: quads)
+                        case .swap(let a, let b): Kernels.applySwap(a, b, to: re, quads: quads)
+                        }
+                    }
+                    return operations.endIndex
+                }
+                if next < operations.endIndex { makeComplex() }
+                continue
+            }
+            re.withUnsafeMutableBufferPointer { reBuffer in
+                im.withUnsafeMutableBufferPointer { imBuffer in
+                    let re = reBuffer.baseAddress!, im = imBuffer.baseAddress!
+                    for index in next..<operations.endIndex {
+                        switch operations[index] {
+                        case .single(let wire, let m):
+                            if m.isReal {
+                                Kernels.applyReal(m.a.re, m.b.re, m.c.re, m.d.re, wire: wire, to: re, pairs: pairs)
+                                Kernels.applyReal(m.a.re, m.b.re, m.c.re, m.d.re, wire: wire, to: im, pairs: pairs)
+                            } else if m.isDiagonal {
+                                Kernels.applyDiagonal(m.a, m.d, wire: wire, re: re, im: im, pairs: pairs)
+                            } else {
+                                Kernels.applyComplex(m, wire: wire, re: re, im: im, pairs: pairs)
+                            }
+                        case .cnot(let c, let t):
+                            Kernels.applyCNOT(control: c, target: t, to: re, dimension: dimension)
+                            Kernels.applyCNOT(control: c, target: t, to: im, dimension: dimension)
+                        case .cz(let a, let b):
+                            Kernels.applyCZ(a, b, to: re, quads: quads)
+                            Kernels.applyCZ(a, b, to: im, quads: quads)
+                        case .swap(let a, let b):
+                            Kernels.applySwap(a, b, to: re, quads: quads)
+                            Kernels.applySwap(a, b, to: im, quads: quads)
+                        }
+                    }
+                }
+            }
+            next = operations.endIndex
+        }
+    }
+}

@@ -38,7 +38,7 @@ extension PreparedCircuit {
         Self.reset(&result.outputs, count: outputs)
         guard let method else {
             bindInputs(inputs, workspace: &workspace)
-            run(workspace: &workspace, from: 0)
+            run(workspace: &workspace)
             read(workspace.state, shots: shots, seed: seed, run: 0, into: &result.outputs, scratch: &workspace.allExpectations)
             result.parameterJacobian = []
             result.inputJacobian = []
@@ -105,7 +105,7 @@ extension PreparedCircuit {
     ) {
         bindInputs(inputs, workspace: &workspace)
         workspace.recordsCheckpoints = !workspace.checkpoints.isEmpty
-        run(workspace: &workspace, from: 0)
+        run(workspace: &workspace)
         workspace.recordsCheckpoints = false
         read(workspace.state, shots: shots, seed: seed, run: 0, into: &result.outputs, scratch: &workspace.allExpectations)
 
@@ -133,22 +133,20 @@ extension PreparedCircuit {
             workspace.leading[wire] = product(of: leadingGates[wire], inputMatrices: workspace.inputMatrices, shifting: gate.gate, by: shift)
             workspace.shiftedState.setProduct(workspace.leading)
             workspace.leading[wire] = original
-            for index in steps.indices { apply(step: index, to: &workspace.shiftedState, inputMatrices: workspace.inputMatrices) }
+            workspace.shiftedState.apply(workspace.operations[...])
         case .step(let stepIndex):
             if let slot = workspace.checkpointSlot[stepIndex], !workspace.checkpoints.isEmpty {
                 workspace.shiftedState.overwrite(with: workspace.checkpoints[slot])
             } else {
                 workspace.shiftedState.setProduct(workspace.leading)
-                for index in 0..<stepIndex { apply(step: index, to: &workspace.shiftedState, inputMatrices: workspace.inputMatrices) }
+                workspace.shiftedState.apply(workspace.operations[..<stepIndex])
             }
             guard case .single(let wire, let run, _) = steps[stepIndex] else {
                 preconditionFailure("a rotation sits in a single-qubit step")
             }
             let shifted = product(of: run, inputMatrices: workspace.inputMatrices, shifting: gate.gate, by: shift)
             workspace.shiftedState.apply(shifted, to: wire)
-            for index in (stepIndex + 1)..<steps.count {
-                apply(step: index, to: &workspace.shiftedState, inputMatrices: workspace.inputMatrices)
-            }
+            workspace.shiftedState.apply(workspace.operations[(stepIndex + 1)...])
         }
     }
 
@@ -156,7 +154,7 @@ extension PreparedCircuit {
     /// output (Jones and Gacon's adjoint method): d<Z_j>/dt = Im <lambda_j| P |psi> at each gate.
     func adjoint(_ inputs: [Double], into result: inout CircuitEvaluation, workspace: inout Workspace) {
         bindInputs(inputs, workspace: &workspace)
-        run(workspace: &workspace, from: 0)
+        run(workspace: &workspace)
         measure(workspace.state, into: &result.outputs, scratch: &workspace.allExpectations)
         guard let firstDifferentiable = differentiableGates.first?.gate else { return }
 

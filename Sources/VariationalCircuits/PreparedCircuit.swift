@@ -49,6 +49,8 @@ public struct PreparedCircuit: Sendable {
     let leadingGates: [[Int]]
     let leadingMatrices: [Matrix2?]
     let steps: [Step]
+    /// The single-qubit steps whose matrix depends on the inputs.
+    let inputDependentSteps: [Int]
     let differentiableGates: [DifferentiableGate]
 
     /// Binds `parameters` to `circuit` and compiles it.
@@ -130,6 +132,10 @@ public struct PreparedCircuit: Sendable {
         self.leadingGates = leadingGates
         self.leadingMatrices = leadingGates.map(product)
         self.steps = steps
+        self.inputDependentSteps = steps.indices.filter {
+            if case .single(_, _, nil) = steps[$0] { return true }
+            return false
+        }
 
         var differentiable: [DifferentiableGate] = []
         for (index, gate) in gates.enumerated() {
@@ -165,7 +171,7 @@ public struct PreparedCircuit: Sendable {
     /// The caller has checked the inputs (`checkInputs`).
     public func evaluate(_ inputs: [Double], into outputs: inout [Double], workspace: inout Workspace) {
         bindInputs(inputs, workspace: &workspace)
-        run(workspace: &workspace, from: 0)
+        run(workspace: &workspace)
         measure(workspace.state, into: &outputs, scratch: &workspace.allExpectations)
     }
 
@@ -178,6 +184,10 @@ public struct PreparedCircuit: Sendable {
         }
         for wire in 0..<circuit.qubitCount {
             workspace.leading[wire] = leadingMatrices[wire] ?? product(of: leadingGates[wire], inputMatrices: workspace.inputMatrices)
+        }
+        for index in inputDependentSteps {
+            guard case .single(let wire, let run, _) = steps[index] else { continue }
+            workspace.operations[index] = .single(wire: wire, product(of: run, inputMatrices: workspace.inputMatrices))
         }
     }
 
@@ -201,27 +211,22 @@ public struct PreparedCircuit: Sendable {
         return m
     }
 
-    /// Sets the state to the product layer and applies steps `first...`, storing checkpoints
-    /// before differentiable steps when the workspace keeps them.
-    func run(workspace: inout Workspace, from first: Int) {
-        if first == 0 { workspace.state.setProduct(workspace.leading) }
-        for index in first..<steps.count {
-            if workspace.recordsCheckpoints, let slot = workspace.checkpointSlot[index] {
-                workspace.checkpoints[slot].overwrite(with: workspace.state)
-            }
-            apply(step: index, to: &workspace.state, inputMatrices: workspace.inputMatrices)
+    /// Sets the state to the product layer and applies every step, storing checkpoints before
+    /// differentiable steps when the workspace keeps them.
+    func run(workspace: inout Workspace) {
+        workspace.state.setProduct(workspace.leading)
+        guard workspace.recordsCheckpoints else {
+            workspace.state.apply(workspace.operations[...])
+            return
         }
-    }
-
-    /// Applies one fused step.
-    @inline(__always)
-    func apply(step index: Int, to state: inout StateVector, inputMatrices: [Matrix2]) {
-        switch steps[index] {
-        case .twoQubit(let operation):
-            state.apply(operation)
-        case .single(let wire, let run, let fixed):
-            state.apply(fixed ?? product(of: run, inputMatrices: inputMatrices), to: wire)
+        var done = 0
+        for index in steps.indices {
+            guard let slot = workspace.checkpointSlot[index] else { continue }
+            workspace.state.apply(workspace.operations[done..<index])
+            workspace.checkpoints[slot].overwrite(with: workspace.state)
+            done = index
         }
+        workspace.state.apply(workspace.operations[done...])
     }
 
     /// Reads <Z> of the measured wires.
@@ -236,6 +241,8 @@ extension PreparedCircuit {
     /// Scratch space for one thread: reused across evaluations so the hot path never allocates.
     public struct Workspace: Sendable {
         var state: StateVector
+        /// One operation per step: fixed ones filled here, input-dependent ones per evaluation.
+        var operations: [FusedOperation]
         var inputMatrices: [Matrix2]
         var leading: [Matrix2]
         var allExpectations: [Double]
@@ -260,6 +267,12 @@ extension PreparedCircuit {
             state = zero
             shiftedState = zero
             inputMatrices = Array(repeating: .identity, count: prepared.inputRotations.count)
+            operations = prepared.steps.map { step in
+                switch step {
+                case .twoQubit(let operation): operation
+                case .single(let wire, _, let matrix): .single(wire: wire, matrix ?? .identity)
+                }
+            }
             leading = Array(repeating: .identity, count: n)
             allExpectations = Array(repeating: 0, count: n)
             outputs = Array(repeating: 0, count: prepared.circuit.outputCount)

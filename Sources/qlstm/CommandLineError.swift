@@ -1,4 +1,5 @@
-/// A bad command line: one line that says what is wrong and how to fix it (exit status 2).
+/// A bad command line or input file: one line that says what is wrong and how to fix it
+/// (exit status 2).
 enum CommandLineError: Error, Equatable, CustomStringConvertible {
     case unknownCommand(String, suggestion: String?)
     case unknownOption(command: String, name: String, suggestion: String?)
@@ -10,13 +11,15 @@ enum CommandLineError: Error, Equatable, CustomStringConvertible {
     case missingArgument(String, usage: String)
     case unexpectedArgument(String, usage: String)
     case conflict(String)
+    case unreadableFile(path: String)
+    case invalidFile(path: String, message: String)
 
     var description: String {
         switch self {
         case .unknownCommand(let name, let suggestion):
             "unknown command '\(name)'" + (suggestion.map { "; did you mean '\($0)'?" } ?? "; run 'qlstm help' for the list")
         case .unknownOption(let command, let name, let suggestion):
-            "\(command): unknown option \(name)" + (suggestion.map { "; did you mean \($0)?" } ?? "; run 'qlstm \(command) --help' for the list")
+            "unknown option \(name)" + (suggestion.map { "; did you mean \($0)?" } ?? "; run 'qlstm \(command) --help' for the list")
         case .missingValue(let option, let placeholder):
             "\(option) needs a value: \(option) \(placeholder)"
         case .flagTakesNoValue(let option):
@@ -33,6 +36,10 @@ enum CommandLineError: Error, Equatable, CustomStringConvertible {
             "unexpected argument '\(argument)': usage: \(usage)"
         case .conflict(let message):
             message
+        case .unreadableFile(let path):
+            "cannot read '\(path)': check the path and that the file is UTF-8 text"
+        case .invalidFile(let path, let message):
+            "\(path): \(message)"
         }
     }
 }
