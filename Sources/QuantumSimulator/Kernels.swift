@@ -62,6 +62,32 @@ enum Kernels {
         }
     }
 
+    /// Applies a real 2 x 2 matrix on wire `k >= 1` of a whole state, two amplitudes per
+    /// instruction: runs of `2^k` contiguous amplitudes pair with the run `2^k` further on.
+    @inline(__always)
+    static func applyReal(
+        _ a: Double, _ b: Double, _ c: Double, _ d: Double,
+        wire k: Int, to buffer: UnsafeMutablePointer<Double>, dimension: Int
+    ) {
+        let stride = 1 << k
+        let va = SIMD2(repeating: a), vb = SIMD2(repeating: b), vc = SIMD2(repeating: c), vd = SIMD2(repeating: d)
+        var block = 0
+        while block < dimension {
+            let lo = UnsafeMutableRawPointer(buffer + block)
+            let hi = UnsafeMutableRawPointer(buffer + block + stride)
+            var offset = 0
+            let end = stride &* 8
+            while offset < end {
+                let x = lo.load(fromByteOffset: offset, as: SIMD2<Double>.self)
+                let y = hi.load(fromByteOffset: offset, as: SIMD2<Double>.self)
+                lo.storeBytes(of: va * x + vb * y, toByteOffset: offset, as: SIMD2<Double>.self)
+                hi.storeBytes(of: vc * x + vd * y, toByteOffset: offset, as: SIMD2<Double>.self)
+                offset &+= 16
+            }
+            block &+= 2 &* stride
+        }
+    }
+
     /// Applies a complex 2 x 2 matrix on wire `k` to a complex state split in `re` and `im`.
     @inline(__always)
     static func applyComplex(
@@ -143,11 +169,12 @@ enum Kernels {
         while outer < dimension {
             var middle = outer
             while middle < outer &+ highStride {
-                for inner in middle..<(middle &+ lowStride) {
-                    let i = inner | c
-                    let x = buffer[i]
-                    buffer[i] = buffer[i | t]
-                    buffer[i | t] = x
+                // Runs of `lowStride` amplitudes swap with the run `t` further on (or back).
+                let first = buffer + (middle | c), second = buffer + ((middle | c) ^ t)
+                for j in 0..<lowStride {
+                    let x = first[j]
+                    first[j] = second[j]
+                    second[j] = x
                 }
                 middle &+= 2 &* lowStride
             }

@@ -38,7 +38,13 @@ public struct Matrix2: Sendable, Hashable {
     /// The product `self * other`: applying `other` first, then `self`.
     @inlinable
     public static func * (m: Matrix2, n: Matrix2) -> Matrix2 {
-        Matrix2(
+        if m.isReal && n.isReal {
+            return Matrix2(
+                real: m.a.re * n.a.re + m.b.re * n.c.re, m.a.re * n.b.re + m.b.re * n.d.re,
+                m.c.re * n.a.re + m.d.re * n.c.re, m.c.re * n.b.re + m.d.re * n.d.re
+            )
+        }
+        return Matrix2(
             m.a * n.a + m.b * n.c, m.a * n.b + m.b * n.d,
             m.c * n.a + m.d * n.c, m.c * n.b + m.d * n.d
         )

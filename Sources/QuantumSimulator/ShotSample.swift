@@ -42,11 +42,18 @@ extension StateVector {
     /// same seed gives the same counts on every machine.
     /// - Throws: `SimulatorError.invalidShotCount` unless `shots >= 1`.
     public func sample(shots: Int, seed: UInt64) throws(SimulatorError) -> ShotSample {
+        try sample(shots: shots, seed: seed, lane: 0, laneBits: 0)
+    }
+
+    /// Measures every qubit of one lane (see `setLaneProducts`) `shots` times.
+    public func sample(shots: Int, seed: UInt64, lane: Int, laneBits: Int) throws(SimulatorError) -> ShotSample {
         guard shots >= 1 else { throw .invalidShotCount(shots) }
-        var cumulative = probabilities()
+        let wires = qubitCount - laneBits
+        var cumulative = [Double](repeating: 0, count: 1 << wires)
         var running = 0.0
         for i in cumulative.indices {
-            running += cumulative[i]
+            let a = amplitude((i << laneBits) | lane)
+            running += a.lengthSquared
             cumulative[i] = running
         }
         var generator = SeededGenerator(seed: seed)
@@ -61,6 +68,6 @@ extension StateVector {
             tally[lo, default: 0] += 1
         }
         let counts = tally.sorted { $0.key < $1.key }.map { (index: $0.key, count: $0.value) }
-        return ShotSample(qubitCount: qubitCount, shots: shots, counts: counts)
+        return ShotSample(qubitCount: wires, shots: shots, counts: counts)
     }
 }

@@ -10,34 +10,7 @@ extension StateVector {
 
     /// <Z_w> for every wire, written into `result` (length `qubitCount`) without allocating.
     public func expectationsZ(into result: inout [Double]) {
-        precondition(result.count == qubitCount, "one slot per wire")
-        let n = qubitCount
-        let isComplex = !im.isEmpty
-        // <Z_w> = total - 2 * (probability of wire w being 1): one pass per wire over
-        // contiguous runs, which vectorises, instead of testing every bit of every index.
-        re.withUnsafeBufferPointer { reBuffer in
-            im.withUnsafeBufferPointer { imBuffer in
-                let re = reBuffer.baseAddress!
-                // An empty array may still hand out a base address: test emptiness, not nil.
-                let im = isComplex ? imBuffer.baseAddress : nil
-                @inline(__always) func p(_ i: Int) -> Double {
-                    if let im { return re[i] * re[i] + im[i] * im[i] }
-                    return re[i] * re[i]
-                }
-                var total = 0.0
-                for i in 0..<dimension { total += p(i) }
-                for w in 0..<n {
-                    let stride = 1 << w
-                    var ones = 0.0
-                    var block = stride
-                    while block < dimension {
-                        for i in block..<(block + stride) { ones += p(i) }
-                        block += 2 * stride
-                    }
-                    result[w] = total - 2 * ones
-                }
-            }
-        }
+        laneExpectationsZ(wires: qubitCount, laneBits: 0, into: &result)
     }
 
     /// <P> for a Pauli word, one letter per wire.

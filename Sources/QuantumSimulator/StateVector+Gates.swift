@@ -164,7 +164,11 @@ extension StateVector {
                         switch operations[index] {
                         case .single(let wire, let m):
                             guard m.isReal else { return index }
-                            Kernels.applyReal(m.a.re, m.b.re, m.c.re, m.d.re, wire: wire, to: re, pairs: pairs)
+                            if wire == 0 {
+                                Kernels.applyReal(m.a.re, m.b.re, m.c.re, m.d.re, wire: wire, to: re, pairs: pairs)
+                            } else {
+                                Kernels.applyReal(m.a.re, m.b.re, m.c.re, m.d.re, wire: wire, to: re, dimension: dimension)
+                            }
                         case .cnot(let c, let t): Kernels.applyCNOT(control: c, target: t, to: re, dimension: dimension)
                         case .cz(let a, let b): Kernels.applyCZ(a, b, to: re, quads: quads)
                         case .swap(let a, let b): Kernels.applySwap(a, b, to: re, quads: quads)

@@ -84,46 +84,7 @@ public struct StateVector: Sendable {
 
     /// Sets the state to the product `U_0|0> (x) U_1|0> (x) ...` without reallocating.
     public mutating func setProduct(_ unitaries: [Matrix2]) {
-        precondition(unitaries.count == qubitCount, "one unitary per wire")
-        let complex = unitaries.contains { !$0.isReal }
-        if complex {
-            if im.count != dimension { im = [Double](repeating: 0, count: dimension) }
-        } else {
-            im.removeAll(keepingCapacity: true)
-        }
-        re.withUnsafeMutableBufferPointer { reBuffer in
-            let re = reBuffer.baseAddress!
-            re[0] = 1
-            if !complex {
-                var size = 1
-                for u in unitaries {
-                    let zero = u.a.re, one = u.c.re
-                    for i in 0..<size {
-                        re[i + size] = re[i] * one
-                        re[i] *= zero
-                    }
-                    size <<= 1
-                }
-                return
-            }
-            im.withUnsafeMutableBufferPointer { imBuffer in
-                let im = imBuffer.baseAddress!
-                im[0] = 0
-                var size = 1
-                for u in unitaries {
-                    let zero = u.a, one = u.c
-                    for i in 0..<size {
-                        let x = Complex(re[i], im[i])
-                        let y1 = x * one, y0 = x * zero
-                        re[i + size] = y1.re
-                        im[i + size] = y1.im
-                        re[i] = y0.re
-                        im[i] = y0.im
-                    }
-                    size <<= 1
-                }
-            }
-        }
+        setLaneProducts(unitaries, wires: qubitCount, laneBits: 0)
     }
 
     /// Gives the state imaginary parts (all zero) so that complex gates can act on it.

@@ -17,9 +17,9 @@ extension PreparedCircuit {
         try checkInputs(inputs)
         try Self.checkShots(shots, method: method)
         var workspace = Workspace(for: self)
-        var result = CircuitEvaluation(outputs: [])
-        evaluate(inputs, method: method, shots: shots, seed: seed, into: &result, workspace: &workspace)
-        return result
+        var results: [CircuitEvaluation] = []
+        evaluate([inputs], method: method, shots: shots, seeds: [seed], into: &results, workspace: &workspace)
+        return results[0]
     }
 
     /// Refuses shot counts below 1 and the adjoint method with shots.
@@ -29,28 +29,44 @@ extension PreparedCircuit {
         if method == .adjoint { throw .adjointWithShots }
     }
 
-    /// The hot path of `evaluate(_:method:shots:seed:)`: inputs and shots already checked.
+    /// The hot path: evaluates every input vector of `batch`, `workspace.lanes` at a time,
+    /// into `results` (resized to the batch, storage reused).
+    ///
+    /// Inputs and shots must have been checked (`checkInputs`, `checkShots`); with shots,
+    /// `seeds` holds one seed per input.
     public func evaluate(
-        _ inputs: [Double], method: DifferentiationMethod?, shots: Int?, seed: UInt64,
-        into result: inout CircuitEvaluation, workspace: inout Workspace
+        _ batch: [[Double]], method: DifferentiationMethod?, shots: Int?, seeds: [UInt64],
+        into results: inout [CircuitEvaluation], workspace: inout Workspace
     ) {
-        let outputs = circuit.outputCount
-        Self.reset(&result.outputs, count: outputs)
-        guard let method else {
-            bindInputs(inputs, workspace: &workspace)
-            run(workspace: &workspace)
-            read(workspace.state, shots: shots, seed: seed, run: 0, into: &result.outputs, scratch: &workspace.allExpectations)
-            result.parameterJacobian = []
-            result.inputJacobian = []
-            return
+        precondition(shots == nil || seeds.count == batch.count, "one shot seed per input")
+        if results.count != batch.count {
+            results = Array(repeating: CircuitEvaluation(outputs: []), count: batch.count)
         }
-        Self.reset(&result.parameterJacobian, count: outputs * circuit.parameterCount)
-        Self.reset(&result.inputJacobian, count: outputs * circuit.inputCount)
-        switch method {
-        case .parameterShift:
-            parameterShift(inputs, shots: shots, seed: seed, into: &result, workspace: &workspace)
-        case .adjoint:
-            adjoint(inputs, into: &result, workspace: &workspace)
+        let outputs = circuit.outputCount
+        var start = 0
+        while start < batch.count {
+            let end = min(start + workspace.lanes, batch.count)
+            for k in start..<end {
+                Self.reset(&results[k].outputs, count: outputs)
+                Self.reset(&results[k].parameterJacobian, count: method == nil ? 0 : outputs * circuit.parameterCount)
+                Self.reset(&results[k].inputJacobian, count: method == nil ? 0 : outputs * circuit.inputCount)
+            }
+            let chunk = batch[start..<end]
+            bind(chunk, workspace: &workspace)
+            switch method {
+            case nil:
+                run(workspace: &workspace)
+                read(workspace.state, shots: shots, seeds: seeds, run: 0, chunk: start..<end, into: &workspace.outputs, scratch: &workspace.expectations)
+            case .parameterShift:
+                parameterShift(chunk, shots: shots, seeds: seeds, into: &results, workspace: &workspace)
+            case .adjoint:
+                adjoint(chunk, into: &results, workspace: &workspace)
+            }
+            for k in start..<end {
+                let lane = k - start
+                for j in 0..<outputs { results[k].outputs[j] = workspace.outputs[lane * outputs + j] }
+            }
+            start = end
         }
     }
 
@@ -64,23 +80,31 @@ extension PreparedCircuit {
         }
     }
 
-    /// Reads the outputs of the state: exact <Z>, or a shot estimate with the stream of `run`.
+    /// Reads the outputs of every lane, lane-major: exact <Z>, or shot estimates drawn from the
+    /// stream of (the input's seed, `run`).
     @inline(__always)
     func read(
-        _ state: StateVector, shots: Int?, seed: UInt64, run: Int,
+        _ state: StateVector, shots: Int?, seeds: [UInt64], run: Int, chunk: Range<Int>,
         into outputs: inout [Double], scratch: inout [Double]
     ) {
+        let n = circuit.qubitCount, measured = circuit.measuredWires, count = measured.count
+        let laneBits = state.qubitCount - n
         guard let shots else {
-            measure(state, into: &outputs, scratch: &scratch)
+            state.laneExpectationsZ(wires: n, laneBits: laneBits, into: &scratch)
+            for lane in 0..<(1 << laneBits) {
+                for j in 0..<count { outputs[lane * count + j] = scratch[lane * n + measured[j]] }
+            }
             return
         }
-        // Shots were checked positive by the caller.
-        let sample = try! state.sample(shots: shots, seed: SeededGenerator.derivedSeed(seed, [UInt64(run)]))
-        let estimates = sample.expectationsZ
-        for (j, wire) in circuit.measuredWires.enumerated() { outputs[j] = estimates[wire] }
+        for (lane, item) in chunk.enumerated() {
+            let seed = SeededGenerator.derivedSeed(seeds[item], [UInt64(run)])
+            // Shots were checked positive by the caller.
+            let estimates = try! state.sample(shots: shots, seed: seed, lane: lane, laneBits: laneBits).expectationsZ
+            for j in 0..<count { outputs[lane * count + j] = estimates[measured[j]] }
+        }
     }
 
-    /// Adds `scale * derivatives` to the column of the gate's parameter or input.
+    /// Adds the derivatives of every output to the column of the gate's parameter or input.
     @inline(__always)
     func accumulate(
         _ derivatives: (Int) -> Double, gate: DifferentiableGate, inputs: [Double], into result: inout CircuitEvaluation
@@ -101,96 +125,113 @@ extension PreparedCircuit {
     /// Two shifted circuits per differentiable gate, each restarted from the stored state just
     /// before the gate's fused step: nothing before the shifted gate is simulated again.
     func parameterShift(
-        _ inputs: [Double], shots: Int?, seed: UInt64, into result: inout CircuitEvaluation, workspace: inout Workspace
+        _ chunk: ArraySlice<[Double]>, shots: Int?, seeds: [UInt64],
+        into results: inout [CircuitEvaluation], workspace: inout Workspace
     ) {
-        bindInputs(inputs, workspace: &workspace)
-        workspace.recordsCheckpoints = !workspace.checkpoints.isEmpty
-        run(workspace: &workspace)
-        workspace.recordsCheckpoints = false
-        read(workspace.state, shots: shots, seed: seed, run: 0, into: &result.outputs, scratch: &workspace.allExpectations)
-
-        for (gateNumber, gate) in differentiableGates.enumerated() {
-            for sign in stride(from: 1.0, through: -1.0, by: -2.0) {
-                let shift = Matrix2.rotation(gate.axis, sign * Double.pi / 2)
-                runShifted(gate, by: shift, workspace: &workspace)
-                let run = 1 + 2 * gateNumber + (sign > 0 ? 0 : 1)
-                if sign > 0 {
-                    read(workspace.shiftedState, shots: shots, seed: seed, run: run, into: &workspace.outputs, scratch: &workspace.allExpectations)
-                } else {
-                    read(workspace.shiftedState, shots: shots, seed: seed, run: run, into: &workspace.minusOutputs, scratch: &workspace.allExpectations)
-                }
+        let items = chunk.indices
+        run(workspace: &workspace, recordCheckpoints: true)
+        read(workspace.state, shots: shots, seeds: seeds, run: 0, chunk: items, into: &workspace.outputs, scratch: &workspace.expectations)
+        let outputs = circuit.outputCount
+        for (number, gate) in differentiableGates.enumerated() {
+            runShifted(gate, by: .rotation(gate.axis, Double.pi / 2), workspace: &workspace)
+            read(workspace.shiftedState, shots: shots, seeds: seeds, run: 1 + 2 * number, chunk: items, into: &workspace.plus, scratch: &workspace.expectations)
+            runShifted(gate, by: .rotation(gate.axis, -Double.pi / 2), workspace: &workspace)
+            read(workspace.shiftedState, shots: shots, seeds: seeds, run: 2 + 2 * number, chunk: items, into: &workspace.minus, scratch: &workspace.expectations)
+            for (lane, item) in items.enumerated() {
+                let base = lane * outputs
+                let plus = workspace.plus, minus = workspace.minus
+                accumulate({ (plus[base + $0] - minus[base + $0]) / 2 }, gate: gate, inputs: chunk[item], into: &results[item])
             }
-            let plus = workspace.outputs, minus = workspace.minusOutputs
-            accumulate({ (plus[$0] - minus[$0]) / 2 }, gate: gate, inputs: inputs, into: &result)
         }
     }
 
-    /// Simulates the circuit with one gate followed by `shift`, into `workspace.shiftedState`.
+    /// Simulates the bound lanes with one gate followed by `shift`, into `workspace.shiftedState`.
     private func runShifted(_ gate: DifferentiableGate, by shift: Matrix2, workspace: inout Workspace) {
+        let n = circuit.qubitCount, laneBits = workspace.laneBits
         switch gate.location {
         case .leading(let wire):
-            let original = workspace.leading[wire]
-            workspace.leading[wire] = product(of: leadingGates[wire], inputMatrices: workspace.inputMatrices, shifting: gate.gate, by: shift)
-            workspace.shiftedState.setProduct(workspace.leading)
-            workspace.leading[wire] = original
+            for lane in 0..<workspace.lanes {
+                workspace.savedLeading[lane] = workspace.leading[lane * n + wire]
+                workspace.leading[lane * n + wire] = product(
+                    of: leadingGates[wire], lane: lane, inputMatrices: workspace.inputMatrices, shifting: gate.gate, by: shift
+                )
+            }
+            workspace.shiftedState.setLaneProducts(workspace.leading, wires: n, laneBits: laneBits)
+            for lane in 0..<workspace.lanes { workspace.leading[lane * n + wire] = workspace.savedLeading[lane] }
             workspace.shiftedState.apply(workspace.operations[...])
         case .step(let stepIndex):
             if let slot = workspace.checkpointSlot[stepIndex], !workspace.checkpoints.isEmpty {
                 workspace.shiftedState.overwrite(with: workspace.checkpoints[slot])
             } else {
-                workspace.shiftedState.setProduct(workspace.leading)
+                workspace.shiftedState.setLaneProducts(workspace.leading, wires: n, laneBits: laneBits)
                 workspace.shiftedState.apply(workspace.operations[..<stepIndex])
             }
             guard case .single(let wire, let run, _) = steps[stepIndex] else {
                 preconditionFailure("a rotation sits in a single-qubit step")
             }
-            let shifted = product(of: run, inputMatrices: workspace.inputMatrices, shifting: gate.gate, by: shift)
-            workspace.shiftedState.apply(shifted, to: wire)
+            // Steps with shared matrices only: input-dependent steps force a single lane.
+            let shifted = product(of: run, lane: 0, inputMatrices: workspace.inputMatrices, shifting: gate.gate, by: shift)
+            workspace.shiftedState.apply(shifted, to: wire + laneBits)
             workspace.shiftedState.apply(workspace.operations[(stepIndex + 1)...])
         }
     }
 
     /// One forward run, then one backward sweep carrying the state and one co-state per
     /// output (Jones and Gacon's adjoint method): d<Z_j>/dt = Im <lambda_j| P |psi> at each gate.
-    func adjoint(_ inputs: [Double], into result: inout CircuitEvaluation, workspace: inout Workspace) {
-        bindInputs(inputs, workspace: &workspace)
+    func adjoint(_ chunk: ArraySlice<[Double]>, into results: inout [CircuitEvaluation], workspace: inout Workspace) {
+        let items = chunk.indices
         run(workspace: &workspace)
-        measure(workspace.state, into: &result.outputs, scratch: &workspace.allExpectations)
+        read(workspace.state, shots: nil, seeds: [], run: 0, chunk: items, into: &workspace.outputs, scratch: &workspace.expectations)
         guard let firstDifferentiable = differentiableGates.first?.gate else { return }
 
-        let outputs = circuit.outputCount
+        let outputs = circuit.outputCount, laneBits = workspace.laneBits
         if workspace.costates.count != outputs {
             workspace.costates = Array(repeating: workspace.state, count: outputs)
         }
         for (j, wire) in circuit.measuredWires.enumerated() {
             workspace.costates[j].overwrite(with: workspace.state)
-            workspace.costates[j].apply(.pauliZ, to: wire)
+            workspace.costates[j].apply(.pauliZ, to: wire + laneBits)
         }
         var next = differentiableGates.count - 1
-        var derivatives = workspace.outputs
         for g in stride(from: gates.count - 1, through: firstDifferentiable, by: -1) {
             if next >= 0 && differentiableGates[next].gate == g {
                 let gate = differentiableGates[next]
+                // workspace.plus holds the derivatives, lane-major.
                 for j in 0..<outputs {
-                    derivatives[j] = workspace.costates[j].overlap(with: workspace.state, pauli: gate.axis, on: gate.wire).im
+                    workspace.costates[j].laneOverlaps(
+                        with: workspace.state, pauli: gate.axis, on: gate.wire, laneBits: laneBits, into: &workspace.overlaps
+                    )
+                    for lane in 0..<workspace.lanes { workspace.plus[lane * outputs + j] = workspace.overlaps[lane].im }
                 }
-                accumulate({ derivatives[$0] }, gate: gate, inputs: inputs, into: &result)
+                for (lane, item) in items.enumerated() {
+                    let base = lane * outputs
+                    let derivatives = workspace.plus
+                    accumulate({ derivatives[base + $0] }, gate: gate, inputs: chunk[item], into: &results[item])
+                }
                 next -= 1
                 if g == firstDifferentiable { break }
             }
-            undo(gate: g, on: &workspace.state, inputMatrices: workspace.inputMatrices)
-            for j in 0..<outputs { undo(gate: g, on: &workspace.costates[j], inputMatrices: workspace.inputMatrices) }
+            undo(gate: g, on: &workspace.state, laneBits: laneBits, inputMatrices: workspace.inputMatrices)
+            for j in 0..<outputs {
+                undo(gate: g, on: &workspace.costates[j], laneBits: laneBits, inputMatrices: workspace.inputMatrices)
+            }
         }
     }
 
-    /// Applies the inverse of gate `g`.
+    /// Applies the inverse of gate `g` to every lane.
     @inline(__always)
-    private func undo(gate g: Int, on state: inout StateVector, inputMatrices: [Matrix2]) {
-        switch gates[g] {
-        case .fixed(.cnot(let c, let t)): state.applyCNOT(control: c, target: t)
-        case .fixed(.cz(let a, let b)): state.applyCZ(a, b)
-        case .fixed(.swap(let a, let b)): state.applySwap(a, b)
-        default: state.apply(matrix(ofGate: g, inputMatrices: inputMatrices).adjoint, to: gates[g].wires[0])
+    private func undo(gate g: Int, on state: inout StateVector, laneBits: Int, inputMatrices: [Matrix2]) {
+        switch (gates[g], gateMatrices[g]) {
+        case (.fixed(.cnot(let c, let t)), _): state.applyCNOT(control: c + laneBits, target: t + laneBits)
+        case (.fixed(.cz(let a, let b)), _): state.applyCZ(a + laneBits, b + laneBits)
+        case (.fixed(.swap(let a, let b)), _): state.applySwap(a + laneBits, b + laneBits)
+        case (_, .fixed(let m)): state.apply(m.adjoint, to: gates[g].wires[0] + laneBits)
+        case (_, .input(let slot)):
+            for lane in 0..<(1 << laneBits) {
+                let m = inputMatrices[lane * inputRotations.count + slot]
+                state.apply(m.adjoint, to: gates[g].wires[0], lane: lane, laneBits: laneBits)
+            }
+        case (_, .twoQubit): preconditionFailure("two-qubit gate \(gates[g]) has no kernel")
         }
     }
 }

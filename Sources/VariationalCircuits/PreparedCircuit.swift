@@ -5,6 +5,8 @@ import QuantumSimulator
 /// Compilation fuses every run of single-qubit gates on a wire into one 2 x 2 matrix and folds
 /// the gates before a wire's first CNOT into a product state. Matrices that depend only on
 /// parameters are multiplied once here; per input, only the encoding's matrices are computed.
+/// Inputs are evaluated several at a time as the lanes of one buffer (see
+/// `StateVector.setLaneProducts`), bit-identical to evaluating them one by one.
 /// This is the work a QPU core does between two `setParameters` calls.
 public struct PreparedCircuit: Sendable {
     public let circuit: SubVQC
@@ -13,7 +15,7 @@ public struct PreparedCircuit: Sendable {
     /// How a gate's matrix is found at evaluation time.
     enum GateMatrix: Sendable {
         case fixed(Matrix2)
-        /// The matrix of input-dependent rotation number `slot`, computed per evaluation.
+        /// The matrix of input-dependent rotation number `slot`, computed per input.
         case input(slot: Int)
         case twoQubit
     }
@@ -49,7 +51,8 @@ public struct PreparedCircuit: Sendable {
     let leadingGates: [[Int]]
     let leadingMatrices: [Matrix2?]
     let steps: [Step]
-    /// The single-qubit steps whose matrix depends on the inputs.
+    /// The single-qubit steps (after the product layer) whose matrix depends on the inputs.
+    /// Circuits that re-upload inputs have some; they are evaluated one input at a time.
     let inputDependentSteps: [Int]
     let differentiableGates: [DifferentiableGate]
 
@@ -148,16 +151,6 @@ public struct PreparedCircuit: Sendable {
         self.differentiableGates = differentiable
     }
 
-    /// The outputs <Z_w> on the measured wires for one input vector, exactly.
-    /// - Throws: `VariationalCircuitError.inputCountMismatch` or `.nonFiniteValue`.
-    public func evaluate(_ inputs: [Double]) throws(VariationalCircuitError) -> [Double] {
-        try checkInputs(inputs)
-        var workspace = Workspace(for: self)
-        var outputs = [Double](repeating: 0, count: circuit.outputCount)
-        evaluate(inputs, into: &outputs, workspace: &workspace)
-        return outputs
-    }
-
     /// Checks an input vector's length and values.
     public func checkInputs(_ inputs: [Double]) throws(VariationalCircuitError) {
         guard inputs.count == circuit.inputCount else {
@@ -166,56 +159,66 @@ public struct PreparedCircuit: Sendable {
         if let bad = inputs.firstIndex(where: { !$0.isFinite }) { throw .nonFiniteValue(what: "input", index: bad) }
     }
 
-    /// The hot path: evaluates into `outputs` with the caller's scratch space and no allocation.
-    ///
-    /// The caller has checked the inputs (`checkInputs`).
-    public func evaluate(_ inputs: [Double], into outputs: inout [Double], workspace: inout Workspace) {
-        bindInputs(inputs, workspace: &workspace)
-        run(workspace: &workspace)
-        measure(workspace.state, into: &outputs, scratch: &workspace.allExpectations)
+    /// The outputs <Z_w> on the measured wires for one input vector, exactly.
+    /// - Throws: `VariationalCircuitError.inputCountMismatch` or `.nonFiniteValue`.
+    public func evaluate(_ inputs: [Double]) throws(VariationalCircuitError) -> [Double] {
+        try evaluate(inputs, method: nil).outputs
     }
 
-    // MARK: - Building blocks shared with the Jacobians
+    // MARK: - Building blocks shared by evaluation and the Jacobians
 
-    /// Computes the matrices of the input-dependent rotations.
-    func bindInputs(_ inputs: [Double], workspace: inout Workspace) {
-        for (slot, rotation) in inputRotations.enumerated() {
-            workspace.inputMatrices[slot] = .rotation(rotation.axis, rotation.transform.angle(inputs[rotation.input]))
-        }
-        for wire in 0..<circuit.qubitCount {
-            workspace.leading[wire] = leadingMatrices[wire] ?? product(of: leadingGates[wire], inputMatrices: workspace.inputMatrices)
-        }
-        for index in inputDependentSteps {
-            guard case .single(let wire, let run, _) = steps[index] else { continue }
-            workspace.operations[index] = .single(wire: wire, product(of: run, inputMatrices: workspace.inputMatrices))
-        }
-    }
-
-    /// The matrix of gate `g` under the current inputs.
+    /// The matrix of gate `g` for lane `lane`.
     @inline(__always)
-    func matrix(ofGate g: Int, inputMatrices: [Matrix2]) -> Matrix2 {
+    func matrix(ofGate g: Int, lane: Int, inputMatrices: [Matrix2]) -> Matrix2 {
         switch gateMatrices[g] {
         case .fixed(let m): m
-        case .input(let slot): inputMatrices[slot]
+        case .input(let slot): inputMatrices[lane * inputRotations.count + slot]
         case .twoQubit: preconditionFailure("gate \(g) is not single-qubit")
         }
     }
 
-    /// The product of a run of single-qubit gates, optionally with one of them shifted.
-    func product(of run: [Int], inputMatrices: [Matrix2], shifting shifted: Int = -1, by shift: Matrix2 = .identity) -> Matrix2 {
+    /// The product of a run of single-qubit gates for one lane, optionally with one gate
+    /// followed by `shift`.
+    func product(
+        of run: [Int], lane: Int, inputMatrices: [Matrix2], shifting shifted: Int = -1, by shift: Matrix2 = .identity
+    ) -> Matrix2 {
         var m = Matrix2.identity
-        for g in run {
-            m = matrix(ofGate: g, inputMatrices: inputMatrices) * m
+        for (position, g) in run.enumerated() {
+            let gate = matrix(ofGate: g, lane: lane, inputMatrices: inputMatrices)
+            m = position == 0 ? gate : gate * m
             if g == shifted { m = shift * m }
         }
         return m
     }
 
-    /// Sets the state to the product layer and applies every step, storing checkpoints before
-    /// differentiable steps when the workspace keeps them.
-    func run(workspace: inout Workspace) {
-        workspace.state.setProduct(workspace.leading)
-        guard workspace.recordsCheckpoints else {
+    /// Loads one input vector per lane: the encoding matrices and each lane's product layer.
+    /// Lanes beyond `inputs.count` repeat the last input (their results are not read).
+    func bind(_ inputs: ArraySlice<[Double]>, workspace: inout Workspace) {
+        let slots = inputRotations.count, n = circuit.qubitCount
+        for lane in 0..<workspace.lanes {
+            let x = inputs[min(inputs.startIndex + lane, inputs.endIndex - 1)]
+            for (slot, rotation) in inputRotations.enumerated() {
+                workspace.inputMatrices[lane * slots + slot] = .rotation(rotation.axis, rotation.transform.angle(x[rotation.input]))
+            }
+        }
+        for lane in 0..<workspace.lanes {
+            for wire in 0..<n {
+                workspace.leading[lane * n + wire] =
+                    leadingMatrices[wire] ?? product(of: leadingGates[wire], lane: lane, inputMatrices: workspace.inputMatrices)
+            }
+        }
+        // Only one-lane workspaces meet input-dependent steps (see `Workspace.init`).
+        for index in inputDependentSteps {
+            guard case .single(let wire, let run, _) = steps[index] else { continue }
+            workspace.operations[index] = .single(wire: wire, product(of: run, lane: 0, inputMatrices: workspace.inputMatrices))
+        }
+    }
+
+    /// Runs the bound lanes from the product layer through every step into `workspace.state`,
+    /// storing checkpoints before differentiable steps when `recordCheckpoints` is set.
+    func run(workspace: inout Workspace, recordCheckpoints: Bool = false) {
+        workspace.state.setLaneProducts(workspace.leading, wires: circuit.qubitCount, laneBits: workspace.laneBits)
+        guard recordCheckpoints, !workspace.checkpoints.isEmpty else {
             workspace.state.apply(workspace.operations[...])
             return
         }
@@ -228,55 +231,74 @@ public struct PreparedCircuit: Sendable {
         }
         workspace.state.apply(workspace.operations[done...])
     }
-
-    /// Reads <Z> of the measured wires.
-    @inline(__always)
-    func measure(_ state: StateVector, into outputs: inout [Double], scratch: inout [Double]) {
-        state.expectationsZ(into: &scratch)
-        for (j, wire) in circuit.measuredWires.enumerated() { outputs[j] = scratch[wire] }
-    }
 }
 
 extension PreparedCircuit {
     /// Scratch space for one thread: reused across evaluations so the hot path never allocates.
     public struct Workspace: Sendable {
+        /// The number of inputs evaluated together is `1 << laneBits`.
+        public let laneBits: Int
+        public var lanes: Int { 1 << laneBits }
         var state: StateVector
-        /// One operation per step: fixed ones filled here, input-dependent ones per evaluation.
+        /// One operation per step, wires moved above the lane bits: fixed ones filled here,
+        /// input-dependent ones per evaluation.
         var operations: [FusedOperation]
+        /// Lane-major: `inputMatrices[lane * slots + slot]`, `leading[lane * wires + wire]`.
         var inputMatrices: [Matrix2]
         var leading: [Matrix2]
-        var allExpectations: [Double]
+        /// One wire's product-layer matrices, kept while a shifted copy replaces them.
+        var savedLeading: [Matrix2]
+        /// Lane-major <Z_w> of every wire.
+        var expectations: [Double]
+        /// Lane-major outputs of the unshifted run and of the two shifted runs of one gate.
         var outputs: [Double]
-        var minusOutputs: [Double]
+        var plus: [Double]
+        var minus: [Double]
         /// States before the steps holding differentiable gates, for parameter shift.
         var checkpoints: [StateVector]
         var checkpointSlot: [Int?]
-        var recordsCheckpoints = false
-        /// Adjoint sweeps: the backward state and one co-state per output.
-        var costates: [StateVector]
         var shiftedState: StateVector
+        /// Adjoint sweeps: one co-state per output, and per-lane overlaps.
+        var costates: [StateVector]
+        var overlaps: [Complex]
 
         /// Checkpoints are kept while they fit in this many bytes; above it the prefix is
         /// simulated again for each shifted circuit.
         static let checkpointBudget = 256 << 20
+        /// Lanes pay off on small states; above this many qubits a lane is a whole state.
+        static let maximumLaneQubits = 12
 
-        public init(for prepared: PreparedCircuit) {
+        /// Scratch for `prepared`, evaluating up to `lanes` inputs at a time (rounded down to a
+        /// power of two; one lane for large circuits and for circuits that re-upload inputs).
+        public init(for prepared: PreparedCircuit, lanes: Int = 1) {
             let n = prepared.circuit.qubitCount
-            // The qubit count was checked when the sub-VQC was made.
-            let zero = try! StateVector(qubitCount: n)
+            var bits = 0
+            if prepared.inputDependentSteps.isEmpty && n <= Self.maximumLaneQubits {
+                while (2 << bits) <= min(lanes, 64) { bits += 1 }
+            }
+            laneBits = bits
+            // The qubit count was checked when the sub-VQC was made, and n + bits <= 18.
+            let zero = try! StateVector(qubitCount: n + bits)
             state = zero
             shiftedState = zero
-            inputMatrices = Array(repeating: .identity, count: prepared.inputRotations.count)
+            let laneCount = 1 << bits
+            inputMatrices = Array(repeating: .identity, count: laneCount * prepared.inputRotations.count)
+            leading = Array(repeating: .identity, count: laneCount * n)
+            savedLeading = Array(repeating: .identity, count: laneCount)
+            expectations = Array(repeating: 0, count: laneCount * n)
+            outputs = Array(repeating: 0, count: laneCount * prepared.circuit.outputCount)
+            plus = outputs
+            minus = outputs
+            overlaps = Array(repeating: .zero, count: laneCount)
             operations = prepared.steps.map { step in
                 switch step {
-                case .twoQubit(let operation): operation
-                case .single(let wire, _, let matrix): .single(wire: wire, matrix ?? .identity)
+                case .twoQubit(.cnot(let c, let t)): .cnot(control: c + bits, target: t + bits)
+                case .twoQubit(.cz(let a, let b)): .cz(a + bits, b + bits)
+                case .twoQubit(.swap(let a, let b)): .swap(a + bits, b + bits)
+                case .twoQubit(.single(let wire, let m)): .single(wire: wire + bits, m)
+                case .single(let wire, _, let matrix): .single(wire: wire + bits, matrix ?? .identity)
                 }
             }
-            leading = Array(repeating: .identity, count: n)
-            allExpectations = Array(repeating: 0, count: n)
-            outputs = Array(repeating: 0, count: prepared.circuit.outputCount)
-            minusOutputs = outputs
             var slots = Array(repeating: Int?.none, count: prepared.steps.count)
             var count = 0
             for gate in prepared.differentiableGates {
@@ -285,12 +307,9 @@ extension PreparedCircuit {
                     count += 1
                 }
             }
-            let bytes = count * (16 << n)
             checkpointSlot = slots
-            checkpoints = bytes <= Self.checkpointBudget ? Array(repeating: zero, count: count) : []
+            checkpoints = count * (16 << (n + bits)) <= Self.checkpointBudget ? Array(repeating: zero, count: count) : []
             costates = []
         }
-
-        var canCheckpoint: Bool { !checkpoints.isEmpty || checkpointSlot.allSatisfy { $0 == nil } }
     }
 }

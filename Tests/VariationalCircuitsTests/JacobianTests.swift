@@ -103,3 +103,40 @@ struct JacobianTests {
         }
     }
 }
+
+@Suite("Lanes")
+struct LaneTests {
+    @Test("inputs evaluated as lanes are bit-identical to one-by-one evaluation", arguments: [1, 3, 6, 9])
+    func lanesAreBitIdentical(qubits: Int) throws {
+        var generator = SeededGenerator(seed: 500 + UInt64(qubits))
+        for _ in 0..<2 {
+            let (circuit, _, theta) = randomSubVQC(qubits: qubits, generator: &generator)
+            let prepared = try PreparedCircuit(circuit, parameters: theta)
+            // 11 inputs: one full chunk of 8 lanes and a partial one.
+            let batch = (0..<11).map { _ in (0..<circuit.inputCount).map { _ in generator.nextUnit() * 2 - 1 } }
+            for method in [nil, DifferentiationMethod.parameterShift, .adjoint] {
+                var workspace = PreparedCircuit.Workspace(for: prepared, lanes: 8)
+                var results: [CircuitEvaluation] = []
+                prepared.evaluate(batch, method: method, shots: nil, seeds: [], into: &results, workspace: &workspace)
+                for (k, x) in batch.enumerated() {
+                    #expect(results[k] == (try prepared.evaluate(x, method: method)), "\(circuit.ansatz) \(String(describing: method)) input \(k)")
+                }
+            }
+        }
+    }
+
+    @Test("shot sampling per lane matches single evaluation with the same seed")
+    func lanesWithShots() throws {
+        var generator = SeededGenerator(seed: 808)
+        let (circuit, _, theta) = randomSubVQC(qubits: 4, generator: &generator)
+        let prepared = try PreparedCircuit(circuit, parameters: theta)
+        let batch = (0..<5).map { _ in (0..<circuit.inputCount).map { _ in generator.nextUnit() } }
+        let seeds: [UInt64] = [3, 1, 4, 1, 5]
+        var workspace = PreparedCircuit.Workspace(for: prepared, lanes: 4)
+        var results: [CircuitEvaluation] = []
+        prepared.evaluate(batch, method: .parameterShift, shots: 500, seeds: seeds, into: &results, workspace: &workspace)
+        for k in batch.indices {
+            #expect(results[k] == (try prepared.evaluate(batch[k], method: .parameterShift, shots: 500, seed: seeds[k])))
+        }
+    }
+}

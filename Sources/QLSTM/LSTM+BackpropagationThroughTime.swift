@@ -1,0 +1,182 @@
+extension LSTM {
+    /// What a forward pass over a batch computed, kept for `backward`.
+    public struct ForwardPass: Sendable {
+        /// One prediction per sequence.
+        public let predictions: [Double]
+        /// The number of sequences.
+        public let batch: Int
+        /// The number of elements per sequence.
+        public let timeSteps: Int
+        /// What the head read: `batch x d_h`, or `batch x 2 d_h` as [h_primary ; h_second].
+        public let finalHidden: [Double]
+        /// Per reading (primary, then second), its steps in reading order.
+        let readings: [Reading]
+    }
+
+    /// One reading of the batch: the cell steps and gate-map caches, in reading order.
+    struct Reading: Sendable {
+        var steps: [LSTMCellStep] = []
+        var caches: [Gates.Cache] = []
+    }
+
+    /// Reads a batch of sequences and predicts one value per sequence.
+    ///
+    /// Time steps run in order, one `preactivations` call per step and reading, so a remote gate
+    /// map makes T round trips per reading (2T when bidirectional).
+    /// - Parameters:
+    ///   - sequences: `batch x T x d_x`, row-major: element `t` of sequence `b` starts at
+    ///     `(b * T + t) * d_x`. T is `sequences.count / (batch * d_x)`.
+    ///   - batch: The number of sequences.
+    /// - Returns: The predictions and everything `backward` needs.
+    /// - Throws: `QLSTMError` for a batch below 1 or a count that is not a positive multiple of
+    ///   `batch * d_x`; whatever the gate map throws.
+    public func forward(_ sequences: [Double], batch: Int) async throws -> ForwardPass {
+        guard batch >= 1 else {
+            throw QLSTMError.invalidParameter(name: "batch", value: batch, expected: "at least 1")
+        }
+        let elementsPerStep = batch * inputWidth
+        guard !sequences.isEmpty, sequences.count % elementsPerStep == 0 else {
+            throw QLSTMError.invalidParameter(
+                name: "sequence value count",
+                value: sequences.count,
+                expected: "a positive multiple of batch x d_x = \(batch) x \(inputWidth)"
+            )
+        }
+        let timeSteps = sequences.count / elementsPerStep
+        var readings = [try await read(sequences, batch: batch, timeSteps: timeSteps, with: gates, direction: 0)]
+        if let reverseGates {
+            readings.append(
+                try await read(sequences, batch: batch, timeSteps: timeSteps, with: reverseGates, direction: 1)
+            )
+        }
+        var finalHidden = readings[0].steps[timeSteps - 1].state.hidden
+        if readings.count == 2 {
+            finalHidden = RowMajor.joined(
+                finalHidden,
+                width: hiddenWidth,
+                readings[1].steps[timeSteps - 1].state.hidden,
+                width: hiddenWidth,
+                rows: batch
+            )
+        }
+        return ForwardPass(
+            predictions: head.forward(finalHidden, batch: batch),
+            batch: batch,
+            timeSteps: timeSteps,
+            finalHidden: finalHidden,
+            readings: readings
+        )
+    }
+
+    /// Backpropagates through time from dL/dprediction to every parameter.
+    ///
+    /// - Parameters:
+    ///   - pass: What `forward` returned, with this model's parameters.
+    ///   - dy: dL/dprediction, one value per sequence.
+    /// - Returns: dL/dparameters, laid out as `parameters`.
+    public func backward(_ pass: ForwardPass, predictionGradient dy: [Double]) -> [Double] {
+        precondition(dy.count == pass.batch, "expected \(pass.batch) prediction gradients, got \(dy.count)")
+        let width = hiddenWidth
+        var headGradient = [Double](repeating: 0, count: head.parameterCount)
+        let dFinal = head.backward(input: pass.finalHidden, outputGradient: dy, batch: pass.batch, into: &headGradient)
+        var gradient: [Double] = []
+        gradient.reserveCapacity(parameterCount)
+        for (index, reading) in pass.readings.enumerated() {
+            let readingGates = index == 0 ? gates : reverseGates!
+            let dh = RowMajor.columns(
+                dFinal,
+                rows: pass.batch,
+                width: head.inputs,
+                range: index * width..<(index + 1) * width
+            )
+            gradient += backpropagate(reading, through: readingGates, finalHiddenGradient: dh, batch: pass.batch)
+        }
+        return gradient + headGradient
+    }
+
+    /// The loss over a batch and its gradient for every parameter.
+    ///
+    /// - Parameters:
+    ///   - loss: The loss, averaged over the batch.
+    ///   - sequences: `batch x T x d_x`, as for `forward`.
+    ///   - targets: One target per sequence; the batch size is its count.
+    public func lossAndGradient(
+        _ loss: Loss,
+        sequences: [Double],
+        targets: [Double]
+    ) async throws -> (loss: Double, gradient: [Double]) {
+        let pass = try await forward(sequences, batch: targets.count)
+        let dy = loss.gradient(predictions: pass.predictions, targets: targets)
+        return (loss.value(predictions: pass.predictions, targets: targets), backward(pass, predictionGradient: dy))
+    }
+
+    /// One reading of every sequence, in this model's order for `direction`.
+    private func read(
+        _ sequences: [Double],
+        batch: Int,
+        timeSteps: Int,
+        with readingGates: Gates,
+        direction: Int
+    ) async throws -> Reading {
+        let cell = self.cell
+        let reversed = inversward != (direction == 1)
+        let expected = batch * readingGates.outputWidth
+        var state = LSTMCellState(zeroBatch: batch, hiddenWidth: hiddenWidth)
+        var reading = Reading()
+        reading.steps.reserveCapacity(timeSteps)
+        reading.caches.reserveCapacity(timeSteps)
+        for k in 0..<timeSteps {
+            let t = reversed ? timeSteps - 1 - k : k
+            var x: [Double] = []
+            x.reserveCapacity(batch * inputWidth)
+            for b in 0..<batch {
+                let start = (b * timeSteps + t) * inputWidth
+                x.append(contentsOf: sequences[start..<start + inputWidth])
+            }
+            let v = RowMajor.joined(x, width: inputWidth, state.hidden, width: hiddenWidth, rows: batch)
+            let (z, cache) = try await readingGates.preactivations(
+                v,
+                batch: batch,
+                position: SequencePosition(direction: direction, timeStep: k)
+            )
+            guard z.count == expected else {
+                throw QLSTMError.countMismatch(name: "gate pre-activations", expected: expected, found: z.count)
+            }
+            let step = cell.forward(preactivations: z, previousCell: state.cell, batch: batch)
+            state = step.state
+            reading.steps.append(step)
+            reading.caches.append(cache)
+        }
+        return reading
+    }
+
+    /// Runs one reading backwards from dL/dh_T, returning its gate map's parameter gradient.
+    private func backpropagate(
+        _ reading: Reading,
+        through readingGates: Gates,
+        finalHiddenGradient: [Double],
+        batch: Int
+    ) -> [Double] {
+        let cell = self.cell
+        var parameterGradient = [Double](repeating: 0, count: readingGates.parameterCount)
+        var dh = finalHiddenGradient
+        var dc = [Double](repeating: 0, count: batch * hiddenWidth)
+        for k in reading.steps.indices.reversed() {
+            let (dz, dPrevious) = cell.backward(reading.steps[k], hiddenGradient: dh, cellGradient: dc)
+            let dv = readingGates.backward(
+                cache: reading.caches[k],
+                preactivationGradient: dz,
+                batch: batch,
+                parameterGradient: &parameterGradient
+            )
+            dh = RowMajor.columns(
+                dv,
+                rows: batch,
+                width: readingGates.inputWidth,
+                range: inputWidth..<readingGates.inputWidth
+            )
+            dc = dPrevious
+        }
+        return parameterGradient
+    }
+}

@@ -1,0 +1,146 @@
+/// A one-layer LSTM regressor: a recurrent reading of each sequence, then a linear head on the
+/// last hidden state, trained by backpropagation through time.
+///
+/// The model is generic over how v_t = [x_t ; h_{t-1}] becomes the gate pre-activations:
+/// `LSTM<Linear>` is the classical baseline, and a quantum gate map makes the QLSTM with the
+/// same loop, gradients and parameter layout. Every sequence starts from h_0 = C_0 = 0.
+///
+/// - `inversward` reads each sequence from its last element to its first.
+/// - `reverseGates` makes the model bidirectional: a second LSTM with its own parameters reads
+///   the sequence in the opposite order to the first, and the head reads both final hidden
+///   states concatenated, [h_primary ; h_second] (width 2 d_h).
+///
+/// Parameters, and gradients, are one flat vector: the gate map's, then the reverse gate map's
+/// (if any), then the head's (weights, then bias).
+public struct LSTM<Gates: GatePreactivations>: Sendable {
+    /// The primary reading's gate map.
+    public private(set) var gates: Gates
+    /// The second reading's gate map; `nil` for a unidirectional model.
+    public private(set) var reverseGates: Gates?
+    /// The output head, `d_h` (or `2 d_h`) `-> 1`.
+    public private(set) var head: Linear
+    /// Whether the primary reading runs from the last element to the first.
+    public let inversward: Bool
+
+    /// Assembles a model from its parts and checks that their widths fit together.
+    ///
+    /// - Throws: `QLSTMError.invalidParameter` when the gate maps' widths are not `d_x + d_h ->
+    ///   4 d_h` with `d_x, d_h >= 1`, the two gate maps differ in shape, or the head is not
+    ///   `d_h -> 1` (`2 d_h -> 1` when bidirectional).
+    public init(gates: Gates, reverseGates: Gates? = nil, head: Linear, inversward: Bool = false) throws {
+        let outputWidth = gates.outputWidth
+        guard outputWidth >= 4, outputWidth % 4 == 0 else {
+            throw QLSTMError.invalidParameter(
+                name: "gate output width",
+                value: outputWidth,
+                expected: "4 d_h with d_h >= 1"
+            )
+        }
+        let hiddenWidth = outputWidth / 4
+        guard gates.inputWidth > hiddenWidth else {
+            throw QLSTMError.invalidParameter(
+                name: "gate input width",
+                value: gates.inputWidth,
+                expected: "d_x + d_h with d_x >= 1, so more than \(hiddenWidth)"
+            )
+        }
+        if let reverseGates {
+            guard reverseGates.inputWidth == gates.inputWidth else {
+                throw QLSTMError.invalidParameter(
+                    name: "reverse gate input width",
+                    value: reverseGates.inputWidth,
+                    expected: "\(gates.inputWidth), as the primary gates"
+                )
+            }
+            guard reverseGates.outputWidth == outputWidth else {
+                throw QLSTMError.invalidParameter(
+                    name: "reverse gate output width",
+                    value: reverseGates.outputWidth,
+                    expected: "\(outputWidth), as the primary gates"
+                )
+            }
+        }
+        let headInputs = reverseGates == nil ? hiddenWidth : 2 * hiddenWidth
+        guard head.inputs == headInputs else {
+            throw QLSTMError.invalidParameter(
+                name: "head inputs",
+                value: head.inputs,
+                expected: "\(headInputs) (d_h, or 2 d_h when bidirectional)"
+            )
+        }
+        guard head.outputs == 1 else {
+            throw QLSTMError.invalidParameter(name: "head outputs", value: head.outputs, expected: "1")
+        }
+        self.gates = gates
+        self.reverseGates = reverseGates
+        self.head = head
+        self.inversward = inversward
+    }
+
+    /// d_x, the width of one sequence element.
+    public var inputWidth: Int { gates.inputWidth - hiddenWidth }
+    /// d_h, the width of the hidden and cell states.
+    public var hiddenWidth: Int { gates.outputWidth / 4 }
+    /// Whether a second reading runs the other way.
+    public var isBidirectional: Bool { reverseGates != nil }
+    /// The cell arithmetic shared by both readings.
+    public var cell: LSTMCell { LSTMCell(hiddenWidth: hiddenWidth) }
+
+    /// The number of trainable values.
+    public var parameterCount: Int {
+        gates.parameterCount + (reverseGates?.parameterCount ?? 0) + head.parameterCount
+    }
+
+    /// The gate map's, the reverse gate map's, then the head's parameters, flat.
+    public var parameters: [Double] {
+        gates.parameters + (reverseGates?.parameters ?? []) + head.parameters
+    }
+
+    /// Replaces every parameter from a flat vector laid out as `parameters`.
+    ///
+    /// - Precondition: `parameters.count == parameterCount`.
+    public mutating func setParameters(_ parameters: [Double]) {
+        precondition(
+            parameters.count == parameterCount,
+            "expected \(parameterCount) parameters, got \(parameters.count)"
+        )
+        var offset = 0
+        func next(_ count: Int) -> [Double] {
+            defer { offset += count }
+            return Array(parameters[offset..<offset + count])
+        }
+        gates.setParameters(next(gates.parameterCount))
+        if let count = reverseGates?.parameterCount {
+            reverseGates?.setParameters(next(count))
+        }
+        head.setParameters(next(head.parameterCount))
+    }
+}
+
+extension LSTM: Equatable where Gates: Equatable {}
+
+extension LSTM: Codable where Gates: Codable {
+    private enum CodingKeys: String, CodingKey {
+        case gates, reverseGates, head, inversward
+    }
+
+    /// Decodes a model and checks its widths as `init(gates:reverseGates:head:inversward:)` does.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        do {
+            try self.init(
+                gates: container.decode(Gates.self, forKey: .gates),
+                reverseGates: container.decodeIfPresent(Gates.self, forKey: .reverseGates),
+                head: container.decode(Linear.self, forKey: .head),
+                inversward: container.decode(Bool.self, forKey: .inversward)
+            )
+        } catch let error as QLSTMError {
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: error.description)
+            )
+        }
+    }
+}
+
+/// The classical baseline: affine gate maps.
+public typealias ClassicalLSTM = LSTM<Linear>
