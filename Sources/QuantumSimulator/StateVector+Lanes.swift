@@ -153,43 +153,46 @@ extension StateVector {
         precondition(other.qubitCount == qubitCount && result.count == lanes, "lane layout mismatch")
         let count = dimension >> laneBits
         let stride = 1 << wire
-        for l in 0..<lanes {
-            @inline(__always) func at(_ i: Int) -> Int { (i << laneBits) | l }
-            if isReal && other.isReal {
-                var sum = 0.0
-                var block = 0
-                while block < count {
-                    for i0 in block..<(block + stride) {
-                        let a = at(i0), b = at(i0 + stride)
-                        switch axis {
-                        case .x: sum += re[a] * other.re[b] + re[b] * other.re[a]
-                        case .y: sum += re[b] * other.re[a] - re[a] * other.re[b]
-                        case .z: sum += re[a] * other.re[a] - re[b] * other.re[b]
-                        }
-                    }
-                    block += 2 * stride
-                }
-                result[l] = axis == .y ? Complex(0, sum) : Complex(sum)
-                continue
-            }
-            var sum = Complex.zero
+        // Pairs (i0, i1 = i0 + stride) of lane-rows, in index order; lanes innermost.
+        @inline(__always) func forEachPair(_ body: (Int, Int) -> Void) {
             var block = 0
             while block < count {
-                for i0 in block..<(block + stride) {
-                    let a = at(i0), b = at(i0 + stride)
-                    switch axis {
-                    case .x:
-                        sum = sum + amplitude(a).conjugate * other.amplitude(b) + amplitude(b).conjugate * other.amplitude(a)
-                    case .y:
-                        let t = amplitude(b).conjugate * other.amplitude(a) - amplitude(a).conjugate * other.amplitude(b)
-                        sum = sum + Complex.i * t
-                    case .z:
-                        sum = sum + amplitude(a).conjugate * other.amplitude(a) - amplitude(b).conjugate * other.amplitude(b)
-                    }
-                }
+                for i0 in block..<(block + stride) { body(i0 << laneBits, (i0 + stride) << laneBits) }
                 block += 2 * stride
             }
-            result[l] = sum
+        }
+        if isReal && other.isReal {
+            withUnsafeTemporaryAllocation(of: Double.self, capacity: lanes) { sums in
+                let sum = sums.baseAddress!
+                for l in 0..<lanes { sum[l] = 0 }
+                re.withUnsafeBufferPointer { left in
+                    other.re.withUnsafeBufferPointer { right in
+                        let l = left.baseAddress!, r = right.baseAddress!
+                        switch axis {
+                        case .x:
+                            forEachPair { a, b in for k in 0..<lanes { sum[k] += l[a + k] * r[b + k] + l[b + k] * r[a + k] } }
+                        case .y:
+                            forEachPair { a, b in for k in 0..<lanes { sum[k] += l[b + k] * r[a + k] - l[a + k] * r[b + k] } }
+                        case .z:
+                            forEachPair { a, b in for k in 0..<lanes { sum[k] += l[a + k] * r[a + k] - l[b + k] * r[b + k] } }
+                        }
+                    }
+                }
+                for k in 0..<lanes { result[k] = axis == .y ? Complex(0, sum[k]) : Complex(sum[k]) }
+            }
+            return
+        }
+        for k in 0..<lanes { result[k] = .zero }
+        forEachPair { a, b in
+            for k in 0..<lanes {
+                let la = amplitude(a + k).conjugate, lb = amplitude(b + k).conjugate
+                let ra = other.amplitude(a + k), rb = other.amplitude(b + k)
+                switch axis {
+                case .x: result[k] = result[k] + la * rb + lb * ra
+                case .y: result[k] = result[k] + Complex.i * (lb * ra - la * rb)
+                case .z: result[k] = result[k] + la * ra - lb * rb
+                }
+            }
         }
     }
 }

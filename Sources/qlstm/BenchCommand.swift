@@ -85,7 +85,7 @@ struct SimulatorBenchmarks {
         // training batch); the `_one_by_one` figures evaluate single inputs on one lane.
         for (key, method) in methods {
             figures[key] = stopwatch.rate { n in
-                Self.evaluate(prepared, inputs, method: method, count: n, lanes: 8)
+                Self.evaluate(prepared, inputs, method: method, count: n, lanes: 16)
             }.rounded()
             figures[key + "_one_by_one"] = stopwatch.rate { n in
                 Self.evaluate(prepared, inputs, method: method, count: n, lanes: 1)
@@ -93,7 +93,7 @@ struct SimulatorBenchmarks {
             let threads = Parallel.threadCount
             figures[key + "_all_threads"] = stopwatch.rate { n in
                 DispatchQueue.concurrentPerform(iterations: threads) { _ in
-                    Self.evaluate(prepared, inputs, method: method, count: max(1, n / threads), lanes: 8)
+                    Self.evaluate(prepared, inputs, method: method, count: max(1, n / threads), lanes: 16)
                 }
             }.rounded()
         }
