@@ -12,9 +12,10 @@ let package = Package(
         .target(name: "QuantumSimulator"),
         .target(name: "VariationalCircuits", dependencies: ["QuantumSimulator"]),
         .target(name: "Datasets"),
+        .target(name: "QLSTM", dependencies: ["VariationalCircuits", "QuantumSimulator"]),
         .executableTarget(
             name: "qlstm",
-            dependencies: ["QuantumSimulator", "VariationalCircuits", "Datasets"]
+            dependencies: ["QuantumSimulator", "VariationalCircuits", "Datasets", "QLSTM"]
         ),
         .target(name: "TestSupport", dependencies: ["QuantumSimulator"]),
         .testTarget(name: "QuantumSimulatorTests", dependencies: ["QuantumSimulator", "TestSupport"]),
@@ -28,6 +29,7 @@ let package = Package(
             dependencies: ["Datasets", "TestSupport"],
             resources: [.copy("Fixtures")]
         ),
+        .testTarget(name: "QLSTMTests", dependencies: ["QLSTM"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
