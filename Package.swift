@@ -13,6 +13,7 @@ let package = Package(
         .target(name: "VariationalCircuits", dependencies: ["QuantumSimulator"]),
         .target(name: "Datasets"),
         .target(name: "QLSTM", dependencies: ["VariationalCircuits", "QuantumSimulator"]),
+        .target(name: "ClusterProtocol", dependencies: ["VariationalCircuits", "QuantumSimulator"]),
         .executableTarget(
             name: "qlstm",
             dependencies: ["QuantumSimulator", "VariationalCircuits", "Datasets", "QLSTM"]
@@ -30,6 +31,7 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "QLSTMTests", dependencies: ["QLSTM"]),
+        .testTarget(name: "ClusterProtocolTests", dependencies: ["ClusterProtocol", "VariationalCircuits", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v6]
