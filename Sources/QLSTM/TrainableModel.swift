@@ -1,0 +1,119 @@
+import QuantumSimulator
+import VariationalCircuits
+
+/// A model of any kind, behind one interface for the trainer and the command line.
+public enum TrainableModel: Sendable {
+    case partitioned(LSTM<PartitionedGates>)
+    case classical(LSTM<Linear>)
+
+    /// Draws a fresh model for `configuration`.
+    ///
+    /// Initial values follow the paper's reference code where it has them: circuit angles and
+    /// the head as 0.01 N(0, 1); classical maps (projection, readout, the ablation's parts, the
+    /// LSTM baseline) as torch's `nn.Linear` default, U(-1/sqrt(fan in), 1/sqrt(fan in)).
+    /// - Parameter runtime: the executor for quantum models (ignored for the others).
+    public static func make(
+        _ configuration: ModelConfiguration, seed: UInt64, runtime: QuantumRuntime?
+    ) throws -> TrainableModel {
+        var generator = SeededGenerator(seed: SeededGenerator.derivedSeed(seed, [0x1417]))
+        if configuration.kind == .lstm {
+            return .classical(
+                try LSTM(
+                    inputWidth: configuration.inputWidth, hiddenWidth: configuration.hiddenSize,
+                    bidirectional: configuration.bidirectional, inversward: configuration.inversward, generator: &generator
+                )
+            )
+        }
+        let plan = try configuration.partitionPlan()
+        var offset = 0
+        func gateMap(direction: Int) throws -> PartitionedGates {
+            let circuits = try configuration.circuits(direction: direction)
+            let projection = configuration.projection
+                ? Linear(inputs: configuration.concatenatedWidth, outputs: plan.inputWidth, initialization: .uniformFanIn, generator: &generator)
+                : nil
+            let readout = configuration.projection
+                ? Linear(inputs: plan.outputWidth, outputs: configuration.hiddenSize, initialization: .uniformFanIn, generator: &generator)
+                : nil
+            let backend: PartitionedGates.Backend
+            var parts: [[Double]]
+            if configuration.kind == .qlstm {
+                guard let runtime else { throw QLSTMError.invalidParameter(name: "executor", value: 0, expected: "an executor for a quantum model") }
+                parts = circuits.map { circuit in (0..<circuit.parameterCount).map { _ in 0.01 * generator.nextStandardNormal() } }
+                backend = .quantum(runtime: runtime, circuits: circuits, circuitOffset: offset)
+                offset += circuits.count
+            } else {
+                let maps = (0..<(4 * plan.count)).map { k in
+                    let part = plan.parts[k % plan.count]
+                    return Linear(inputs: part.inputs, outputs: part.outputs, initialization: .uniformFanIn, generator: &generator)
+                }
+                parts = maps.map(\.parameters)
+                backend = .linear(maps)
+            }
+            return try PartitionedGates(
+                inputWidth: configuration.concatenatedWidth, hiddenWidth: configuration.hiddenSize, plan: plan,
+                backend: backend, partParameters: parts, projection: projection, readout: readout
+            )
+        }
+        let gates = try gateMap(direction: 0)
+        let reverse = configuration.bidirectional ? try gateMap(direction: 1) : nil
+        let head = Linear(
+            inputs: configuration.bidirectional ? 2 * configuration.hiddenSize : configuration.hiddenSize, outputs: 1,
+            initialization: .normal(scale: 0.01), generator: &generator
+        )
+        return .partitioned(try LSTM(gates: gates, reverseGates: reverse, head: head, inversward: configuration.inversward))
+    }
+
+    public var parameterCount: Int {
+        switch self {
+        case .partitioned(let model): model.parameterCount
+        case .classical(let model): model.parameterCount
+        }
+    }
+
+    public var parameters: [Double] {
+        switch self {
+        case .partitioned(let model): model.parameters
+        case .classical(let model): model.parameters
+        }
+    }
+
+    public mutating func setParameters(_ parameters: [Double]) {
+        switch self {
+        case .partitioned(var model):
+            model.setParameters(parameters)
+            self = .partitioned(model)
+        case .classical(var model):
+            model.setParameters(parameters)
+            self = .classical(model)
+        }
+    }
+
+    /// Every sub-VQC of the model in executor order (primary reading, then reverse), with its
+    /// current parameters; empty for classical models.
+    public var circuits: [(circuit: SubVQC, parameters: [Double])] {
+        guard case .partitioned(let model) = self else { return [] }
+        var result: [(SubVQC, [Double])] = []
+        for gates in [model.gates, model.reverseGates].compactMap({ $0 }) {
+            if case .quantum(_, let circuits, _) = gates.backend {
+                result += zip(circuits, gates.partParameters).map { ($0, $1) }
+            }
+        }
+        return result
+    }
+
+    /// The predictions for a batch of sequences (`batch x T x d_x`).
+    public func predict(_ sequences: [Double], batch: Int) async throws -> [Double] {
+        switch self {
+        case .partitioned(let model): try await model.forward(sequences, batch: batch).predictions
+        case .classical(let model): try await model.forward(sequences, batch: batch).predictions
+        }
+    }
+
+    /// The batch loss and its gradient for every parameter.
+    public func lossAndGradient(_ loss: Loss, sequences: [Double], targets: [Double]) async throws -> (loss: Double, gradient: [Double]) {
+        switch self {
+        case .partitioned(let model): try await model.lossAndGradient(loss, sequences: sequences, targets: targets)
+        case .classical(let model): try await model.lossAndGradient(loss, sequences: sequences, targets: targets)
+        }
+    }
+}

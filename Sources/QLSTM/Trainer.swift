@@ -1,0 +1,135 @@
+import Dispatch
+import QuantumSimulator
+import VariationalCircuits
+
+/// Trains one model: mini-batches in a seeded order, backpropagation through time with the
+/// circuits' Jacobians, an optimiser step, then the executor's parameters refreshed.
+///
+/// Everything random derives from the seed and counters (epoch, step), and the state kept in
+/// `Checkpoint` is all a resumed run needs to continue bit for bit.
+public struct Trainer: Sendable {
+    /// What a run has done so far: all a resumed run needs besides the configuration.
+    public struct Checkpoint: Sendable, Codable, Equatable {
+        public var completedEpochs: Int
+        /// Optimiser steps taken.
+        public var steps: UInt64
+        public var parameters: [Double]
+        public var optimizer: Optimizer
+        public var history: [EpochRecord]
+    }
+
+    public private(set) var model: TrainableModel
+    public private(set) var checkpoint: Checkpoint
+    public let settings: TrainingSettings
+    public let runtime: QuantumRuntime?
+    let train: SequenceData
+    let test: SequenceData
+
+    /// - Parameter resume: a checkpoint of this configuration to continue from.
+    public init(
+        model: TrainableModel, settings: TrainingSettings, runtime: QuantumRuntime?,
+        train: SequenceData, test: SequenceData, resume: Checkpoint? = nil
+    ) throws(QLSTMError) {
+        if let resume, resume.parameters.count != model.parameterCount {
+            throw .countMismatch(name: "checkpoint parameters", expected: model.parameterCount, found: resume.parameters.count)
+        }
+        var model = model
+        if let resume { model.setParameters(resume.parameters) }
+        self.model = model
+        self.settings = settings
+        self.runtime = runtime
+        self.train = train
+        self.test = test
+        checkpoint = resume ?? Checkpoint(
+            completedEpochs: 0, steps: 0, parameters: model.parameters, optimizer: settings.optimizer.make(), history: []
+        )
+    }
+
+    /// Loads the model's circuits on the executor and sets their parameters (once per run).
+    public func prepareExecutor() async throws {
+        guard let runtime else { return }
+        let circuits = model.circuits
+        try await runtime.executor.load(circuits.map(\.circuit))
+        try await synchronizeParameters()
+    }
+
+    /// Sends the current circuit parameters, versioned by the step count.
+    private func synchronizeParameters() async throws {
+        guard let runtime else { return }
+        let version = checkpoint.steps
+        try await runtime.executor.setParameters(model.circuits.map(\.parameters), version: version)
+        var mode = runtime.mode
+        mode.parameterVersion = version
+        runtime.mode = mode
+    }
+
+    /// One epoch: every training window once, then the test loss.
+    public mutating func trainEpoch() async throws -> EpochRecord {
+        let start = DispatchTime.now().uptimeNanoseconds
+        let epoch = checkpoint.completedEpochs + 1
+        var order = Array(0..<train.count)
+        if settings.shuffle {
+            var generator = SeededGenerator(seed: SeededGenerator.derivedSeed(settings.seed, [0x5A0F, UInt64(epoch)]))
+            order.shuffle(using: &generator)
+        }
+        var lossSum = 0.0
+        var batchStart = 0
+        while batchStart < order.count {
+            let indices = order[batchStart..<min(batchStart + settings.batchSize, order.count)]
+            batchStart += settings.batchSize
+            setMode(method: settings.differentiation, step: checkpoint.steps + 1)
+            let (loss, gradient) = try await model.lossAndGradient(
+                settings.loss, sequences: indices.flatMap { train.inputs[$0] }, targets: indices.map { train.targets[$0] }
+            )
+            guard loss.isFinite, gradient.allSatisfy(\.isFinite) else {
+                throw QLSTMError.invalidParameter(
+                    name: "loss at epoch \(epoch)", value: 0,
+                    expected: "a finite loss and gradient: lower --lr, or check the data for extreme values"
+                )
+            }
+            lossSum += loss * Double(indices.count)
+            var parameters = model.parameters
+            checkpoint.optimizer.step(parameters: &parameters, gradient: gradient)
+            model.setParameters(parameters)
+            checkpoint.steps += 1
+            try await synchronizeParameters()
+        }
+        let testPredictions = try await predict(test, pass: UInt64(epoch))
+        let record = EpochRecord(
+            epoch: epoch,
+            trainLoss: lossSum / Double(max(order.count, 1)),
+            testLoss: settings.loss.value(predictions: testPredictions, targets: test.targets),
+            seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+        )
+        checkpoint.completedEpochs = epoch
+        checkpoint.parameters = model.parameters
+        checkpoint.history.append(record)
+        return record
+    }
+
+    /// Predictions for every window of `data` with the current parameters, without Jacobians.
+    /// - Parameter pass: a number that distinguishes this pass's shot seeds from other passes'.
+    public func predict(_ data: SequenceData, pass: UInt64 = 0) async throws -> [Double] {
+        setMode(method: nil, step: UInt64.max - pass)
+        var predictions: [Double] = []
+        predictions.reserveCapacity(data.count)
+        let chunk = 256
+        var start = 0
+        while start < data.count {
+            let end = min(start + chunk, data.count)
+            predictions += try await model.predict(data.inputs[start..<end].flatMap { $0 }, batch: end - start)
+            start = end
+        }
+        return predictions
+    }
+
+    private func setMode(method: DifferentiationMethod?, step: UInt64) {
+        guard let runtime else { return }
+        var mode = runtime.mode
+        mode.method = method
+        mode.step = step
+        mode.shots = settings.shots
+        mode.seed = settings.seed
+        runtime.mode = mode
+    }
+}

@@ -1,0 +1,176 @@
+import Dispatch
+import QuantumSimulator
+import Synchronization
+
+/// Runs circuit batches in this process on every core: the executor of in-process training,
+/// and the engine behind each QPU worker's slots.
+///
+/// A batch is cut into units of up to `lanes` items of the same circuit; threads take units in
+/// turn, each with its own workspaces. Every item's result depends only on its circuit,
+/// parameters, inputs and seed, never on the unit or thread that computed it.
+public final class LocalExecutor: CircuitExecutor {
+    /// The number of threads that evaluate a batch.
+    public let threadCount: Int
+    /// Inputs evaluated together in one state buffer (see `PreparedCircuit.Workspace`).
+    public let lanes: Int
+
+    private struct State: Sendable {
+        var circuits: [SubVQC] = []
+        var prepared: [PreparedCircuit?] = []
+        var version: UInt64 = 0
+        /// Per thread, per circuit: scratch kept between batches.
+        var workspaces: [[Int: PreparedCircuit.Workspace]] = []
+        var counters = ExecutionCounters()
+    }
+
+    private let state: Mutex<State>
+    /// Runs the CPU-bound work off the cooperative thread pool.
+    private let queue = DispatchQueue(label: "qlstm.local-executor")
+
+    public init(threads: Int = Parallel.threadCount, lanes: Int = 16) {
+        threadCount = max(1, threads)
+        self.lanes = lanes
+        state = Mutex(State(workspaces: Array(repeating: [:], count: max(1, threads))))
+    }
+
+    /// What this executor has run so far.
+    public var counters: ExecutionCounters { state.withLock { $0.counters } }
+
+    public func load(_ circuits: [SubVQC]) async throws {
+        state.withLock {
+            $0.circuits = circuits
+            $0.prepared = Array(repeating: nil, count: circuits.count)
+            $0.workspaces = Array(repeating: [:], count: threadCount)
+        }
+    }
+
+    public func setParameters(_ parameters: [[Double]], version: UInt64) async throws {
+        let circuits = state.withLock { $0.circuits }
+        guard parameters.count == circuits.count else {
+            throw ExecutorError.parameterSetCount(expected: circuits.count, got: parameters.count)
+        }
+        var prepared: [PreparedCircuit?] = []
+        for (circuit, values) in zip(circuits, parameters) {
+            prepared.append(try PreparedCircuit(circuit, parameters: values))
+        }
+        state.withLock { state in
+            state.prepared = prepared
+            state.version = version
+            // Workspaces belong to a compiled circuit; new parameters compile new ones.
+            state.workspaces = Array(repeating: [:], count: threadCount)
+        }
+    }
+
+    public func evaluate(_ batch: EvaluationBatch) async throws -> [CircuitEvaluation] {
+        let (prepared, version) = state.withLock { ($0.prepared, $0.version) }
+        guard batch.parameterVersion == version else {
+            throw ExecutorError.parameterVersion(expected: version, got: batch.parameterVersion)
+        }
+        try PreparedCircuit.checkShots(batch.shots, method: batch.method)
+        var grouped: [(circuit: Int, items: [Int])] = []
+        var open: [Int: Int] = [:]
+        for (index, item) in batch.items.enumerated() {
+            guard prepared.indices.contains(item.circuit), let circuit = prepared[item.circuit] else {
+                throw ExecutorError.unknownCircuit(item.circuit, loaded: prepared.count)
+            }
+            try circuit.checkInputs(item.inputs)
+            if let unit = open[item.circuit], grouped[unit].items.count < lanes {
+                grouped[unit].items.append(index)
+            } else {
+                open[item.circuit] = grouped.count
+                grouped.append((item.circuit, [index]))
+            }
+        }
+        let units = grouped
+        let workspaces = state.withLock { state in
+            let taken = state.workspaces
+            state.workspaces = Array(repeating: [:], count: threadCount)
+            return taken
+        }
+        let (results, used) = await withCheckedContinuation { continuation in
+            queue.async { [threadCount, lanes] in
+                continuation.resume(
+                    returning: Self.run(units, of: batch, on: prepared, threads: threadCount, lanes: lanes, workspaces: workspaces)
+                )
+            }
+        }
+        state.withLock { state in
+            state.workspaces = used
+            for item in batch.items {
+                state.counters.record(prepared[item.circuit]!, method: batch.method, shots: batch.shots)
+            }
+        }
+        return results
+    }
+
+    /// Evaluates every unit on `threads` threads; each thread takes the next unit in turn.
+    private static func run(
+        _ units: [(circuit: Int, items: [Int])], of batch: EvaluationBatch, on prepared: [PreparedCircuit?],
+        threads: Int, lanes: Int, workspaces: [[Int: PreparedCircuit.Workspace]]
+    ) -> ([CircuitEvaluation], [[Int: PreparedCircuit.Workspace]]) {
+        let results = Mutex([CircuitEvaluation](repeating: CircuitEvaluation(outputs: []), count: batch.items.count))
+        let next = Atomic<Int>(0)
+        let shared = Mutex(workspaces)
+        let active = min(threads, units.count)
+        DispatchQueue.concurrentPerform(iterations: max(active, 1)) { thread in
+            var mine = shared.withLock { $0[thread] }
+            var unitResults: [CircuitEvaluation] = []
+            while true {
+                let u = next.add(1, ordering: .relaxed).oldValue
+                guard u < units.count else { break }
+                let (circuitIndex, items) = units[u]
+                let circuit = prepared[circuitIndex]!
+                var workspace = mine[circuitIndex] ?? PreparedCircuit.Workspace(for: circuit, lanes: lanes)
+                let inputs = items.map { batch.items[$0].inputs }
+                let seeds = batch.shots == nil ? [] : items.map { batch.items[$0].seed }
+                circuit.evaluate(inputs, method: batch.method, shots: batch.shots, seeds: seeds, into: &unitResults, workspace: &workspace)
+                mine[circuitIndex] = workspace
+                results.withLock { all in
+                    for (k, item) in items.enumerated() { all[item] = unitResults[k] }
+                }
+            }
+            shared.withLock { $0[thread] = mine }
+        }
+        return (results.withLock { $0 }, shared.withLock { $0 })
+    }
+}
+
+/// Counts of what an executor ran, for per-QPU accounting.
+public struct ExecutionCounters: Sendable, Hashable, Codable {
+    /// Items evaluated (one circuit on one input, with or without its Jacobian).
+    public var evaluations: UInt64 = 0
+    /// Circuit runs: one per item, plus two per differentiable gate under parameter shift.
+    public var circuits: UInt64 = 0
+    /// Shots drawn over all circuit runs (zero in exact mode).
+    public var shots: UInt64 = 0
+
+    public init() {}
+
+    mutating func record(_ circuit: PreparedCircuit, method: DifferentiationMethod?, shots: Int?) {
+        let runs = UInt64(method == .parameterShift ? 1 + 2 * circuit.differentiableGates.count : 1)
+        evaluations += 1
+        circuits += runs
+        self.shots += runs * UInt64(shots ?? 0)
+    }
+}
+
+/// What an executor refuses.
+public enum ExecutorError: Error, Equatable, CustomStringConvertible {
+    case unknownCircuit(Int, loaded: Int)
+    case parameterSetCount(expected: Int, got: Int)
+    case parameterVersion(expected: UInt64, got: UInt64)
+    case noParameters
+
+    public var description: String {
+        switch self {
+        case .unknownCircuit(let index, let loaded):
+            "circuit \(index) is not loaded (\(loaded) circuits are): load the circuits and set their parameters first"
+        case .parameterSetCount(let expected, let got):
+            "\(got) parameter vectors for \(expected) loaded circuits: give one vector per circuit"
+        case .parameterVersion(let expected, let got):
+            "the batch asks for parameter version \(got) but version \(expected) is set: set the parameters before evaluating"
+        case .noParameters:
+            "no parameters have been set for the loaded circuits"
+        }
+    }
+}

@@ -1,0 +1,97 @@
+import QLSTM
+import QuantumSimulator
+import Testing
+import VariationalCircuits
+
+/// A model with its executor loaded, for gradient checks.
+struct QuantumSession {
+    var model: TrainableModel
+    let executor = LocalExecutor(threads: 2)
+    let runtime: QuantumRuntime
+    var version: UInt64 = 0
+
+    init(_ configuration: ModelConfiguration, seed: UInt64 = 3, method: DifferentiationMethod = .adjoint) async throws {
+        runtime = QuantumRuntime(executor: executor, mode: .init(method: method, shots: nil, seed: seed))
+        model = try TrainableModel.make(configuration, seed: seed, runtime: runtime)
+        try await executor.load(model.circuits.map(\.circuit))
+        try await sync()
+    }
+
+    mutating func sync() async throws {
+        version += 1
+        try await executor.setParameters(model.circuits.map(\.parameters), version: version)
+        var mode = runtime.mode
+        mode.parameterVersion = version
+        runtime.mode = mode
+    }
+
+    mutating func loss(_ parameters: [Double], sequences: [Double], targets: [Double]) async throws -> Double {
+        model.setParameters(parameters)
+        try await sync()
+        let predictions = try await model.predict(sequences, batch: targets.count)
+        return Loss.mse.value(predictions: predictions, targets: targets)
+    }
+}
+
+@Suite("Quantum and ablation models")
+struct QuantumModelTests {
+    static let configurations: [(String, ModelConfiguration)] = [
+        ("centric", ModelConfiguration(inputWidth: 1, hiddenSize: 2, ansatz: Ansatz(depth: 2))),
+        ("distributed 2 parts", ModelConfiguration(inputWidth: 1, hiddenSize: 3, qubits: 2, partitions: 2, ansatz: Ansatz(depth: 1))),
+        ("bidirectional inversward", ModelConfiguration(inputWidth: 2, hiddenSize: 2, ansatz: Ansatz(depth: 1), bidirectional: true, inversward: true)),
+        (
+            "projection arctan ring xyz",
+            ModelConfiguration(
+                inputWidth: 1, hiddenSize: 2, qubits: 3,
+                ansatz: Ansatz(encoding: .arctan, entangler: .ring, rotations: .xyz, depth: 1), projection: true
+            )
+        ),
+        ("ablation distributed", ModelConfiguration(kind: .ablation, inputWidth: 1, hiddenSize: 3, partitions: 2, ansatz: Ansatz(depth: 1))),
+        ("ablation projection", ModelConfiguration(kind: .ablation, inputWidth: 1, hiddenSize: 2, qubits: 3, projection: true)),
+    ]
+
+    @Test("whole-model gradients match central finite differences", arguments: 0..<configurations.count)
+    func gradientCheck(_ index: Int) async throws {
+        let (name, configuration) = Self.configurations[index]
+        for method in [DifferentiationMethod.parameterShift, .adjoint] {
+            var session = try await QuantumSession(configuration, method: method)
+            var generator = SeededGenerator(seed: 11)
+            let batch = 2, steps = 3
+            let sequences = (0..<(batch * steps * configuration.inputWidth)).map { _ in generator.nextUnit() * 2 - 1 }
+            let targets = (0..<batch).map { _ in generator.nextUnit() - 0.5 }
+            let parameters = session.model.parameters
+            let (_, gradient) = try await session.model.lossAndGradient(.mse, sequences: sequences, targets: targets)
+            let h = 1e-5
+            var worst = 0.0
+            for p in parameters.indices {
+                var up = parameters, down = parameters
+                up[p] += h
+                down[p] -= h
+                let plus = try await session.loss(up, sequences: sequences, targets: targets)
+                let minus = try await session.loss(down, sequences: sequences, targets: targets)
+                worst = max(worst, abs((plus - minus) / (2 * h) - gradient[p]))
+            }
+            #expect(worst < 1e-8, "\(name) \(method): largest gradient error \(worst)")
+        }
+    }
+
+    @Test("the paper's models have the paper's parameter counts")
+    func parameterCounts() throws {
+        let runtime = QuantumRuntime(executor: LocalExecutor(threads: 1), mode: .init(method: nil, shots: nil, seed: 0))
+        // 4 gates x depth 5 x (d_x + d_h) RY angles + head (d_h + 1): 126 at d_h = 5.
+        let centric = try TrainableModel.make(ModelConfiguration(), seed: 0, runtime: runtime)
+        #expect(centric.parameterCount == 126)
+        // Distributed 2 x 3 qubits: 4 gates x 2 parts x 5 x 3 + 6.
+        let distributed = try TrainableModel.make(ModelConfiguration(qubits: 3, partitions: 2), seed: 0, runtime: runtime)
+        #expect(distributed.parameterCount == 126)
+        let plan = try ModelConfiguration(qubits: 3, partitions: 2).partitionPlan()
+        #expect(plan.parts.map(\.inputs) == [3, 3] && plan.parts.map(\.outputs) == [3, 2] && plan.parts.map(\.qubits) == [3, 3])
+    }
+
+    @Test("sizes that do not fit are refused with the reason")
+    func badSizes() {
+        #expect(throws: QLSTMError.self) { try ModelConfiguration(qubits: 2, partitions: 2).partitionPlan() }
+        #expect(throws: QLSTMError.self) { try ModelConfiguration(partitions: 7).partitionPlan() }
+        #expect(throws: QLSTMError.self) { try ModelConfiguration(hiddenSize: 0).partitionPlan() }
+    }
+}
