@@ -12,11 +12,12 @@ let package = Package(
         .target(name: "QuantumSimulator"),
         .target(name: "VariationalCircuits", dependencies: ["QuantumSimulator"]),
         .target(name: "Datasets"),
+        .target(name: "Reports"),
         .target(name: "QLSTM", dependencies: ["VariationalCircuits", "QuantumSimulator"]),
         .target(name: "ClusterProtocol", dependencies: ["VariationalCircuits", "QuantumSimulator"]),
         .executableTarget(
             name: "qlstm",
-            dependencies: ["QuantumSimulator", "VariationalCircuits", "Datasets", "QLSTM"]
+            dependencies: ["QuantumSimulator", "VariationalCircuits", "Datasets", "QLSTM", "Reports"]
         ),
         .target(name: "TestSupport", dependencies: ["QuantumSimulator"]),
         .testTarget(name: "QuantumSimulatorTests", dependencies: ["QuantumSimulator", "TestSupport"]),
@@ -31,6 +32,7 @@ let package = Package(
             resources: [.copy("Fixtures")]
         ),
         .testTarget(name: "QLSTMTests", dependencies: ["QLSTM"]),
+        .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
         .testTarget(name: "ClusterProtocolTests", dependencies: ["ClusterProtocol", "VariationalCircuits", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport"]),
     ],

@@ -87,8 +87,8 @@ struct ByteReader {
         guard UInt64(raw) <= UInt64(max(limit, 0)), let count = Int(exactly: raw) else {
             throw .limitExceeded(what: what(), count: Int(clamping: raw), limit: limit)
         }
-        // count <= UInt32.max and minimumElementSize is small, so the product cannot overflow.
-        try require(count * minimumElementSize, what())
+        let (needed, overflow) = count.multipliedReportingOverflow(by: minimumElementSize)
+        try require(overflow ? .max : needed, what())
         return count
     }
 

@@ -70,13 +70,6 @@ struct ByteWriter {
         write(UInt32.saturating(count))
     }
 
-    /// Overwrites four bytes at `offset` (the payload length, known only after the payload).
-    mutating func overwrite(_ value: UInt32, at offset: Int) {
-        bytes[offset] = UInt8(truncatingIfNeeded: value >> 24)
-        bytes[offset + 1] = UInt8(truncatingIfNeeded: value >> 16)
-        bytes[offset + 2] = UInt8(truncatingIfNeeded: value >> 8)
-        bytes[offset + 3] = UInt8(truncatingIfNeeded: value)
-    }
 }
 
 extension FixedWidthInteger where Self: UnsignedInteger {

@@ -31,20 +31,6 @@ public enum ErrorCode: UInt8, Sendable, Hashable, CaseIterable, CustomStringConv
     /// handshake completed, a reply sent to a worker).
     case unexpectedMessage = 13
 
-    /// Whether the peer that sends this code closes the connection after it.
-    ///
-    /// Decoding failures leave the stream in an unknown state and a failed handshake leaves an
-    /// untrusted peer, so both end the connection; request-level failures do not.
-    public var closesConnection: Bool {
-        switch self {
-        case .malformedFrame, .unsupportedVersion, .unknownMessage, .frameTooLarge, .limitExceeded,
-            .authenticationFailed, .unexpectedMessage, .shuttingDown:
-            true
-        case .notLoaded, .badRequest, .parameterVersionMismatch, .capacityExceeded, .internalError:
-            false
-        }
-    }
-
     /// Whether the coordinator may send the same request to another capable worker.
     ///
     /// Requests are idempotent (shot seeds travel in the request), so a request that failed

@@ -67,16 +67,20 @@ public struct FrameHeader: Sendable, Hashable {
         guard flags == 0 else { return .failure(FrameFailure(.unsupportedFlags(flags), requestID: requestID)) }
         let limit = limits.maxPayloadBytes(for: type)
         guard UInt64(length) <= UInt64(max(limit, 0)) else {
-            return .failure(FrameFailure(.frameTooLarge(length: Int(length), limit: limit), requestID: requestID))
+            return .failure(
+                FrameFailure(.frameTooLarge(length: Int(clamping: length), limit: limit), requestID: requestID)
+            )
         }
-        if let fixed = type.fixedPayloadLength, Int(length) != fixed {
+        if let fixed = type.fixedPayloadLength, Int(clamping: length) != fixed {
             let error: ProtocolError =
-                Int(length) < fixed
-                ? .truncatedPayload(what: "a \(type) payload", needed: fixed, remaining: Int(length))
-                : .trailingBytes(message: type, count: Int(length) - fixed)
+                Int(clamping: length) < fixed
+                ? .truncatedPayload(what: "a \(type) payload", needed: fixed, remaining: Int(clamping: length))
+                : .trailingBytes(message: type, count: Int(clamping: length) - fixed)
             return .failure(FrameFailure(error, requestID: requestID))
         }
-        return .success(FrameHeader(version: version, type: type, flags: flags, requestID: requestID, payloadLength: length))
+        return .success(
+            FrameHeader(version: version, type: type, flags: flags, requestID: requestID, payloadLength: length)
+        )
     }
 
     /// Appends the header's 20 bytes.

@@ -66,6 +66,7 @@ public struct Trainer: Sendable {
     /// One epoch: every training window once, then the test loss.
     public mutating func trainEpoch() async throws -> EpochRecord {
         let start = DispatchTime.now().uptimeNanoseconds
+        let countersBefore = await runtime?.executor.executionCounters() ?? ExecutionCounters()
         let epoch = checkpoint.completedEpochs + 1
         var order = Array(0..<train.count)
         if settings.shuffle {
@@ -95,11 +96,14 @@ public struct Trainer: Sendable {
             try await synchronizeParameters()
         }
         let testPredictions = try await predict(test, pass: UInt64(epoch))
+        let countersAfter = await runtime?.executor.executionCounters() ?? ExecutionCounters()
         let record = EpochRecord(
             epoch: epoch,
             trainLoss: lossSum / Double(max(order.count, 1)),
             testLoss: settings.loss.value(predictions: testPredictions, targets: test.targets),
-            seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+            seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9,
+            circuits: countersAfter.circuits - countersBefore.circuits,
+            shots: countersAfter.shots - countersBefore.shots
         )
         checkpoint.completedEpochs = epoch
         checkpoint.parameters = model.parameters

@@ -71,16 +71,22 @@ public struct EpochRecord: Sendable, Hashable, Codable {
     /// The loss on the test windows after the epoch (scaled units).
     public var testLoss: Double
     public var seconds: Double
+    /// Circuit runs during the epoch (shifted circuits included), training and testing.
+    public var circuits: UInt64
+    /// Shots drawn during the epoch (zero in exact mode).
+    public var shots: UInt64
 
-    public init(epoch: Int, trainLoss: Double, testLoss: Double, seconds: Double) {
+    public init(epoch: Int, trainLoss: Double, testLoss: Double, seconds: Double, circuits: UInt64 = 0, shots: UInt64 = 0) {
         self.epoch = epoch
         self.trainLoss = trainLoss
         self.testLoss = testLoss
         self.seconds = seconds
+        self.circuits = circuits
+        self.shots = shots
     }
 
     enum CodingKeys: String, CodingKey {
-        case epoch, seconds
+        case epoch, seconds, circuits, shots
         case trainLoss = "train_loss"
         case testLoss = "test_loss"
     }

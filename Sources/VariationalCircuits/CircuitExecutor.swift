@@ -47,4 +47,6 @@ public protocol CircuitExecutor: Sendable {
     func setParameters(_ parameters: [[Double]], version: UInt64) async throws
     /// Evaluates a batch; the result `k` belongs to request `k`.
     func evaluate(_ batch: EvaluationBatch) async throws -> [CircuitEvaluation]
+    /// What has been run so far, for accounting.
+    func executionCounters() async -> ExecutionCounters
 }

@@ -33,8 +33,7 @@ public final class LocalExecutor: CircuitExecutor {
         state = Mutex(State(workspaces: Array(repeating: [:], count: max(1, threads))))
     }
 
-    /// What this executor has run so far.
-    public var counters: ExecutionCounters { state.withLock { $0.counters } }
+    public func executionCounters() async -> ExecutionCounters { state.withLock { $0.counters } }
 
     public func load(_ circuits: [SubVQC]) async throws {
         state.withLock {

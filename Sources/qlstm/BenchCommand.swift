@@ -7,14 +7,14 @@ import VariationalCircuits
 enum BenchCommand: Command {
     static let name = "bench"
     static let summary = "measure simulator throughput (release builds only give meaningful figures)"
-    static let usage = "qlstm bench --suite sim [--json] [--seconds S]"
+    static let usage = "qlstm bench --suite sim|train [--json] [--seconds S]"
     static let options: [OptionSpec] = [
-        .value("suite", "NAME", "which figures: sim"),
+        .value("suite", "NAME", "which figures: sim (the emulator) or train (training epochs)"),
         .flag("json", "print one JSON object instead of a table"),
         .value("seconds", "S", "minimum measuring time per figure (default 1)"),
     ]
 
-    enum Suite: String, CaseIterable { case sim }
+    enum Suite: String, CaseIterable { case sim, train }
 
     static func run(_ options: ParsedOptions) async throws -> Int32 {
         try options.expectPositionals(0, usage: usage)
@@ -29,6 +29,7 @@ enum BenchCommand: Command {
         #endif
         switch suite {
         case .sim: try SimulatorBenchmarks(seconds: seconds).run(into: &figures)
+        case .train: try await TrainingBenchmarks().run(into: &figures)
         }
         if options.flag("json") {
             print(try Console.json(figures))

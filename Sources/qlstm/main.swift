@@ -1,7 +1,9 @@
 import Foundation
 
 /// Every subcommand, in the order `qlstm help` lists them.
-let commands = [CommandEntry(SimulateCommand.self), CommandEntry(BenchCommand.self)]
+let commands = [
+    CommandEntry(TrainCommand.self), CommandEntry(SimulateCommand.self), CommandEntry(BenchCommand.self),
+]
 
 @MainActor
 func topLevelHelp() -> String {

@@ -1,0 +1,102 @@
+import Datasets
+import Foundation
+import QLSTM
+import QuantumSimulator
+import VariationalCircuits
+
+/// `manifest.json`: the research log of a run (seed 000): what ran, on what, with which
+/// settings, so that any figure can be traced back and reproduced.
+struct RunManifest: Encodable {
+    struct CircuitDescription: Encodable {
+        var id: String
+        var qubits: Int
+        var inputs: Int
+        var measuredWires: [Int]
+        var parameters: Int
+        var gateCounts: [String: Int]
+        /// Gates on the longest path through the circuit.
+        var depth: Int
+    }
+
+    var project = "qlstm-cluster"
+    var version = ProjectVersion.current
+    var gitRevision: String?
+    var commandLine: [String]
+    var created: String
+    var seed: UInt64
+    var specification: RunSpecification
+    var backend: String
+    var qpuProfile: String
+    var threads: Int
+    var clusterTopology: String
+    var qubitsPerQPU: [Int]
+    var qpus: Int
+    var totalQubits: Int
+    var parameterCount: Int
+    var circuitParameterCount: Int
+    var classicalParameterCount: Int
+    var partitionPlan: PartitionPlan?
+    var circuits: [CircuitDescription]
+    var trainWindows: Int
+    var testWindows: Int
+}
+
+extension TrainingRun {
+    func manifest() throws -> RunManifest {
+        let circuits = trainer.model.circuits
+        let plan = specification.model.kind == .lstm ? nil : try specification.model.partitionPlan()
+        let circuitParameters = circuits.reduce(0) { $0 + $1.parameters.count }
+        let shots = specification.training.shots
+        return RunManifest(
+            gitRevision: Self.gitRevision(),
+            commandLine: CommandLine.arguments,
+            created: ISO8601DateFormatter().string(from: Date()),
+            seed: specification.training.seed,
+            specification: specification,
+            backend: specification.model.kind == .qlstm ? "local state-vector emulator" : "classical (no circuits)",
+            qpuProfile: specification.model.kind == .qlstm ? (shots.map { "statevector, \($0) shots per circuit" } ?? "statevector, exact expectations") : "none",
+            threads: threads,
+            clusterTopology: "in-process (\(threads) threads)",
+            qubitsPerQPU: plan?.parts.map(\.qubits) ?? [],
+            qpus: plan?.count ?? 0,
+            totalQubits: plan?.totalQubits ?? 0,
+            parameterCount: trainer.model.parameterCount,
+            circuitParameterCount: circuitParameters,
+            classicalParameterCount: trainer.model.parameterCount - circuitParameters,
+            partitionPlan: plan,
+            circuits: circuits.map { Self.describe($0.circuit) },
+            trainWindows: dataset.train.count,
+            testWindows: dataset.test.count
+        )
+    }
+
+    static func describe(_ circuit: SubVQC) -> RunManifest.CircuitDescription {
+        let gates = (try? circuit.circuit(inputs: Array(repeating: 0, count: circuit.inputCount), parameters: Array(repeating: 0, count: circuit.parameterCount)))?.gates ?? []
+        var counts: [String: Int] = [:]
+        var layer = Array(repeating: 0, count: circuit.qubitCount)
+        for gate in gates {
+            counts[gate.name, default: 0] += 1
+            let level = (gate.wires.map { layer[$0] }.max() ?? 0) + 1
+            for w in gate.wires { layer[w] = level }
+        }
+        return RunManifest.CircuitDescription(
+            id: circuit.id, qubits: circuit.qubitCount, inputs: circuit.inputCount, measuredWires: circuit.measuredWires,
+            parameters: circuit.parameterCount, gateCounts: counts, depth: layer.max() ?? 0
+        )
+    }
+
+    /// The checkout's revision when the binary runs from one (as `swift run` does).
+    static func gitRevision() -> String? {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
+        process.arguments = ["git", "-C", URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path, "rev-parse", "HEAD"]
+        let pipe = Pipe()
+        process.standardOutput = pipe
+        process.standardError = FileHandle.nullDevice
+        guard (try? process.run()) != nil else { return nil }
+        let data = pipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else { return nil }
+        return String(decoding: data, as: UTF8.self).trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}

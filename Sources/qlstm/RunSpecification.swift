@@ -1,0 +1,101 @@
+import Datasets
+import Foundation
+import QLSTM
+
+/// Where a run's series comes from and how it is cut into windows.
+struct DataSpecification: Sendable, Equatable, Codable {
+    /// A built-in benchmark, or `nil` for a CSV file.
+    var task: BenchmarkTask?
+    var csvPath: String?
+    var targetColumn: CSVColumn?
+    var featureColumns: [CSVColumn]
+    var timeColumn: CSVColumn?
+    var windows: WindowedDataset.Configuration
+    /// The seed of a random benchmark input (narma10-random).
+    var seriesSeed: UInt64
+
+    /// A one-word description for tables and logs.
+    var name: String { task?.rawValue ?? URL(fileURLWithPath: csvPath ?? "csv").deletingPathExtension().lastPathComponent }
+
+    /// Loads the series and cuts it.
+    func load() throws -> (series: TimeSeries, dataset: WindowedDataset) {
+        let series: TimeSeries
+        if let task {
+            series = try task.series(seed: seriesSeed)
+        } else {
+            series = try TimeSeries(
+                contentsOfCSV: URL(fileURLWithPath: csvPath ?? ""), target: targetColumn ?? .index(0),
+                features: featureColumns, time: timeColumn
+            )
+        }
+        return (series, try WindowedDataset(series, configuration: windows))
+    }
+}
+
+/// Everything a run was asked to do: what `--resume`, `predict` and reports read back.
+struct RunSpecification: Sendable, Equatable, Codable {
+    var data: DataSpecification
+    var model: ModelConfiguration
+    var training: TrainingSettings
+}
+
+/// A trained (or training) model on disk: the specification, the fitted preprocessing and the
+/// trainer's checkpoint. Written atomically after every epoch.
+struct ModelFile: Codable {
+    /// Bumped when the layout changes; other versions are refused with a clear message.
+    static let formatVersion = 1
+
+    var format: String = "qlstm-model"
+    var formatVersion: Int = ModelFile.formatVersion
+    var projectVersion: String = ProjectVersion.current
+    var specification: RunSpecification
+    var preprocessing: Preprocessing
+    var checkpoint: Trainer.Checkpoint
+
+    /// Reads a model file, refusing another format or version in one clear line.
+    static func read(from url: URL) throws -> ModelFile {
+        let data: Data
+        do {
+            data = try Data(contentsOf: url)
+        } catch {
+            throw CommandLineError.unreadableFile(path: url.path)
+        }
+        struct Header: Decodable {
+            var format: String?
+            var formatVersion: Int?
+        }
+        let header = try? JSONDecoder().decode(Header.self, from: data)
+        guard header?.format == "qlstm-model" else {
+            throw CommandLineError.invalidFile(path: url.path, message: "not a qlstm model file (no \"format\": \"qlstm-model\")")
+        }
+        guard header?.formatVersion == formatVersion else {
+            throw CommandLineError.invalidFile(
+                path: url.path,
+                message: "model file format \(header?.formatVersion.map(String.init) ?? "unknown") is not supported by qlstm \(ProjectVersion.current) (format \(formatVersion)): retrain with this version"
+            )
+        }
+        do {
+            return try JSONDecoder().decode(ModelFile.self, from: data)
+        } catch {
+            throw CommandLineError.invalidFile(path: url.path, message: "damaged model file: \(Self.describe(error))")
+        }
+    }
+
+    /// One line for a decoding error: the key path and what was wrong.
+    static func describe(_ error: any Error) -> String {
+        guard let error = error as? DecodingError else { return "\(error)" }
+        switch error {
+        case .keyNotFound(let key, let context):
+            return "missing '\(key.stringValue)' at \(path(context))"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            return "\(context.debugDescription) at \(path(context))"
+        @unknown default:
+            return "\(error)"
+        }
+    }
+
+    private static func path(_ context: DecodingError.Context) -> String {
+        let keys = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? "." + $0.stringValue }.joined()
+        return keys.isEmpty ? "the top level" : keys
+    }
+}

@@ -1,0 +1,49 @@
+import Foundation
+
+/// `summary.json`: a run's final figures, the stable contract that `compare`, reports and tests
+/// read. Metrics are on the test windows in the series' original units.
+struct RunSummary: Codable, Equatable {
+    var model: String
+    var label: String
+    var task: String
+    /// Qubits per sub-VQC (the largest part's); 0 for the classical LSTM.
+    var nQubits: Int
+    /// Sub-VQCs per gate (M); 0 for the classical LSTM.
+    var partitions: Int
+    var hiddenSize: Int
+    var depth: Int
+    var parameters: Int
+    var epochs: Int
+    var r2Test: Double
+    var mseTest: Double
+    var maeTest: Double
+    var r2Train: Double
+    var mseTrain: Double
+    var maeTrain: Double
+    var bestTestLoss: Double
+    /// The first epoch whose test loss is within 5 % of the run's best (the paper's "testing
+    /// epoch convergence", which it leaves undefined).
+    var convergenceEpoch: Int?
+    var trainSeconds: Double
+    /// Circuit runs over all epochs (every shifted circuit counts), training and per-epoch testing.
+    var circuitsExecuted: UInt64
+    var shotsExecuted: UInt64
+    var seed: UInt64
+
+    enum CodingKeys: String, CodingKey {
+        case model, label, task, parameters, epochs, depth, partitions, seed
+        case nQubits = "n_qubits"
+        case hiddenSize = "hidden_size"
+        case r2Test = "r2_test"
+        case mseTest = "mse_test"
+        case maeTest = "mae_test"
+        case r2Train = "r2_train"
+        case mseTrain = "mse_train"
+        case maeTrain = "mae_train"
+        case bestTestLoss = "best_test_loss"
+        case convergenceEpoch = "convergence_epoch"
+        case trainSeconds = "train_seconds"
+        case circuitsExecuted = "circuits_executed"
+        case shotsExecuted = "shots_executed"
+    }
+}

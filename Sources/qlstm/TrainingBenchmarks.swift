@@ -1,0 +1,52 @@
+import Datasets
+import Foundation
+import QLSTM
+import VariationalCircuits
+
+/// The `train` suite: seconds per training epoch, in process, on every core.
+///
+/// `pendulum_epoch_seconds_*` is the setup the issue compares with PennyLane: a damped pendulum
+/// with b/m = 0.3, 300 samples at dt = 0.05, windows of 4 (198 training windows); a QLSTM with
+/// a projection in (d_x + d_h -> 4) and out (4 -> d_h), hidden 4, 4 qubits, encoding `arctan`,
+/// `ring` CNOTs with `xyz` rotations, depth 1, batch 16, Adam. `paper_*` are the paper's
+/// centric 6-qubit and distributed 2 x 3-qubit QLSTMs on its pendulum.
+struct TrainingBenchmarks {
+    func run(into figures: inout [String: Any]) async throws {
+        let pendulum = try DampedPendulum(damping: 0.3, duration: 299 * 0.05, sampleCount: 300).series()
+        let speedData = try WindowedDataset(pendulum, configuration: .init(sequenceLength: 4))
+        let speedModel = ModelConfiguration(
+            inputWidth: 1, hiddenSize: 4, qubits: 4,
+            ansatz: Ansatz(encoding: .arctan, entangler: .ring, rotations: .xyz, depth: 1), projection: true
+        )
+        let adam = OptimizerSettings(kind: .adam, learningRate: 0.01)
+        figures["pendulum_train_windows"] = speedData.train.count
+        for (key, method) in [("ps", DifferentiationMethod.parameterShift), ("adjoint", .adjoint)] {
+            let settings = TrainingSettings(batchSize: 16, optimizer: adam, differentiation: method)
+            figures["pendulum_epoch_seconds_\(key)"] = try await epochSeconds(speedModel, settings, speedData)
+        }
+        let paperData = try WindowedDataset(try BenchmarkTask.pendulum.series(), configuration: .init(sequenceLength: 4))
+        figures["paper_centric_6q_epoch_seconds_ps"] = try await epochSeconds(ModelConfiguration(), TrainingSettings(), paperData)
+        figures["paper_distributed_2x3q_epoch_seconds_ps"] = try await epochSeconds(
+            ModelConfiguration(qubits: 3, partitions: 2), TrainingSettings(), paperData
+        )
+        figures["lstm_epoch_seconds"] = try await epochSeconds(ModelConfiguration(kind: .lstm), TrainingSettings(), paperData)
+    }
+
+    /// The fastest of three epochs after one warm-up epoch.
+    private func epochSeconds(_ configuration: ModelConfiguration, _ settings: TrainingSettings, _ data: WindowedDataset) async throws -> Double {
+        let executor = LocalExecutor()
+        let runtime = configuration.kind == .qlstm
+            ? QuantumRuntime(executor: executor, mode: .init(method: nil, shots: nil, seed: settings.seed)) : nil
+        let model = try TrainableModel.make(configuration, seed: settings.seed, runtime: runtime)
+        var trainer = try Trainer(
+            model: model, settings: settings, runtime: runtime,
+            train: TrainingRun.sequences(data.train, width: data.inputWidth),
+            test: TrainingRun.sequences(data.test, width: data.inputWidth)
+        )
+        try await trainer.prepareExecutor()
+        _ = try await trainer.trainEpoch()
+        var best = Double.infinity
+        for _ in 0..<3 { best = min(best, try await trainer.trainEpoch().seconds) }
+        return best
+    }
+}

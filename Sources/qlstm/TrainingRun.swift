@@ -1,0 +1,131 @@
+import Datasets
+import Foundation
+import QLSTM
+import Reports
+import VariationalCircuits
+
+/// One training run and its directory: `manifest.json`, `metrics.jsonl`, `summary.json`,
+/// `model.json` (a checkpoint after every epoch) and `predictions.csv`, each written atomically.
+struct TrainingRun {
+    let specification: RunSpecification
+    let directory: URL
+    let series: TimeSeries
+    let dataset: WindowedDataset
+    private(set) var trainer: Trainer
+    let executor: LocalExecutor
+    let threads: Int
+
+    init(specification: RunSpecification, directory: URL, threads: Int?, checkpoint: Trainer.Checkpoint?) async throws {
+        var specification = specification
+        (series, dataset) = try specification.data.load()
+        specification.model.inputWidth = dataset.inputWidth
+        if specification.model.kind != .lstm { _ = try specification.model.partitionPlan() }
+        self.specification = specification
+        self.directory = directory
+        self.threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
+        executor = LocalExecutor(threads: self.threads)
+        let runtime = specification.model.kind == .qlstm
+            ? QuantumRuntime(executor: executor, mode: .init(method: nil, shots: nil, seed: specification.training.seed))
+            : nil
+        let model = try TrainableModel.make(specification.model, seed: specification.training.seed, runtime: runtime)
+        trainer = try Trainer(
+            model: model, settings: specification.training, runtime: runtime,
+            train: Self.sequences(dataset.train, width: dataset.inputWidth),
+            test: Self.sequences(dataset.test, width: dataset.inputWidth),
+            resume: checkpoint
+        )
+        try await trainer.prepareExecutor()
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw CommandLineError.conflict("cannot create the run directory \(directory.path): \(error.localizedDescription)")
+        }
+    }
+
+    /// Windows flattened as the models read them.
+    static func sequences(_ windows: [WindowedDataset.Window], width: Int) -> SequenceData {
+        SequenceData(
+            inputs: windows.map { $0.inputs.flatMap { $0 } }, targets: windows.map(\.target),
+            timeSteps: windows.first?.inputs.count ?? 0, inputWidth: width
+        )
+    }
+
+    /// Trains the remaining epochs, checkpointing after each, then writes the results.
+    mutating func train(progress: ProgressLine?) async throws {
+        if trainer.checkpoint.completedEpochs == 0 {
+            try write(json: manifest(), to: "manifest.json")
+        }
+        let epochs = specification.training.epochs
+        let label = RunOptions.label(specification.model)
+        while trainer.checkpoint.completedEpochs < epochs {
+            let record = try await trainer.trainEpoch()
+            try saveCheckpoint()
+            let done = trainer.checkpoint.history
+            let perEpoch = done.suffix(5).map(\.seconds).reduce(0, +) / Double(min(done.count, 5))
+            progress?.update(
+                "\(label) epoch \(record.epoch)/\(epochs)  train \(String(format: "%.5f", record.trainLoss))"
+                    + "  test \(String(format: "%.5f", record.testLoss))  \(String(format: "%.2f", record.seconds)) s/epoch"
+                    + "  ETA \(ProgressLine.duration(perEpoch * Double(epochs - record.epoch)))"
+            )
+        }
+        progress?.finish()
+        try await writeResults()
+    }
+
+    /// model.json and metrics.jsonl, both rewritten whole so they always agree.
+    private func saveCheckpoint() throws {
+        let file = ModelFile(specification: specification, preprocessing: dataset.preprocessing, checkpoint: trainer.checkpoint)
+        try write(json: file, to: "model.json")
+        var lines = Data()
+        for record in trainer.checkpoint.history {
+            lines.append(try JSONLines.line(for: record))
+        }
+        try AtomicFile.write(lines, to: directory.appendingPathComponent("metrics.jsonl"))
+    }
+
+    /// predictions.csv and summary.json.
+    private func writeResults() async throws {
+        let train = Self.sequences(dataset.train, width: dataset.inputWidth)
+        let test = Self.sequences(dataset.test, width: dataset.inputWidth)
+        let trainPredictions = dataset.unscaleTargets(try await trainer.predict(train, pass: 1 << 40))
+        let testPredictions = dataset.unscaleTargets(try await trainer.predict(test, pass: 1 << 41))
+        var csv = "time,truth,prediction,split\n"
+        for (window, (truth, prediction)) in zip(dataset.train, zip(dataset.trainTargets, trainPredictions)) {
+            csv += "\(window.time),\(truth),\(prediction),train\n"
+        }
+        for (window, (truth, prediction)) in zip(dataset.test, zip(dataset.testTargets, testPredictions)) {
+            csv += "\(window.time),\(truth),\(prediction),test\n"
+        }
+        try AtomicFile.write(Data(csv.utf8), to: directory.appendingPathComponent("predictions.csv"))
+        let metrics = RegressionMetrics(predictions: testPredictions, targets: dataset.testTargets)
+        let trainMetrics = RegressionMetrics(predictions: trainPredictions, targets: dataset.trainTargets)
+        let history = trainer.checkpoint.history
+        let plan = specification.model.kind == .lstm ? nil : try specification.model.partitionPlan()
+        let summary = RunSummary(
+            model: specification.model.kind.rawValue,
+            label: RunOptions.label(specification.model),
+            task: specification.data.name,
+            nQubits: plan?.parts.map(\.qubits).max() ?? 0,
+            partitions: plan?.count ?? 0,
+            hiddenSize: specification.model.hiddenSize,
+            depth: specification.model.kind == .lstm ? 0 : specification.model.ansatz.depth,
+            parameters: trainer.model.parameterCount,
+            epochs: trainer.checkpoint.completedEpochs,
+            r2Test: metrics.r2, mseTest: metrics.mse, maeTest: metrics.mae,
+            r2Train: trainMetrics.r2, mseTrain: trainMetrics.mse, maeTrain: trainMetrics.mae,
+            bestTestLoss: history.map(\.testLoss).min() ?? .nan,
+            convergenceEpoch: EpochRecord.convergenceEpoch(history),
+            trainSeconds: history.map(\.seconds).reduce(0, +),
+            circuitsExecuted: history.map(\.circuits).reduce(0, +),
+            shotsExecuted: history.map(\.shots).reduce(0, +),
+            seed: specification.training.seed
+        )
+        try write(json: summary, to: "summary.json")
+    }
+
+    private func write<T: Encodable>(json value: T, to name: String) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        try AtomicFile.write(try encoder.encode(value), to: directory.appendingPathComponent(name))
+    }
+}

@@ -1,6 +1,0 @@
-import ClusterProtocol
-import Testing
-
-@Test func protocolVersionIsOne() {
-    #expect(ProtocolVersion.current == 1)
-}
