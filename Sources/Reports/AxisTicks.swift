@@ -160,7 +160,7 @@ public struct AxisTicks: Equatable, Sendable {
     }
 
     /// `mantissa × 10^exponent` rounded once, so 3 × 10^-1 is the Double nearest 0.3.
-    static func value(mantissa: Int64, exponent: Int) -> Double {
+    public static func value(mantissa: Int64, exponent: Int) -> Double {
         // Powers of ten up to 10^22 are exact doubles, so a single multiply or divide rounds once.
         if exponent >= 0 {
             return Double(mantissa) * exactPowerOfTen(exponent)

@@ -410,13 +410,13 @@ private struct SVGWriter {
 }
 
 /// Drops points of a polyline that cannot change how it looks at the drawn size.
-enum PolylineThinning {
+public enum PolylineThinning {
     /// The points of `segment` (in pixels) that can make a visible difference.
     ///
     /// Within one pixel column a line only shows where it enters, where it leaves and its
     /// lowest and highest points (the M4 rule), so a 100 000-point series costs about four
     /// points per column instead of bytes no one can see.
-    static func thinned(_ segment: [(x: Double, y: Double)]) -> [(x: Double, y: Double)] {
+    public static func thinned(_ segment: [(x: Double, y: Double)]) -> [(x: Double, y: Double)] {
         guard segment.count > 8 else { return segment }
         var kept: [(x: Double, y: Double)] = []
         var start = 0

@@ -1,9 +1,9 @@
 /// Short, locale-free text for numbers, so files stay small and read the same everywhere.
-enum NumberText {
+public enum NumberText {
     /// A coordinate rounded to two decimals with trailing zeros dropped ("12.5", "300", "-0.07").
     ///
     /// Two decimals are a hundredth of a pixel: finer than any screen, far shorter than `description`.
-    static func coordinate(_ value: Double) -> String {
+    public static func coordinate(_ value: Double) -> String {
         guard value.isFinite else { return "0" }
         let hundredths = (value * 100).rounded()
         guard abs(hundredths) < 1e15 else { return String(value) }
@@ -11,7 +11,7 @@ enum NumberText {
     }
 
     /// `value` with exactly `decimals` digits after the point ("0.9912"); never "-0.0000".
-    static func fixed(_ value: Double, decimals: Int) -> String {
+    public static func fixed(_ value: Double, decimals: Int) -> String {
         if value.isNaN { return "NaN" }
         if value.isInfinite { return value < 0 ? "-inf" : "inf" }
         let places = max(0, min(decimals, 15))
@@ -29,7 +29,7 @@ enum NumberText {
     ///
     /// Tick values come from integers and powers of ten, so they are printed from those
     /// integers: `3 × 10^-1` is "0.3", never "0.30000000000000004".
-    static func decimal(mantissa: Int64, exponent: Int, keepingTrailingZeros: Bool = false) -> String {
+    public static func decimal(mantissa: Int64, exponent: Int, keepingTrailingZeros: Bool = false) -> String {
         let negative = mantissa < 0
         var digits = String(mantissa.magnitude)
         var exponent = exponent
@@ -55,7 +55,7 @@ enum NumberText {
     }
 
     /// `mantissa × 10^exponent` in compact scientific form ("2.5e-7", "1e6").
-    static func scientific(mantissa: Int64, exponent: Int) -> String {
+    public static func scientific(mantissa: Int64, exponent: Int) -> String {
         guard mantissa != 0 else { return "0" }
         var digits = String(mantissa.magnitude)
         var exponent = exponent

@@ -1,4 +1,8 @@
+import Datasets
 import Foundation
+import QLSTM
+import QuantumSimulator
+import VariationalCircuits
 
 /// Every subcommand, in the order `qlstm help` lists them.
 let commands = [
@@ -44,10 +48,19 @@ func runMain(_ arguments: [String]) async -> Int32 {
     } catch let error as CommandLineError {
         Console.error("qlstm \(command.name): \(error)")
         return 2
+    } catch let error where isBadInput(error) {
+        Console.error("qlstm \(command.name): \(error)")
+        return 2
     } catch {
         Console.error("qlstm \(command.name): error: \(error)")
         return 1
     }
+}
+
+/// Errors that say the input (options, files, sizes) is wrong, as opposed to a failure while
+/// running: they exit with status 2.
+func isBadInput(_ error: any Error) -> Bool {
+    error is DatasetError || error is QLSTMError || error is VariationalCircuitError || error is SimulatorError
 }
 
 exit(await runMain(Array(CommandLine.arguments.dropFirst())))

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Reports
+import Reports
 
 /// A fresh directory under the system temporary directory, removed when the value is released.
 final class TemporaryDirectory {

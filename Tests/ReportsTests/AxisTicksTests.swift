@@ -1,6 +1,6 @@
 import Testing
 
-@testable import Reports
+import Reports
 
 /// A tick step is nice when it is 1, 2 or 5 times a power of ten.
 private func isNiceStep(_ step: Double) -> Bool {

@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Reports
+import Reports
 
 @Suite("Report documents")
 struct DocumentTests {

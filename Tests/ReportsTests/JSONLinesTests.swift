@@ -1,7 +1,7 @@
 import Foundation
 import Testing
 
-@testable import Reports
+import Reports
 
 private struct EpochRecord: Codable, Equatable {
     var epoch: Int
