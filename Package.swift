@@ -31,7 +31,7 @@ let package = Package(
             dependencies: ["Datasets", "TestSupport"],
             resources: [.copy("Fixtures")]
         ),
-        .testTarget(name: "QLSTMTests", dependencies: ["QLSTM"]),
+        .testTarget(name: "QLSTMTests", dependencies: ["QLSTM", "QuantumSimulator", "VariationalCircuits"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
         .testTarget(name: "ClusterProtocolTests", dependencies: ["ClusterProtocol", "VariationalCircuits", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport"]),

@@ -89,6 +89,10 @@ public struct Trainer: Sendable {
                 )
             }
             lossSum += loss * Double(indices.count)
+            let stepsPerEpoch = (train.count + settings.batchSize - 1) / settings.batchSize
+            checkpoint.optimizer.learningRate = settings.schedule.rate(
+                base: settings.optimizer.learningRate, step: Int(checkpoint.steps), total: settings.epochs * stepsPerEpoch
+            )
             var parameters = model.parameters
             checkpoint.optimizer.step(parameters: &parameters, gradient: gradient)
             model.setParameters(parameters)

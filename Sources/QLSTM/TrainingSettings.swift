@@ -1,3 +1,4 @@
+import Foundation
 import VariationalCircuits
 
 /// The optimiser a run uses, by name and hyperparameters (torch's names and defaults).
@@ -34,6 +35,23 @@ public struct OptimizerSettings: Sendable, Hashable, Codable {
     }
 }
 
+/// How the learning rate moves over a run.
+public enum LearningRateSchedule: String, Sendable, Hashable, Codable, CaseIterable {
+    /// The same rate at every step, as the paper's reference code.
+    case constant
+    /// Cosine annealing from the rate to zero over all the run's steps, so the last epochs
+    /// settle instead of jittering at the optimiser's step size.
+    case cosine
+
+    /// The rate for step `step` (0-based) of `total`.
+    public func rate(base: Double, step: Int, total: Int) -> Double {
+        switch self {
+        case .constant: base
+        case .cosine: base * 0.5 * (1 + cos(Double.pi * Double(min(step, total)) / Double(max(total, 1))))
+        }
+    }
+}
+
 /// How a model is trained: the paper's setup by default.
 public struct TrainingSettings: Sendable, Hashable, Codable {
     public var epochs: Int
@@ -47,11 +65,14 @@ public struct TrainingSettings: Sendable, Hashable, Codable {
     public var shots: Int?
     /// Whether training windows are visited in a new seeded order every epoch.
     public var shuffle: Bool
+    public var schedule: LearningRateSchedule
 
     public init(
         epochs: Int = 100, batchSize: Int = 10, loss: Loss = .mse, optimizer: OptimizerSettings = .paper, seed: UInt64 = 0,
-        differentiation: DifferentiationMethod = .parameterShift, shots: Int? = nil, shuffle: Bool = true
+        differentiation: DifferentiationMethod = .parameterShift, shots: Int? = nil, shuffle: Bool = true,
+        schedule: LearningRateSchedule = .cosine
     ) {
+        self.schedule = schedule
         self.epochs = epochs
         self.batchSize = batchSize
         self.loss = loss

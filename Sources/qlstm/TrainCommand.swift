@@ -79,6 +79,7 @@ enum RunOptions {
         .value("optimizer", "O", "sgd, rmsprop or adam (default rmsprop)"),
         .value("lr", "X", "learning rate (default 0.01)"),
         .value("momentum", "X", "SGD momentum, 0...1 (default 0)"),
+        .value("lr-schedule", "S", "cosine (anneal to 0 over the run) or constant (default cosine)"),
         .value("loss", "L", "mse or mae (default mse)"),
         .value("epochs", "N", "training epochs (default 100)"),
         .value("batch-size", "B", "windows per mini-batch (default 10)"),
@@ -178,7 +179,8 @@ enum RunOptions {
             seed: try options.uint64("seed") ?? 0,
             differentiation: method,
             shots: shots,
-            shuffle: !options.flag("no-shuffle")
+            shuffle: !options.flag("no-shuffle"),
+            schedule: try options.choice("lr-schedule", as: LearningRateSchedule.self) ?? .cosine
         )
         return RunSpecification(data: data, model: model, training: training)
     }

@@ -1,4 +1,5 @@
 import QLSTM
+import QuantumSimulator
 import Testing
 
 @Suite struct LSTMCellTests {
@@ -29,7 +30,7 @@ import Testing
     }
 
     @Test func backwardMatchesFiniteDifferences() {
-        var random = SplitMix64(seed: 11)
+        var random = SeededGenerator(seed: 11)
         let batch = 2
         let width = 3
         let cell = LSTMCell(hiddenWidth: width)

@@ -1,5 +1,6 @@
 import Foundation
 import QLSTM
+import QuantumSimulator
 import Testing
 
 @Suite struct LSTMTests {
@@ -7,7 +8,7 @@ import Testing
     static let (inputWidth, hiddenWidth, timeSteps, batch) = (2, 3, 4, 3)
 
     static func model(bidirectional: Bool, inversward: Bool, seed: UInt64 = 21) throws -> ClassicalLSTM {
-        var random = SplitMix64(seed: seed)
+        var random = SeededGenerator(seed: seed)
         return try ClassicalLSTM(
             inputWidth: inputWidth,
             hiddenWidth: hiddenWidth,
@@ -33,7 +34,7 @@ import Testing
     @Test(arguments: [(false, false), (false, true), (true, false), (true, true)])
     func gradientMatchesFiniteDifferences(bidirectional: Bool, inversward: Bool) async throws {
         let model = try Self.model(bidirectional: bidirectional, inversward: inversward)
-        var random = SplitMix64(seed: 5)
+        var random = SeededGenerator(seed: 5)
         let x = random.uniforms(Self.batch * Self.timeSteps * Self.inputWidth)
         let y = random.uniforms(Self.batch)
         let (_, gradient) = try await model.lossAndGradient(.mse, sequences: x, targets: y)
@@ -56,7 +57,7 @@ import Testing
             try Self.model(bidirectional: false, inversward: false).parameterCount == 4 * h * (d + h) + 4 * h + h + 1
         )
         #expect(model.parameters == model.gates.parameters + model.reverseGates!.parameters + model.head.parameters)
-        var random = SplitMix64(seed: 4)
+        var random = SeededGenerator(seed: 4)
         let p = random.uniforms(model.parameterCount)
         model.setParameters(p)
         #expect(model.parameters == p)
@@ -64,7 +65,7 @@ import Testing
     }
 
     @Test func inverswardReadsTheReversedSequence() async throws {
-        var random = SplitMix64(seed: 6)
+        var random = SeededGenerator(seed: 6)
         let x = random.uniforms(Self.batch * Self.timeSteps * Self.inputWidth)
         let reversed = Self.reversedInTime(x, batch: Self.batch, timeSteps: Self.timeSteps, width: Self.inputWidth)
         for bidirectional in [false, true] {
@@ -79,7 +80,7 @@ import Testing
     @Test func bidirectionalConcatenatesTheOppositeReading() async throws {
         let h = Self.hiddenWidth
         let both = try Self.model(bidirectional: true, inversward: false)
-        var random = SplitMix64(seed: 7)
+        var random = SeededGenerator(seed: 7)
         let reverseOnly = try ClassicalLSTM(
             gates: both.reverseGates!,
             head: Linear(inputs: h, outputs: 1, initialization: .uniformFanIn, generator: &random),
@@ -101,7 +102,7 @@ import Testing
 
     @Test func asynchronousGateMapsSeeEveryPositionInOrder() async throws {
         let log = PositionLog()
-        var random = SplitMix64(seed: 8)
+        var random = SeededGenerator(seed: 8)
         let linear = { Linear(inputs: 3, outputs: 8, initialization: .uniformFanIn, generator: &random) }
         let model = try LSTM(
             gates: LoggedGates(linear: linear(), log: log),
@@ -126,7 +127,7 @@ import Testing
     }
 
     @Test func refusesInconsistentShapes() async throws {
-        var random = SplitMix64(seed: 9)
+        var random = SeededGenerator(seed: 9)
         #expect(throws: QLSTMError.invalidParameter(name: "hidden width", value: 0, expected: "at least 1")) {
             try ClassicalLSTM(inputWidth: 1, hiddenWidth: 0, generator: &random)
         }

@@ -1,5 +1,6 @@
 import Foundation
 import QLSTM
+import QuantumSimulator
 import Testing
 
 @Suite struct LinearTests {
@@ -10,7 +11,7 @@ import Testing
     }
 
     @Test func backwardMatchesFiniteDifferences() {
-        var random = SplitMix64(seed: 1)
+        var random = SeededGenerator(seed: 1)
         let batch = 3
         let linear = Linear(inputs: 4, outputs: 5, initialization: .uniformFanIn, generator: &random)
         let x = random.uniforms(batch * 4)
@@ -29,7 +30,7 @@ import Testing
     }
 
     @Test func backwardAccumulatesAndAgreesWithTheFlatForm() {
-        var random = SplitMix64(seed: 2)
+        var random = SeededGenerator(seed: 2)
         let linear = Linear(inputs: 3, outputs: 2, initialization: .normal(scale: 1), generator: &random)
         let x = random.uniforms(6)
         let dy = random.uniforms(4)
@@ -44,19 +45,19 @@ import Testing
     }
 
     @Test func initializationIsSeededAndBounded() {
-        var a = SplitMix64(seed: 7)
-        var b = SplitMix64(seed: 7)
+        var a = SeededGenerator(seed: 7)
+        var b = SeededGenerator(seed: 7)
         let first = Linear(inputs: 16, outputs: 8, initialization: .uniformFanIn, generator: &a)
         let second = Linear(inputs: 16, outputs: 8, initialization: .uniformFanIn, generator: &b)
         #expect(first == second)
         #expect(first.parameters.allSatisfy { abs($0) <= 0.25 })  // 1 / sqrt(16)
-        var c = SplitMix64(seed: 8)
+        var c = SeededGenerator(seed: 8)
         let bounded = Linear(inputs: 3, outputs: 3, initialization: .uniform(bound: 0.1), generator: &c)
         #expect(bounded.parameters.allSatisfy { abs($0) <= 0.1 })
     }
 
     @Test func normalInitializationHasTheRequestedScale() {
-        var random = SplitMix64(seed: 9)
+        var random = SeededGenerator(seed: 9)
         let linear = Linear(inputs: 100, outputs: 100, initialization: .normal(scale: 0.01), generator: &random)
         let values = linear.parameters.map { $0 / 0.01 }
         let mean = values.reduce(0, +) / Double(values.count)
@@ -66,7 +67,7 @@ import Testing
     }
 
     @Test func parametersRoundTripThroughSettersAndCodable() throws {
-        var random = SplitMix64(seed: 3)
+        var random = SeededGenerator(seed: 3)
         var linear = Linear(inputs: 2, outputs: 2, initialization: .uniformFanIn, generator: &random)
         let p = random.uniforms(linear.parameterCount)
         linear.setParameters(p)

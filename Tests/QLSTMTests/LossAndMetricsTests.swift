@@ -1,4 +1,5 @@
 import QLSTM
+import QuantumSimulator
 import Testing
 
 @Suite struct LossAndMetricsTests {
@@ -12,7 +13,7 @@ import Testing
     }
 
     @Test func lossGradientsMatchFiniteDifferences() {
-        var random = SplitMix64(seed: 41)
+        var random = SeededGenerator(seed: 41)
         let p = random.uniforms(5)
         let y = random.uniforms(5)
         for loss in Loss.allCases {

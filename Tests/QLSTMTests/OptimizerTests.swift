@@ -1,5 +1,6 @@
 import Foundation
 import QLSTM
+import QuantumSimulator
 import Testing
 
 @Suite struct OptimizerTests {
@@ -52,7 +53,7 @@ import Testing
         .adam(Adam(learningRate: 0.02)),
     ])
     func checkpointRoundTripContinuesBitForBit(_ initial: Optimizer) throws {
-        var random = SplitMix64(seed: 31)
+        var random = SeededGenerator(seed: 31)
         var optimizer = initial
         var p = random.uniforms(7)
         for _ in 0..<3 { optimizer.step(parameters: &p, gradient: random.uniforms(7)) }

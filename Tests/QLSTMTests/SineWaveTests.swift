@@ -1,5 +1,6 @@
 import Foundation
 import QLSTM
+import QuantumSimulator
 import Testing
 
 @Suite struct SineWaveTests {
@@ -11,7 +12,7 @@ import Testing
         let x = (0..<count).flatMap { series[$0..<$0 + window] }
         let y = (0..<count).map { series[$0 + window] }
 
-        var random = SplitMix64(seed: 2024)
+        var random = SeededGenerator(seed: 2024)
         var model = try ClassicalLSTM(inputWidth: 1, hiddenWidth: 4, generator: &random)
         var optimizer = Optimizer.adam(Adam(learningRate: 0.05))
         let initial = try await model.lossAndGradient(.mse, sequences: x, targets: y).loss
