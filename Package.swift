@@ -15,9 +15,11 @@ let package = Package(
         .target(name: "Reports"),
         .target(name: "QLSTM", dependencies: ["VariationalCircuits", "QuantumSimulator"]),
         .target(name: "ClusterProtocol", dependencies: ["VariationalCircuits", "QuantumSimulator"]),
+        .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
+        .target(name: "Cluster", dependencies: ["ClusterProtocol", "VariationalCircuits", "QuantumSimulator", "COpenSSL"]),
         .executableTarget(
             name: "qlstm",
-            dependencies: ["QuantumSimulator", "VariationalCircuits", "Datasets", "QLSTM", "Reports"]
+            dependencies: ["QuantumSimulator", "VariationalCircuits", "Datasets", "QLSTM", "Reports", "Cluster"]
         ),
         .target(name: "TestSupport", dependencies: ["QuantumSimulator"]),
         .testTarget(name: "QuantumSimulatorTests", dependencies: ["QuantumSimulator", "TestSupport"]),
@@ -34,6 +36,7 @@ let package = Package(
         .testTarget(name: "QLSTMTests", dependencies: ["QLSTM", "QuantumSimulator", "VariationalCircuits"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
         .testTarget(name: "ClusterProtocolTests", dependencies: ["ClusterProtocol", "VariationalCircuits", "TestSupport"]),
+        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "ClusterProtocol", "VariationalCircuits", "TestSupport"]),
         .testTarget(name: "IntegrationTests", dependencies: ["TestSupport"]),
     ],
     swiftLanguageModes: [.v6]

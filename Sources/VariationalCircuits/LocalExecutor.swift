@@ -61,6 +61,11 @@ public final class LocalExecutor: CircuitExecutor {
     }
 
     public func evaluate(_ batch: EvaluationBatch) async throws -> [CircuitEvaluation] {
+        try await evaluateMeasuringUsage(batch).results
+    }
+
+    /// Evaluates a batch and says what each thread did (a worker reports it per QPU slot).
+    public func evaluateMeasuringUsage(_ batch: EvaluationBatch) async throws -> (results: [CircuitEvaluation], usage: [ThreadUsage]) {
         let (prepared, version) = state.withLock { ($0.prepared, $0.version) }
         guard batch.parameterVersion == version else {
             throw ExecutorError.parameterVersion(expected: version, got: batch.parameterVersion)
@@ -86,7 +91,7 @@ public final class LocalExecutor: CircuitExecutor {
             state.workspaces = Array(repeating: [:], count: threadCount)
             return taken
         }
-        let (results, used) = await withCheckedContinuation { continuation in
+        let (results, used, usage) = await withCheckedContinuation { continuation in
             queue.async { [threadCount, lanes] in
                 continuation.resume(
                     returning: Self.run(units, of: batch, on: prepared, threads: threadCount, lanes: lanes, workspaces: workspaces)
@@ -99,21 +104,28 @@ public final class LocalExecutor: CircuitExecutor {
                 state.counters.record(prepared[item.circuit]!, method: batch.method, shots: batch.shots)
             }
         }
-        return results
+        return (results, usage)
     }
 
     /// Evaluates every unit on `threads` threads; each thread takes the next unit in turn.
     private static func run(
         _ units: [(circuit: Int, items: [Int])], of batch: EvaluationBatch, on prepared: [PreparedCircuit?],
         threads: Int, lanes: Int, workspaces: [[Int: PreparedCircuit.Workspace]]
-    ) -> ([CircuitEvaluation], [[Int: PreparedCircuit.Workspace]]) {
+    ) -> ([CircuitEvaluation], [[Int: PreparedCircuit.Workspace]], [ThreadUsage]) {
         let results = Mutex([CircuitEvaluation](repeating: CircuitEvaluation(outputs: []), count: batch.items.count))
         let next = Atomic<Int>(0)
         let shared = Mutex(workspaces)
+        let usage = Mutex((0..<threads).map { ThreadUsage(thread: $0) })
         let active = min(threads, units.count)
         DispatchQueue.concurrentPerform(iterations: max(active, 1)) { thread in
             var mine = shared.withLock { $0[thread] }
             var unitResults: [CircuitEvaluation] = []
+            var counters = ExecutionCounters()
+            let start = DispatchTime.now().uptimeNanoseconds
+            defer {
+                let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
+                usage.withLock { $0[thread].add(counters, busySeconds: seconds) }
+            }
             while true {
                 let u = next.add(1, ordering: .relaxed).oldValue
                 guard u < units.count else { break }
@@ -124,13 +136,14 @@ public final class LocalExecutor: CircuitExecutor {
                 let seeds = batch.shots == nil ? [] : items.map { batch.items[$0].seed }
                 circuit.evaluate(inputs, method: batch.method, shots: batch.shots, seeds: seeds, into: &unitResults, workspace: &workspace)
                 mine[circuitIndex] = workspace
+                for _ in items { counters.record(circuit, method: batch.method, shots: batch.shots) }
                 results.withLock { all in
                     for (k, item) in items.enumerated() { all[item] = unitResults[k] }
                 }
             }
             shared.withLock { $0[thread] = mine }
         }
-        return (results.withLock { $0 }, shared.withLock { $0 })
+        return (results.withLock { $0 }, shared.withLock { $0 }, usage.withLock { $0 })
     }
 }
 
@@ -150,6 +163,22 @@ public struct ExecutionCounters: Sendable, Hashable, Codable {
         evaluations += 1
         circuits += runs
         self.shots += runs * UInt64(shots ?? 0)
+    }
+}
+
+/// What one thread (a QPU slot on a worker) did during a batch.
+public struct ThreadUsage: Sendable, Hashable {
+    public var thread: Int
+    public var counters = ExecutionCounters()
+    public var busySeconds = 0.0
+
+    public init(thread: Int) { self.thread = thread }
+
+    mutating func add(_ more: ExecutionCounters, busySeconds seconds: Double) {
+        counters.evaluations += more.evaluations
+        counters.circuits += more.circuits
+        counters.shots += more.shots
+        busySeconds += seconds
     }
 }
 

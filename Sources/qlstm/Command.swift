@@ -1,7 +1,7 @@
 import Foundation
 
 /// A subcommand of `qlstm`.
-protocol Command {
+protocol Command: SendableMetatype {
     static var name: String { get }
     static var summary: String { get }
     static var usage: String { get }

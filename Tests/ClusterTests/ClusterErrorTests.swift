@@ -1,0 +1,6 @@
+import Cluster
+import Testing
+
+@Test func placeholderDescribes() {
+    #expect(ClusterError.placeholder.description == "cluster error")
+}
