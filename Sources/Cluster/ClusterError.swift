@@ -1,6 +1,136 @@
-/// What the cluster layer can fail with, each with what a user can do about it.
-public enum ClusterError: Error, Equatable, CustomStringConvertible {
-    case placeholder
+import ClusterProtocol
+#if canImport(Glibc)
+import Glibc
+#endif
 
-    public var description: String { "cluster error" }
+/// What the cluster layer can fail with, each with what a user can do about it.
+///
+/// One enum for the whole module (sockets, connections, handshakes, the worker server and the
+/// coordinator), so callers match on one type. Payloads carry what a person needs to act: the
+/// endpoint, the system call and its errno, the peer and what it said.
+public enum ClusterError: Error, Equatable, CustomStringConvertible {
+    /// A `host:port` string that cannot be an endpoint.
+    case invalidEndpoint(String, reason: String)
+    /// `getaddrinfo` could not turn a host name into an address.
+    case addressResolution(host: String, message: String)
+    /// A system call failed with `errno`; `call` names it (`socket`, `bind`, `send`, ...).
+    case systemCall(call: String, errno: Int32)
+    /// Binding or listening on a local endpoint failed.
+    case listenFailed(Endpoint, errno: Int32)
+    /// A connection to a worker could not be made.
+    case connectFailed(Endpoint, errno: Int32)
+    /// A connection to a worker was not established within the timeout.
+    case connectTimedOut(Endpoint, after: Duration)
+    /// The connection is closed (by us or by the peer) and can carry no more frames.
+    case connectionClosed(peer: String)
+    /// The connection broke: the peer reset it or the network failed.
+    case connectionLost(peer: String, errno: Int32)
+    /// The peer closed the connection in the middle of a frame; the partial frame is discarded.
+    case closedMidFrame(peer: String)
+    /// The peer sent bytes that are not a valid frame; an `error` frame has been sent and the
+    /// connection closed.
+    case protocolViolation(peer: String, ProtocolError)
+    /// A message to send breaks a protocol limit, so the peer would refuse it.
+    case messageTooLarge(ProtocolError)
+    /// The peer answered with an `error` frame.
+    case peerError(peer: String, code: ErrorCode, message: String)
+    /// The peer sent a valid message that does not fit the conversation at this point.
+    case unexpectedMessage(peer: String, received: MessageType, expected: String)
+    /// The peer speaks another protocol version.
+    case unsupportedProtocolVersion(peer: String, version: UInt16)
+    /// The handshake did not complete within the timeout.
+    case handshakeTimedOut(peer: String, after: Duration)
+    /// One side could not prove that it knows the shared secret.
+    case authenticationFailed(peer: String, reason: String)
+    /// The worker requires a shared secret and the coordinator has none.
+    case workerRequiresSecret(peer: String)
+    /// A shared-secret file is missing, empty or readable by others.
+    case invalidSecretFile(path: String, reason: String)
+    /// A worker configuration value is out of range.
+    case invalidWorkerConfiguration(String)
+
+    // The coordinator's cases.
+
+    /// `cluster.json` cannot be read or holds a wrong value.
+    case configuration(path: String, problem: String)
+    /// The cluster executor has been shut down and takes no more work.
+    case shutDown
+    /// A worker refused a request for a reason that would fail on every worker.
+    case workerRefused(worker: String, code: ErrorCode, message: String)
+    /// A worker is not connected (or not ready) when a request needs it.
+    case workerUnavailable(worker: String)
+    /// A worker did not answer a request in time.
+    case requestTimedOut(worker: String, seconds: Double)
+    /// A worker said goodbye.
+    case workerLeft(worker: String, reason: String)
+    /// A worker's connection broke or stopped answering.
+    case workerLost(worker: String, reason: String)
+    /// No worker able to run the work answered within the waiting bound.
+    case noCapableWorker(workers: [String], waitedSeconds: Double)
+
+    public var description: String {
+        switch self {
+        case .invalidEndpoint(let text, let reason):
+            "'\(text)' is not a valid endpoint: \(reason); use HOST:PORT such as 127.0.0.1:7000, [::1]:7000 or qpu-a.local:7000"
+        case .addressResolution(let host, let message):
+            "cannot resolve host '\(host)': \(message); check the name or use an IP address"
+        case .systemCall(let call, let code):
+            "\(call) failed: \(Self.errnoText(code))"
+        case .listenFailed(let endpoint, let code):
+            "cannot listen on \(endpoint): \(Self.errnoText(code))"
+                + (code == EADDRINUSE ? "; another process uses this port: choose another with --listen" : "")
+        case .connectFailed(let endpoint, let code):
+            "cannot connect to \(endpoint): \(Self.errnoText(code)); check that 'qlstm worker --listen \(endpoint)' is running there and reachable"
+        case .connectTimedOut(let endpoint, let timeout):
+            "no connection to \(endpoint) within \(timeout); check the address, the network and any firewall"
+        case .connectionClosed(let peer):
+            "the connection to \(peer) is closed"
+        case .connectionLost(let peer, let code):
+            "the connection to \(peer) was lost: \(Self.errnoText(code))"
+        case .closedMidFrame(let peer):
+            "\(peer) closed the connection in the middle of a frame"
+        case .protocolViolation(let peer, let error):
+            "\(peer) broke the wire protocol and was disconnected: \(error)"
+        case .messageTooLarge(let error):
+            "a message breaks a protocol limit and was not sent: \(error)"
+        case .peerError(let peer, let code, let message):
+            "\(peer) answered \(code): \(message)"
+        case .unexpectedMessage(let peer, let received, let expected):
+            "\(peer) sent \(received) where \(expected) was expected: the peer is not a compatible qlstm"
+        case .unsupportedProtocolVersion(let peer, let version):
+            "\(peer) speaks protocol version \(version) but this build speaks \(ProtocolVersion.current): run the same qlstm release everywhere"
+        case .handshakeTimedOut(let peer, let timeout):
+            "\(peer) did not complete the handshake within \(timeout); check that the other side runs the same qlstm release and is not overloaded"
+        case .authenticationFailed(let peer, let reason):
+            "authentication with \(peer) failed: \(reason)"
+        case .workerRequiresSecret(let peer):
+            "\(peer) requires a shared secret: set secret_file in cluster.json to the worker's --secret-file"
+        case .invalidSecretFile(let path, let reason):
+            "secret file '\(path)': \(reason)"
+        case .invalidWorkerConfiguration(let reason):
+            "invalid worker configuration: \(reason)"
+        case .configuration(let path, let problem):
+            "\(path): \(problem)"
+        case .shutDown:
+            "the cluster executor has been shut down"
+        case .workerRefused(let worker, let code, let message):
+            "worker \(worker) refused the request (\(code)): \(message)"
+        case .workerUnavailable(let worker):
+            "worker \(worker) is not connected"
+        case .requestTimedOut(let worker, let seconds):
+            "worker \(worker) did not answer within \(seconds) s; raise request_timeout in cluster.json if its batches are that slow"
+        case .workerLeft(let worker, let reason):
+            "worker \(worker) left: \(reason)"
+        case .workerLost(let worker, let reason):
+            "worker \(worker) was lost: \(reason)"
+        case .noCapableWorker(let workers, let waitedSeconds):
+            "no capable worker answered within \(waitedSeconds) s; start the workers in cluster.json or fix their addresses: "
+                + workers.joined(separator: "; ")
+        }
+    }
+
+    /// `strerror` text with the symbolic number, such as "Connection refused (errno 111)".
+    static func errnoText(_ code: Int32) -> String {
+        "\(String(cString: strerror(code))) (errno \(code))"
+    }
 }

@@ -27,8 +27,7 @@ struct RunManifest: Encodable {
     var specification: RunSpecification
     var backend: String
     var qpuProfile: String
-    var threads: Int
-    var clusterTopology: String
+    var clusterTopology: [String]
     var qubitsPerQPU: [Int]
     var qpus: Int
     var totalQubits: Int
@@ -42,7 +41,8 @@ struct RunManifest: Encodable {
 }
 
 extension TrainingRun {
-    func manifest() throws -> RunManifest {
+    func manifest() async throws -> RunManifest {
+        let topology = await backend.topology()
         let circuits = trainer.model.circuits
         let plan = specification.model.kind == .lstm ? nil : try specification.model.partitionPlan()
         let circuitParameters = circuits.reduce(0) { $0 + $1.parameters.count }
@@ -53,10 +53,9 @@ extension TrainingRun {
             created: ISO8601DateFormatter().string(from: Date()),
             seed: specification.training.seed,
             specification: specification,
-            backend: specification.model.kind == .qlstm ? "local state-vector emulator" : "classical (no circuits)",
+            backend: specification.model.kind == .qlstm ? backend.description : "classical (no circuits)",
             qpuProfile: specification.model.kind == .qlstm ? (shots.map { "statevector, \($0) shots per circuit" } ?? "statevector, exact expectations") : "none",
-            threads: threads,
-            clusterTopology: "in-process (\(threads) threads)",
+            clusterTopology: topology,
             qubitsPerQPU: plan?.parts.map(\.qubits) ?? [],
             qpus: plan?.count ?? 0,
             totalQubits: plan?.totalQubits ?? 0,

@@ -1,3 +1,4 @@
+import Cluster
 import Foundation
 
 /// `summary.json`: a run's final figures, the stable contract that `compare`, reports and tests
@@ -20,6 +21,10 @@ struct RunSummary: Codable, Equatable {
     var r2Train: Double
     var mseTrain: Double
     var maeTrain: Double
+    /// Where the circuits ran.
+    var backend: String
+    /// Per worker and QPU slot: circuits, shots, busy seconds, retries (cluster runs).
+    var qpuAccounting: ClusterAccounting?
     var bestTestLoss: Double
     /// The first epoch whose test loss is within 5 % of the run's best (the paper's "testing
     /// epoch convergence", which it leaves undefined).
@@ -41,6 +46,8 @@ struct RunSummary: Codable, Equatable {
         case mseTrain = "mse_train"
         case maeTrain = "mae_train"
         case bestTestLoss = "best_test_loss"
+        case backend
+        case qpuAccounting = "qpu_accounting"
         case convergenceEpoch = "convergence_epoch"
         case trainSeconds = "train_seconds"
         case circuitsExecuted = "circuits_executed"

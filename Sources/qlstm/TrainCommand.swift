@@ -1,4 +1,5 @@
 import Datasets
+import Cluster
 import Foundation
 import QLSTM
 import VariationalCircuits
@@ -12,12 +13,13 @@ enum TrainCommand: Command {
         .value("out", "DIR", "the run directory (default runs/TASK-MODEL-SEED)"),
         .flag("resume", "continue the run in --out from its last completed epoch"),
         .value("threads", "N", "threads for in-process circuits (default: every core)"),
+        .value("cluster", "FILE", "evaluate circuits on the workers listed in FILE (see cluster.json)"),
+        .value("local-workers", "N", "start N worker processes on 127.0.0.1 for this run and use them"),
         .flag("quiet", "no progress line"),
     ]
 
     static func run(_ options: ParsedOptions) async throws -> Int32 {
         try options.expectPositionals(0, usage: usage)
-        let threads = try options.int("threads", in: 1...1024)
         let resume = options.flag("resume")
         var specification: RunSpecification
         let directory: URL
@@ -28,10 +30,10 @@ enum TrainCommand: Command {
             }
             directory = URL(fileURLWithPath: out)
             let file = try ModelFile.read(from: directory.appendingPathComponent("model.json"))
-            let allowed: Set<String> = ["out", "resume", "threads", "quiet", "epochs"]
+            let allowed: Set<String> = ["out", "resume", "threads", "quiet", "epochs", "cluster", "local-workers"]
             if let extra = RunOptions.specs.map(\.name).first(where: { options.isSet($0) && !allowed.contains($0) }) {
                 throw CommandLineError.conflict(
-                    "--\(extra) cannot change a run being resumed (its settings are in \(out)/model.json): only --epochs, --threads and --quiet may be given with --resume"
+                    "--\(extra) cannot change a run being resumed (its settings are in \(out)/model.json): only --epochs, --threads, --cluster, --local-workers and --quiet may be given with --resume"
                 )
             }
             specification = file.specification
@@ -47,9 +49,61 @@ enum TrainCommand: Command {
                 )
             }
         }
-        var run = try await TrainingRun(specification: specification, directory: directory, threads: threads, checkpoint: checkpoint)
-        try await run.train(progress: options.flag("quiet") ? nil : ProgressLine())
+        // Everything that can be refused is checked before the run directory is made.
+        let data = try specification.data.load()
+        specification.model.inputWidth = data.dataset.inputWidth
+        if specification.model.kind != .lstm { _ = try specification.model.partitionPlan() }
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw CommandLineError.conflict("cannot create the run directory \(directory.path): \(error.localizedDescription)")
+        }
+        let backend = try await ExecutionBackend.start(options: options, log: try Self.workerLog(in: directory))
+        do {
+            var run = try await TrainingRun(
+                specification: specification, data: data, directory: directory, backend: backend, checkpoint: checkpoint
+            )
+            try await run.train(progress: options.flag("quiet") ? nil : ProgressLine())
+        } catch let error as ClusterError {
+            await backend.stop()
+            throw TrainingInterrupted(cause: "\(error)", directory: directory.path, backendOptions: Self.backendOptions(options))
+        } catch {
+            await backend.stop()
+            throw error
+        }
+        await backend.stop()
         return 0
+    }
+
+    /// `--cluster FILE` or `--local-workers N` as given, to repeat in a resume hint.
+    static func backendOptions(_ options: ParsedOptions) -> String {
+        if let file = options.string("cluster") { return " --cluster \(file)" }
+        if let count = options.string("local-workers") { return " --local-workers \(count)" }
+        return ""
+    }
+
+    /// Local workers' log lines go to `workers.log` in the run directory.
+    static func workerLog(in directory: URL) throws -> FileHandle {
+        let url = directory.appendingPathComponent("workers.log")
+        if !FileManager.default.fileExists(atPath: url.path) { FileManager.default.createFile(atPath: url.path, contents: nil) }
+        let handle = try FileHandle(forWritingTo: url)
+        handle.seekToEndOfFile()
+        return handle
+    }
+}
+
+/// A run stopped by its executor (no capable worker left): what happened, where the last
+/// checkpoint is and how to continue.
+struct TrainingInterrupted: Error, CustomStringConvertible {
+    let cause: String
+    let directory: String
+    let backendOptions: String
+
+    var description: String {
+        let model = URL(fileURLWithPath: directory).appendingPathComponent("model.json")
+        let epochs = (try? ModelFile.read(from: model))?.checkpoint.completedEpochs
+        let checkpoint = epochs.map { "the last checkpoint, after epoch \($0), is \(model.path)" } ?? "no epoch was completed"
+        return "\(cause); \(checkpoint); continue with: qlstm train --resume --out \(directory)\(backendOptions)"
     }
 }
 

@@ -12,18 +12,19 @@ struct TrainingRun {
     let series: TimeSeries
     let dataset: WindowedDataset
     private(set) var trainer: Trainer
-    let executor: LocalExecutor
-    let threads: Int
+    let backend: ExecutionBackend
 
-    init(specification: RunSpecification, directory: URL, threads: Int?, checkpoint: Trainer.Checkpoint?) async throws {
-        var specification = specification
-        (series, dataset) = try specification.data.load()
-        specification.model.inputWidth = dataset.inputWidth
-        if specification.model.kind != .lstm { _ = try specification.model.partitionPlan() }
+    /// - Parameter data: the loaded series and its windows; `specification.model.inputWidth`
+    ///   must already be their width.
+    init(
+        specification: RunSpecification, data: (series: TimeSeries, dataset: WindowedDataset), directory: URL,
+        backend: ExecutionBackend, checkpoint: Trainer.Checkpoint?
+    ) async throws {
+        (series, dataset) = data
         self.specification = specification
         self.directory = directory
-        self.threads = threads ?? ProcessInfo.processInfo.activeProcessorCount
-        executor = LocalExecutor(threads: self.threads)
+        self.backend = backend
+        let executor = backend.executor
         let runtime = specification.model.kind == .qlstm
             ? QuantumRuntime(executor: executor, mode: .init(method: nil, shots: nil, seed: specification.training.seed))
             : nil
@@ -35,11 +36,6 @@ struct TrainingRun {
             resume: checkpoint
         )
         try await trainer.prepareExecutor()
-        do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        } catch {
-            throw CommandLineError.conflict("cannot create the run directory \(directory.path): \(error.localizedDescription)")
-        }
     }
 
     /// Windows flattened as the models read them.
@@ -53,7 +49,7 @@ struct TrainingRun {
     /// Trains the remaining epochs, checkpointing after each, then writes the results.
     mutating func train(progress: ProgressLine?) async throws {
         if trainer.checkpoint.completedEpochs == 0 {
-            try write(json: manifest(), to: "manifest.json")
+            try write(json: await manifest(), to: "manifest.json")
         }
         let epochs = specification.training.epochs
         let label = RunOptions.label(specification.model)
@@ -113,6 +109,8 @@ struct TrainingRun {
             epochs: trainer.checkpoint.completedEpochs,
             r2Test: metrics.r2, mseTest: metrics.mse, maeTest: metrics.mae,
             r2Train: trainMetrics.r2, mseTrain: trainMetrics.mse, maeTrain: trainMetrics.mae,
+            backend: backend.description,
+            qpuAccounting: await backend.accounting(),
             bestTestLoss: history.map(\.testLoss).min() ?? .nan,
             convergenceEpoch: EpochRecord.convergenceEpoch(history),
             trainSeconds: history.map(\.seconds).reduce(0, +),

@@ -1,0 +1,98 @@
+/// What each worker and each of its QPU slots did during a run: for `summary.json`.
+public struct ClusterAccounting: Sendable, Hashable, Codable {
+    public struct Slot: Sendable, Hashable, Codable {
+        public var slot: Int
+        public var circuits: UInt64 = 0
+        public var shots: UInt64 = 0
+        public var busySeconds: Double = 0
+
+        enum CodingKeys: String, CodingKey {
+            case slot, circuits, shots
+            case busySeconds = "busy_seconds"
+        }
+    }
+
+    public struct Worker: Sendable, Hashable, Codable {
+        public var name: String
+        public var address: String
+        public var slots: [Slot] = []
+        /// Evaluate requests answered by this worker.
+        public var requests: UInt64 = 0
+        /// Requests this worker failed (lost, timed out, refused) that went to another worker.
+        public var requestsRetried: UInt64 = 0
+        /// Connections made after the first.
+        public var reconnects: UInt64 = 0
+        public var circuits: UInt64 { slots.reduce(0) { $0 + $1.circuits } }
+        public var shots: UInt64 { slots.reduce(0) { $0 + $1.shots } }
+        public var busySeconds: Double { slots.reduce(0) { $0 + $1.busySeconds } }
+
+        enum CodingKeys: String, CodingKey {
+            case name, address, slots, requests, reconnects, circuits, shots
+            case requestsRetried = "requests_retried"
+            case busySeconds = "busy_seconds"
+        }
+
+        public init(name: String, address: String) {
+            self.name = name
+            self.address = address
+        }
+
+        public init(from decoder: any Decoder) throws {
+            let container = try decoder.container(keyedBy: CodingKeys.self)
+            name = try container.decode(String.self, forKey: .name)
+            address = try container.decode(String.self, forKey: .address)
+            slots = try container.decode([Slot].self, forKey: .slots)
+            requests = try container.decode(UInt64.self, forKey: .requests)
+            requestsRetried = try container.decode(UInt64.self, forKey: .requestsRetried)
+            reconnects = try container.decode(UInt64.self, forKey: .reconnects)
+        }
+
+        public func encode(to encoder: any Encoder) throws {
+            var container = encoder.container(keyedBy: CodingKeys.self)
+            try container.encode(name, forKey: .name)
+            try container.encode(address, forKey: .address)
+            try container.encode(slots, forKey: .slots)
+            try container.encode(requests, forKey: .requests)
+            try container.encode(requestsRetried, forKey: .requestsRetried)
+            try container.encode(reconnects, forKey: .reconnects)
+            try container.encode(circuits, forKey: .circuits)
+            try container.encode(shots, forKey: .shots)
+            try container.encode(busySeconds, forKey: .busySeconds)
+        }
+
+        mutating func add(slot: Int, circuits: UInt64, shots: UInt64, busySeconds: Double) {
+            if let index = slots.firstIndex(where: { $0.slot == slot }) {
+                slots[index].circuits += circuits
+                slots[index].shots += shots
+                slots[index].busySeconds += busySeconds
+            } else {
+                slots.append(Slot(slot: slot, circuits: circuits, shots: shots, busySeconds: busySeconds))
+                slots.sort { $0.slot < $1.slot }
+            }
+        }
+    }
+
+    public var workers: [Worker]
+    /// `evaluate` calls (one per time step of a training step or prediction pass).
+    public var evaluateCalls: UInt64 = 0
+    /// Evaluate frames sent, retries included.
+    public var roundTrips: UInt64 = 0
+    /// The most evaluate frames one worker received for one `evaluate` call (1 unless a retry
+    /// sent it work twice).
+    public var maximumRoundTripsPerWorkerPerCall: UInt64 = 0
+
+    public var circuits: UInt64 { workers.reduce(0) { $0 + $1.circuits } }
+    public var shots: UInt64 { workers.reduce(0) { $0 + $1.shots } }
+    public var requestsRetried: UInt64 { workers.reduce(0) { $0 + $1.requestsRetried } }
+
+    public init(workers: [Worker]) {
+        self.workers = workers
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case workers
+        case evaluateCalls = "evaluate_calls"
+        case roundTrips = "round_trips"
+        case maximumRoundTripsPerWorkerPerCall = "max_round_trips_per_worker_per_call"
+    }
+}

@@ -1,0 +1,457 @@
+import ClusterProtocol
+import Foundation
+import VariationalCircuits
+
+/// The coordinator's executor: sends each batch to QPU workers over TCP, one frame per worker
+/// per `evaluate`, and survives workers that die, stall or come back.
+///
+/// - Placement: each worker holds the circuits its qubit capacity allows (its own numbering,
+///   mapped here); items are dealt in lane-sized chunks of one circuit to the capable worker that
+///   would finish them soonest (`Placement`).
+/// - Faults: a request that fails (connection lost, timeout, refusal a retry can cure) is sent
+///   again to another capable worker; a lost worker is reconnected in the background with
+///   doubling backoff and jitter and, once it holds the circuits and current parameters again,
+///   takes work. With no capable worker for `giveUpAfter`, `evaluate` throws
+///   `ClusterError.noCapableWorker` naming every worker and its last error.
+/// - Determinism: a result depends only on its item (circuit, parameters, inputs, seed), so the
+///   same run gives the same bits whatever the worker count, the placement or the failures.
+public actor ClusterExecutor: CircuitExecutor {
+    public let configuration: ClusterConfiguration
+    private let secret: SharedSecret?
+
+    private enum LinkState {
+        case idle
+        case connecting
+        case ready(connection: PeerConnection, hello: WorkerHello)
+        case down(since: ContinuousClock.Instant)
+    }
+
+    private struct Link {
+        let name: String
+        let endpoint: Endpoint
+        var state: LinkState = .idle
+        /// Bumped for every connection, so callbacks from an old one are ignored.
+        var generation = 0
+        var lastHeard = ContinuousClock.now
+        var lastError: String?
+        /// Global circuit index -> the worker's own index, for the circuits it holds.
+        var localIndex: [Int: Int] = [:]
+        var parameterVersion: UInt64?
+        var connections = 0
+
+        var isReady: Bool {
+            if case .ready = state { return true }
+            return false
+        }
+
+        var isConnecting: Bool {
+            if case .connecting = state { return true }
+            return false
+        }
+    }
+
+    private struct Pending {
+        let worker: Int
+        let continuation: CheckedContinuation<Message, any Error>
+        var timeout: Task<Void, Never>?
+    }
+
+    private var links: [Link]
+    private var circuits: [SubVQC] = []
+    private var parameters: [[Double]]?
+    private var version: UInt64 = 0
+    private var pending: [UInt64: Pending] = [:]
+    private var nextRequestID: UInt64 = 1
+    private var accounting: ClusterAccounting
+    private var tasks: [Task<Void, Never>] = []
+    private var isShutDown = false
+    private let clock = ContinuousClock()
+
+    /// - Throws: `ClusterError` when the secret file cannot be used.
+    public init(configuration: ClusterConfiguration) throws {
+        self.configuration = configuration
+        secret = try configuration.secretFile.map { try SharedSecret(contentsOfFile: $0) }
+        links = configuration.workers.map { Link(name: $0.name, endpoint: $0.endpoint) }
+        accounting = ClusterAccounting(workers: configuration.workers.map { .init(name: $0.name, address: "\($0.endpoint)") })
+    }
+
+    /// Connects to every worker; returns once at least one is ready (the others keep trying in
+    /// the background).
+    /// - Throws: `ClusterError.noCapableWorker` when none answers within `giveUpAfter`.
+    public func start() async throws {
+        for worker in links.indices { launch { await $0.keepConnected(worker) } }
+        try await waitForReadyWorker(capableOf: nil)
+    }
+
+    /// Says goodbye to every worker and stops reconnecting.
+    public func shutdown() async {
+        isShutDown = true
+        for task in tasks { task.cancel() }
+        for index in links.indices {
+            if case .ready(let connection, _) = links[index].state {
+                try? await connection.send(.goodbye(reason: "coordinator finished"), requestID: 0)
+                connection.close()
+            }
+            links[index].state = .idle
+        }
+        for (_, request) in pending {
+            request.timeout?.cancel()
+            request.continuation.resume(throwing: ClusterError.shutDown)
+        }
+        pending = [:]
+    }
+
+    /// One line per worker as it introduced itself: name, address, slots, qubit capacity,
+    /// profile and version (or why it is not connected).
+    public func topology() -> [String] {
+        links.map { link in
+            guard case .ready(_, let hello) = link.state else { return "\(link.name) \(link.endpoint): not connected" }
+            return "\(link.name) \(link.endpoint): \(hello.workerName), \(hello.qpuSlots) QPU slots of \(hello.qubitCapacity) qubits, profile \(hello.profile), qlstm \(hello.softwareVersion)"
+        }
+    }
+
+    /// Per worker and slot: what ran where.
+    public func statistics() -> ClusterAccounting { accounting }
+
+    public func executionCounters() async -> ExecutionCounters {
+        var counters = ExecutionCounters()
+        counters.circuits = accounting.circuits
+        counters.shots = accounting.shots
+        return counters
+    }
+
+    // MARK: - CircuitExecutor
+
+    public func load(_ circuits: [SubVQC]) async throws {
+        self.circuits = circuits
+        parameters = nil
+        let installs = links.indices.filter { links[$0].isReady }.map { worker in Task { try? await self.installCircuits(on: worker) } }
+        for install in installs { await install.value }
+    }
+
+    public func setParameters(_ parameters: [[Double]], version: UInt64) async throws {
+        guard parameters.count == circuits.count else {
+            throw ExecutorError.parameterSetCount(expected: circuits.count, got: parameters.count)
+        }
+        self.parameters = parameters
+        self.version = version
+        let installs = links.indices.filter { links[$0].isReady }.map { worker in Task { try? await self.installParameters(on: worker) } }
+        for install in installs { await install.value }
+    }
+
+    public func evaluate(_ batch: EvaluationBatch) async throws -> [CircuitEvaluation] {
+        guard batch.parameterVersion == version else {
+            throw ExecutorError.parameterVersion(expected: version, got: batch.parameterVersion)
+        }
+        for item in batch.items where !circuits.indices.contains(item.circuit) {
+            throw ExecutorError.unknownCircuit(item.circuit, loaded: circuits.count)
+        }
+        accounting.evaluateCalls += 1
+        var results = [CircuitEvaluation?](repeating: nil, count: batch.items.count)
+        var remaining = Array(batch.items.indices)
+        var failedThisCall = Set<Int>()
+        var framesPerWorker = [Int: UInt64]()
+        while !remaining.isEmpty {
+            try await waitForReadyWorker(capableOf: remaining.map { batch.items[$0].circuit })
+            // Workers that failed during this call are used again only when nobody else can.
+            let ready = links.indices.filter { links[$0].isReady && links[$0].parameterVersion == version }
+            let preferred = ready.filter { !failedThisCall.contains($0) }
+            let (assignment, unplaceable) = place(remaining, of: batch, on: preferred.isEmpty ? ready : preferred)
+            if assignment.isEmpty {
+                // Nobody ready holds these circuits: wait for one that does.
+                try await Task.sleep(for: .milliseconds(20))
+                continue
+            }
+            // One frame per worker, all in flight at once.
+            let plan = assignment.keys.sorted().map { worker in (worker, assignment[worker]!, subBatch(assignment[worker]!, of: batch, for: worker)) }
+            let timeout = configuration.requestTimeout
+            let requests = plan.map { worker, items, message in
+                framesPerWorker[worker, default: 0] += 1
+                accounting.roundTrips += 1
+                return (worker, items, Task { () -> Result<Message, any Error> in
+                    do {
+                        return .success(try await self.request(message, on: worker, timeout: timeout))
+                    } catch {
+                        return .failure(error)
+                    }
+                })
+            }
+            var outcomes: [(Int, [Int], Result<Message, any Error>)] = []
+            for (worker, items, task) in requests { outcomes.append((worker, items, await task.value)) }
+            remaining = unplaceable
+            for (worker, items, outcome) in outcomes {
+                switch outcome {
+                case .success(.result(let evaluations, let usage)) where evaluations.count == items.count:
+                    for (item, evaluation) in zip(items, evaluations) { results[item] = evaluation }
+                    accounting.workers[worker].requests += 1
+                    for slot in usage {
+                        accounting.workers[worker].add(
+                            slot: Int(slot.slot), circuits: slot.circuits, shots: slot.shots, busySeconds: slot.busySeconds
+                        )
+                    }
+                case .success(let other):
+                    try throwIfNotRetryable(other, worker: worker)
+                    fallthrough
+                default:
+                    if case .failure(let error) = outcome { try throwIfNotRetryable(error, worker: worker) }
+                    accounting.workers[worker].requestsRetried += 1
+                    failedThisCall.insert(worker)
+                    remaining += items
+                }
+            }
+            remaining.sort()
+        }
+        accounting.maximumRoundTripsPerWorkerPerCall = max(
+            accounting.maximumRoundTripsPerWorkerPerCall, framesPerWorker.values.max() ?? 0
+        )
+        return results.map { $0! }
+    }
+
+    // MARK: - Placement and requests
+
+    private func place(_ items: [Int], of batch: EvaluationBatch, on workers: [Int]) -> (assignment: [Int: [Int]], unplaceable: [Int]) {
+        let candidates = workers.compactMap { worker -> Placement.Candidate? in
+            guard case .ready(_, let hello) = links[worker].state else { return nil }
+            let held = links[worker].localIndex
+            return Placement.Candidate(worker: worker, slots: max(1, Int(hello.qpuSlots)), holds: { held[$0] != nil })
+        }
+        let method = batch.method
+        let circuits = self.circuits
+        return Placement.assign(
+            items, circuitOf: { batch.items[$0].circuit },
+            cost: { circuit in
+                let runs = method == .parameterShift ? 1 + 2 * Double(circuits[circuit].parameterCount + 2 * circuits[circuit].inputCount) : 1
+                return Double(1 << circuits[circuit].qubitCount) * runs
+            },
+            to: candidates
+        )
+    }
+
+    /// The part of `batch` for one worker, in its own circuit numbering.
+    private func subBatch(_ items: [Int], of batch: EvaluationBatch, for worker: Int) -> Message {
+        let local = links[worker].localIndex
+        let requests = items.map { item in
+            var request = batch.items[item]
+            request.circuit = local[request.circuit]!
+            return request
+        }
+        return .evaluate(EvaluationBatch(items: requests, method: batch.method, shots: batch.shots, parameterVersion: version))
+    }
+
+    /// Errors a retry on another worker cannot cure end the evaluation at once.
+    private func throwIfNotRetryable(_ error: any Error, worker: Int) throws {
+        if let error = error as? ClusterError, case .workerRefused(_, let code, let message) = error, !code.isRetryableElsewhere {
+            throw ClusterError.workerRefused(worker: links[worker].name, code: code, message: message)
+        }
+    }
+
+    private func throwIfNotRetryable(_ message: Message, worker: Int) throws {
+        if case .error(let code, let text) = message, !code.isRetryableElsewhere {
+            throw ClusterError.workerRefused(worker: links[worker].name, code: code, message: text)
+        }
+    }
+
+    /// Sends one request and waits for its reply (an `error` reply throws).
+    private func request(_ message: Message, on worker: Int, timeout: Duration) async throws -> Message {
+        guard case .ready(let connection, _) = links[worker].state else {
+            throw ClusterError.workerUnavailable(worker: links[worker].name)
+        }
+        let id = nextRequestID
+        nextRequestID += 1
+        let name = links[worker].name
+        let reply = try await withCheckedThrowingContinuation { continuation in
+            pending[id] = Pending(worker: worker, continuation: continuation)
+            pending[id]?.timeout = Task { [weak self] in
+                try? await Task.sleep(for: timeout)
+                await self?.resolve(id, with: .failure(ClusterError.requestTimedOut(worker: name, seconds: timeout.seconds)))
+            }
+            Task {
+                do {
+                    try await connection.send(message, requestID: id)
+                } catch {
+                    self.resolveLater(id, with: .failure(error))
+                }
+            }
+        }
+        if case .error(let code, let text) = reply {
+            throw ClusterError.workerRefused(worker: links[worker].name, code: code, message: text)
+        }
+        return reply
+    }
+
+    nonisolated private func resolveLater(_ id: UInt64, with result: Result<Message, any Error>) {
+        Task { await self.resolve(id, with: result) }
+    }
+
+    private func resolve(_ id: UInt64, with result: Result<Message, any Error>) {
+        guard let request = pending.removeValue(forKey: id) else { return }
+        request.timeout?.cancel()
+        request.continuation.resume(with: result)
+    }
+
+    // MARK: - Connections
+
+    private func launch(_ body: @escaping @Sendable (ClusterExecutor) async -> Void) {
+        tasks.append(Task { [weak self] in
+            guard let self else { return }
+            await body(self)
+        })
+    }
+
+    /// Connects a worker, and reconnects it whenever it is lost, until shutdown.
+    private func keepConnected(_ worker: Int) async {
+        var backoff = configuration.backoffInitial
+        var generator = SystemRandomNumberGenerator()
+        while !isShutDown && !Task.isCancelled {
+            if links[worker].isReady || links[worker].isConnecting {
+                try? await Task.sleep(for: configuration.heartbeatInterval)
+                continue
+            }
+            do {
+                try await connect(worker)
+                backoff = configuration.backoffInitial
+            } catch {
+                links[worker].lastError = "\(error)"
+                links[worker].state = .down(since: clock.now)
+                // Doubling backoff with up to 50 % jitter, so restarted workers are not stormed.
+                let jitter = 1 + Double.random(in: 0..<0.5, using: &generator)
+                try? await Task.sleep(for: backoff * jitter)
+                backoff = min(backoff * 2, configuration.backoffMaximum)
+            }
+        }
+    }
+
+    private func connect(_ worker: Int) async throws {
+        links[worker].state = .connecting
+        links[worker].generation += 1
+        let generation = links[worker].generation
+        let connection = try await PeerConnection.connect(to: links[worker].endpoint, timeout: configuration.connectTimeout)
+        let hello: WorkerHello
+        do {
+            hello = try await Handshake.coordinator(connection, secret: secret, timeout: configuration.connectTimeout)
+        } catch {
+            connection.close()
+            throw error
+        }
+        links[worker].state = .ready(connection: connection, hello: hello)
+        links[worker].lastHeard = clock.now
+        links[worker].lastError = nil
+        links[worker].localIndex = [:]
+        links[worker].parameterVersion = nil
+        links[worker].connections += 1
+        if links[worker].connections > 1 { accounting.workers[worker].reconnects += 1 }
+        launch { await $0.read(connection, worker: worker, generation: generation) }
+        launch { await $0.heartbeat(worker: worker, generation: generation) }
+        do {
+            try await installCircuits(on: worker)
+        } catch {
+            lose(worker, generation: generation, error: error)
+            throw error
+        }
+    }
+
+    /// Loads the circuits this worker can hold, then the current parameters.
+    private func installCircuits(on worker: Int) async throws {
+        guard case .ready(_, let hello) = links[worker].state else { return }
+        let held = circuits.indices.filter { circuits[$0].qubitCount <= Int(hello.qubitCapacity) }
+        links[worker].localIndex = [:]
+        links[worker].parameterVersion = nil
+        guard !held.isEmpty else { return }
+        _ = try await request(.loadCircuits(held.map { circuits[$0] }), on: worker, timeout: configuration.requestTimeout)
+        for (local, global) in held.enumerated() { links[worker].localIndex[global] = local }
+        try await installParameters(on: worker)
+    }
+
+    private func installParameters(on worker: Int) async throws {
+        guard let parameters, !links[worker].localIndex.isEmpty else { return }
+        let version = self.version
+        let ordered = links[worker].localIndex.sorted { $0.value < $1.value }.map { parameters[$0.key] }
+        _ = try await request(.setParameters(version: version, parameters: ordered), on: worker, timeout: configuration.requestTimeout)
+        if self.version == version { links[worker].parameterVersion = version }
+    }
+
+    /// Feeds replies to their requests until the connection ends.
+    private func read(_ connection: PeerConnection, worker: Int, generation: Int) async {
+        do {
+            for try await (id, message) in connection.incoming {
+                guard links[worker].generation == generation else { return }
+                links[worker].lastHeard = clock.now
+                switch message {
+                case .pong, .ping: continue
+                case .goodbye(let reason):
+                    lose(worker, generation: generation, error: ClusterError.workerLeft(worker: links[worker].name, reason: reason))
+                    return
+                default:
+                    resolve(id, with: .success(message))
+                }
+            }
+            lose(worker, generation: generation, error: ClusterError.workerLost(worker: links[worker].name, reason: "closed by the worker"))
+        } catch {
+            lose(worker, generation: generation, error: error)
+        }
+    }
+
+    /// Pings an idle connection; one silent for three intervals is dropped (and reconnected).
+    private func heartbeat(worker: Int, generation: Int) async {
+        var nonce: UInt64 = 0
+        while !isShutDown && !Task.isCancelled {
+            try? await Task.sleep(for: configuration.heartbeatInterval)
+            guard links[worker].generation == generation, case .ready(let connection, _) = links[worker].state else { return }
+            if clock.now - links[worker].lastHeard > configuration.heartbeatInterval * 3 {
+                lose(worker, generation: generation, error: ClusterError.workerLost(worker: links[worker].name, reason: "no answer to heartbeats"))
+                return
+            }
+            nonce += 1
+            try? await connection.send(.ping(nonce: nonce), requestID: 0)
+        }
+    }
+
+    /// Marks a worker lost: its connection closed, its pending requests failed (to be retried
+    /// elsewhere); `keepConnected` brings it back.
+    private func lose(_ worker: Int, generation: Int, error: any Error) {
+        guard links[worker].generation == generation else { return }
+        if case .ready(let connection, _) = links[worker].state { connection.close() }
+        links[worker].state = .down(since: clock.now)
+        links[worker].lastError = "\(error)"
+        links[worker].localIndex = [:]
+        links[worker].parameterVersion = nil
+        links[worker].generation += 1
+        for (id, request) in pending where request.worker == worker {
+            pending[id] = nil
+            request.timeout?.cancel()
+            request.continuation.resume(throwing: error)
+        }
+    }
+
+    /// Waits until a worker holding every circuit in `needed` (any worker if `nil`) is ready
+    /// with the current parameters, for at most `giveUpAfter`.
+    private func waitForReadyWorker(capableOf needed: [Int]?) async throws {
+        let deadline = clock.now + configuration.giveUpAfter
+        while true {
+            let ready = links.indices.filter {
+                links[$0].isReady && (needed == nil || links[$0].parameterVersion == version || parameters == nil)
+            }
+            if let needed {
+                if Set(needed).allSatisfy({ circuit in ready.contains { links[$0].localIndex[circuit] != nil } }) { return }
+            } else if !ready.isEmpty {
+                return
+            }
+            if isShutDown { throw ClusterError.shutDown }
+            if clock.now >= deadline {
+                throw ClusterError.noCapableWorker(
+                    workers: links.map { "\($0.name) (\($0.endpoint)): \($0.lastError ?? "not ready")" },
+                    waitedSeconds: configuration.giveUpAfter.seconds
+                )
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
+    }
+}
+
+extension Duration {
+    /// The duration in seconds, as a Double.
+    public var seconds: Double {
+        let (s, attoseconds) = components
+        return Double(s) + Double(attoseconds) * 1e-18
+    }
+}

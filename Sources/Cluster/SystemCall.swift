@@ -1,0 +1,40 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// Runs system calls the way swift-system's `valueOrErrno(retryOnInterrupt:)` does: a call
+/// interrupted by a signal (EINTR) is simply made again, and any other -1 becomes a typed error
+/// that names the call, so a failure says which syscall broke and why.
+///
+/// A worker installs signal handlers (SIGTERM for a graceful stop), so EINTR is a normal event
+/// here, not an error.
+enum SystemCall {
+    /// Calls `body` until it returns something other than -1 with `errno == EINTR`.
+    /// - Parameter name: the call's name, for the error (`"socket"`, `"accept4"`).
+    /// - Returns: the first result that is not -1.
+    /// - Throws: `ClusterError.systemCall(call: name, errno:)` for any other failure.
+    static func retrying<Result: FixedWidthInteger>(
+        _ name: String,
+        _ body: () -> Result
+    ) throws(ClusterError) -> Result {
+        while true {
+            let result = body()
+            if result != -1 { return result }
+            let code = errno
+            if code == EINTR { continue }
+            throw .systemCall(call: name, errno: code)
+        }
+    }
+
+    /// Like `retrying(_:_:)`, but hands back the errno instead of throwing, for callers that
+    /// turn particular codes into their own errors (`EINPROGRESS`, `EAGAIN`, `EADDRINUSE`).
+    static func retryingInterrupts<Result: FixedWidthInteger>(_ body: () -> Result) -> (result: Result, errno: Int32) {
+        while true {
+            let result = body()
+            if result != -1 { return (result, 0) }
+            let code = errno
+            if code == EINTR { continue }
+            return (result, code)
+        }
+    }
+}

@@ -1,0 +1,159 @@
+import ClusterProtocol
+import VariationalCircuits
+
+/// One connection's circuits, parameters and executor, and the reply to each request.
+///
+/// Every check that can name the culprit (which circuit, which item, which input) runs here
+/// before the executor sees the request, so an error message says what to change. Request
+/// errors are answered under the request's id and leave the state as it was: the connection
+/// stays usable.
+struct WorkerRequests {
+    let executor: LocalExecutor
+    let maxQubits: Int
+    private(set) var circuits: [SubVQC] = []
+    /// The version last set since the circuits were loaded; `nil` before the first.
+    private(set) var parameterVersion: UInt64?
+
+    init(slots: Int, lanes: Int, maxQubits: Int) {
+        executor = LocalExecutor(threads: slots, lanes: lanes)
+        self.maxQubits = maxQubits
+    }
+
+    /// The reply to a request (`loadCircuits`, `setParameters` or `evaluate`).
+    mutating func reply(to message: Message) async -> Message {
+        switch message {
+        case .loadCircuits(let list): await load(list)
+        case .setParameters(let version, let parameters): await setParameters(parameters, version: version)
+        case .evaluate(let batch): await evaluate(batch)
+        default: .error(code: .unexpectedMessage, message: "\(message.type) is not a request")
+        }
+    }
+
+    private mutating func load(_ list: [SubVQC]) async -> Message {
+        if let index = list.firstIndex(where: { $0.qubitCount > maxQubits }) {
+            return .error(
+                code: .capacityExceeded,
+                message:
+                    "circuit \(index) (\"\(PeerConnection.clipped(list[index].id))\") has \(list[index].qubitCount) qubits but this worker holds at most \(maxQubits); nothing was loaded: place it on a wider worker"
+            )
+        }
+        do {
+            try await executor.load(list)
+        } catch {
+            return .error(code: .internalError, message: "loading the circuits failed: \(error)")
+        }
+        circuits = list
+        parameterVersion = nil
+        return .acknowledged
+    }
+
+    private mutating func setParameters(_ parameters: [[Double]], version: UInt64) async -> Message {
+        guard !circuits.isEmpty else {
+            return .error(code: .notLoaded, message: "no circuits are loaded on this connection: send loadCircuits first")
+        }
+        guard parameters.count == circuits.count else {
+            return .error(
+                code: .badRequest,
+                message: "\(parameters.count) parameter vectors for \(circuits.count) loaded circuits: send one vector per circuit"
+            )
+        }
+        for (index, (circuit, vector)) in zip(circuits, parameters).enumerated() {
+            guard vector.count == circuit.parameterCount else {
+                return .error(
+                    code: .badRequest,
+                    message:
+                        "circuit \(index) (\"\(PeerConnection.clipped(circuit.id))\") has \(circuit.parameterCount) parameters but its vector has \(vector.count)"
+                )
+            }
+            if let bad = vector.firstIndex(where: { !$0.isFinite }) {
+                return .error(
+                    code: .badRequest,
+                    message: "parameter \(bad) of circuit \(index) is not finite (NaN or infinity): check the learning rate"
+                )
+            }
+        }
+        do {
+            try await executor.setParameters(parameters, version: version)
+        } catch {
+            return Self.refusal(error)
+        }
+        parameterVersion = version
+        return .acknowledged
+    }
+
+    private func evaluate(_ batch: EvaluationBatch) async -> Message {
+        guard !circuits.isEmpty else {
+            return .error(code: .notLoaded, message: "no circuits are loaded on this connection: send loadCircuits and setParameters first")
+        }
+        guard let current = parameterVersion else {
+            return .error(code: .notLoaded, message: "no parameters are set for the loaded circuits: send setParameters first")
+        }
+        guard batch.parameterVersion == current else {
+            return .error(
+                code: .parameterVersionMismatch,
+                message:
+                    "the batch needs parameter version \(batch.parameterVersion) but version \(current) is set: send setParameters with version \(batch.parameterVersion) first"
+            )
+        }
+        do {
+            try PreparedCircuit.checkShots(batch.shots, method: batch.method)
+        } catch {
+            return .error(code: .badRequest, message: error.description)
+        }
+        for (index, item) in batch.items.enumerated() {
+            guard circuits.indices.contains(item.circuit) else {
+                return .error(
+                    code: .notLoaded,
+                    message: "item \(index) names circuit \(item.circuit) but \(circuits.count) circuits are loaded: send loadCircuits first"
+                )
+            }
+            let circuit = circuits[item.circuit]
+            guard item.inputs.count == circuit.inputCount else {
+                return .error(
+                    code: .badRequest,
+                    message:
+                        "item \(index): circuit \(item.circuit) (\"\(PeerConnection.clipped(circuit.id))\") takes \(circuit.inputCount) inputs but was given \(item.inputs.count)"
+                )
+            }
+            if let bad = item.inputs.firstIndex(where: { !$0.isFinite }) {
+                return .error(
+                    code: .badRequest,
+                    message: "input \(bad) of item \(index) is not finite (NaN or infinity): check the data and the learning rate"
+                )
+            }
+        }
+        do {
+            let (results, usage) = try await executor.evaluateMeasuringUsage(batch)
+            let slots = usage.filter { $0.counters.evaluations > 0 }.map { thread in
+                SlotUsage(
+                    slot: UInt16(clamping: thread.thread),
+                    circuits: thread.counters.circuits,
+                    shots: thread.counters.shots,
+                    busySeconds: thread.busySeconds
+                )
+            }
+            return .result(evaluations: results, usage: slots)
+        } catch {
+            return Self.refusal(error)
+        }
+    }
+
+    /// The error reply for what the executor threw: the request's fault (`badRequest`), a state
+    /// the coordinator can fix (`notLoaded`, `parameterVersionMismatch`), or ours.
+    private static func refusal(_ error: any Error) -> Message {
+        switch error {
+        case let error as VariationalCircuitError:
+            return .error(code: .badRequest, message: error.description)
+        case ExecutorError.parameterVersion(let expected, let got):
+            return .error(
+                code: .parameterVersionMismatch,
+                message: "the batch needs parameter version \(got) but version \(expected) is set: send setParameters first"
+            )
+        case let error as ExecutorError:
+            if case .parameterSetCount = error { return .error(code: .badRequest, message: error.description) }
+            return .error(code: .notLoaded, message: error.description)
+        default:
+            return .error(code: .internalError, message: "the worker failed: \(error)")
+        }
+    }
+}

@@ -1,0 +1,99 @@
+import Foundation
+import QLSTM
+import Reports
+import VariationalCircuits
+
+/// `qlstm export`: a trained model's weights as JSON and each sub-VQC as OpenQASM 3, trained
+/// angles bound and encoding inputs left as `input float[64]` parameters, for real devices.
+enum ExportCommand: Command {
+    static let name = "export"
+    static let summary = "write a trained model's weights (JSON) and every sub-VQC as OpenQASM 3"
+    static let usage = "qlstm export --model RUN/model.json --out DIR"
+    static let options: [OptionSpec] = [
+        .value("model", "FILE", "a model.json written by qlstm train"),
+        .value("out", "DIR", "the directory to write (created if needed)"),
+    ]
+
+    struct Weights: Encodable {
+        struct Circuit: Encodable {
+            var id: String
+            var file: String
+            var qubits: Int
+            var inputs: Int
+            var measuredWires: [Int]
+            var parameters: [Double]
+        }
+
+        var model: String
+        var specification: RunSpecification
+        var circuits: [Circuit]
+        /// Every parameter, flat, in the model's layout (circuits, projection, readout, head).
+        var parameters: [Double]
+    }
+
+    static func run(_ options: ParsedOptions) async throws -> Int32 {
+        try options.expectPositionals(0, usage: usage)
+        guard let modelPath = options.string("model") else { throw CommandLineError.missingArgument("--model FILE", usage: usage) }
+        guard let out = options.string("out") else { throw CommandLineError.missingArgument("--out DIR", usage: usage) }
+        let loaded = try await LoadedModel.load(URL(fileURLWithPath: modelPath))
+        let directory = URL(fileURLWithPath: out)
+        do {
+            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        } catch {
+            throw CommandLineError.conflict("cannot create \(out): \(error.localizedDescription)")
+        }
+        var circuits: [Weights.Circuit] = []
+        for (circuit, parameters) in loaded.circuits {
+            let name = circuit.id.replacingOccurrences(of: "/", with: "-") + ".qasm"
+            try AtomicFile.write(try OpenQASM3.exportSymbolic(circuit, parameters: parameters), to: directory.appendingPathComponent(name))
+            circuits.append(.init(
+                id: circuit.id, file: name, qubits: circuit.qubitCount, inputs: circuit.inputCount,
+                measuredWires: circuit.measuredWires, parameters: parameters
+            ))
+        }
+        let specification = loaded.file.specification
+        try AtomicFile.writeJSON(
+            Weights(
+                model: RunOptions.label(specification.model), specification: specification, circuits: circuits,
+                parameters: loaded.file.checkpoint.parameters
+            ),
+            to: directory.appendingPathComponent("weights.json")
+        )
+        try AtomicFile.write(readme(circuits: circuits), to: directory.appendingPathComponent("README.md"))
+        print("wrote \(circuits.count) OpenQASM 3 files and weights.json to \(out)")
+        return 0
+    }
+
+    static func readme(circuits: [Weights.Circuit]) -> String {
+        let example = circuits.first?.file ?? "forget-0.qasm"
+        return """
+            # Exported QLSTM circuits
+
+            One OpenQASM 3 file per sub-VQC (`forget-0.qasm` is part 0 of the forget gate), with the
+            trained angles bound and the encoding inputs declared as `input float[64] x0; x1; ...`.
+            Qubit `q[i]` is wire i of the model; bit `c[k]` measures the k-th output wire, so the
+            model's output k is <Z> on that qubit. `weights.json` holds every parameter, the
+            model's configuration and each circuit's id, file and measured wires.
+
+            ## Running one in Qiskit
+
+            ```python
+            from qiskit import qasm3
+            from qiskit.quantum_info import SparsePauliOp
+            from qiskit.primitives import StatevectorEstimator
+
+            circuit = qasm3.loads(open("\(example)").read())   # needs qiskit-qasm3-import
+            circuit.remove_final_measurements()
+            bound = circuit.assign_parameters({p: 0.1 for p in circuit.parameters})  # your inputs x0, x1, ...
+            n = bound.num_qubits
+            # Qiskit's Pauli strings put qubit 0 rightmost: Z on qubit k is "I...Z...I" reversed.
+            observables = [SparsePauliOp("I" * (n - 1 - k) + "Z" + "I" * k) for k in range(n)]
+            print(StatevectorEstimator().run([(bound, observables)]).result()[0].data.evs)
+            ```
+
+            The values match `qlstm simulate FILE --input x0=0.1 --input x1=0.1 ...` wire by wire.
+            On hardware, run the file as it is (its final measurements estimate <Z> from counts).
+
+            """
+    }
+}

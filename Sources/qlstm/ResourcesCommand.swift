@@ -1,0 +1,87 @@
+import Datasets
+import Foundation
+import QLSTM
+import VariationalCircuits
+
+/// `qlstm resources`: the paper's resource estimate (eqs. 10-12) and the circuit counts of a
+/// configuration, or of a finished run beside what it really executed.
+enum ResourcesCommand: Command {
+    static let name = "resources"
+    static let summary = "parameters, qubits, QPUs and circuits per step and epoch (paper eqs. 10-12)"
+    static let usage = "qlstm resources [TRAIN OPTIONS | --run DIR] [--json]"
+    static let options: [OptionSpec] = RunOptions.specs + [
+        .value("run", "DIR", "estimate for a run directory and compare with its summary.json"),
+        .flag("json", "print one JSON object"),
+    ]
+
+    static func run(_ options: ParsedOptions) async throws -> Int32 {
+        try options.expectPositionals(0, usage: usage)
+        var specification: RunSpecification
+        var counted: [String: Any]?
+        if let run = options.string("run") {
+            if let extra = RunOptions.specs.map(\.name).first(where: options.isSet) {
+                throw CommandLineError.conflict("--\(extra) cannot be combined with --run: the run's own settings are used")
+            }
+            let directory = URL(fileURLWithPath: run)
+            specification = try ModelFile.read(from: directory.appendingPathComponent("model.json")).specification
+            let summaryURL = directory.appendingPathComponent("summary.json")
+            if let data = try? Data(contentsOf: summaryURL) {
+                counted = try JSONSerialization.jsonObject(with: data) as? [String: Any]
+            }
+        } else {
+            specification = try RunOptions.specification(from: options)
+        }
+        let (_, dataset) = try specification.data.load()
+        specification.model.inputWidth = dataset.inputWidth
+        let estimate = try ResourceEstimate(
+            model: specification.model, training: specification.training,
+            trainWindows: dataset.train.count, testWindows: dataset.test.count,
+            timeSteps: specification.data.windows.sequenceLength
+        )
+        let epochs = (counted?["epochs"] as? Int) ?? specification.training.epochs
+        var object: [String: Any] = [
+            "model": RunOptions.label(specification.model),
+            "p_vqc": estimate.parametersPerSubVQC,
+            "p_gates": estimate.gateParameters,
+            "p_total_circuits": estimate.totalCircuitParameters,
+            "classical_parameters": estimate.classicalParameters,
+            "qubits_per_qpu": estimate.qubitsPerQPU,
+            "qpus": estimate.qpus,
+            "total_qubits": estimate.totalQubits,
+            "circuits_per_time_step": estimate.circuitsPerTimeStep,
+            "circuits_per_training_step": estimate.circuitsPerTrainingStep,
+            "circuits_per_epoch": estimate.circuitsPerEpoch,
+            "shots_per_epoch": estimate.shotsPerEpoch,
+            "epochs": epochs,
+            "circuits_for_run": estimate.circuitsPerEpoch * epochs,
+            "differentiation": specification.training.differentiation.rawValue,
+        ]
+        var agrees = true
+        if let counted {
+            let circuits = (counted["circuits_executed"] as? NSNumber)?.intValue ?? -1
+            object["counted_circuits_executed"] = circuits
+            object["counted_shots_executed"] = (counted["shots_executed"] as? NSNumber)?.intValue ?? -1
+            agrees = circuits == estimate.circuitsPerEpoch * epochs
+            object["estimate_matches_count"] = agrees
+        }
+        if options.flag("json") {
+            print(try Console.json(object))
+        } else {
+            let parts = estimate.qubitsPerQPU.map(String.init).joined(separator: " + ")
+            print("\(RunOptions.label(specification.model)), \(specification.training.differentiation.rawValue)")
+            print("  P_VQC (eq. 10), per sub-VQC:      \(estimate.parametersPerSubVQC.map(String.init).joined(separator: ", "))")
+            print("  P_gates = 4 M P_VQC (eq. 11):     \(estimate.gateParameters)")
+            print("  P_total, circuits (eq. 12):       \(estimate.totalCircuitParameters) (+ \(estimate.classicalParameters) classical)")
+            print("  qubits per QPU, QPUs, total:      \(parts) qubits, M = \(estimate.qpus), \(estimate.totalQubits) qubits")
+            print("  circuits per window and step:     \(estimate.circuitsPerTimeStep)")
+            print("  circuits per training step:       \(estimate.circuitsPerTrainingStep)")
+            print("  circuits per epoch:               \(estimate.circuitsPerEpoch)")
+            print("  shots per epoch:                  \(estimate.shotsPerEpoch)")
+            print("  circuits for \(epochs) epochs:         \(estimate.circuitsPerEpoch * epochs)")
+            if let circuits = object["counted_circuits_executed"] {
+                print("  counted in summary.json:          \(circuits) (\(agrees ? "matches" : "DIFFERS FROM") the estimate)")
+            }
+        }
+        return agrees ? 0 : 1
+    }
+}

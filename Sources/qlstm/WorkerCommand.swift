@@ -1,0 +1,122 @@
+import Cluster
+import Dispatch
+import Foundation
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// `qlstm worker`: one emulated QPU that coordinators connect to over TCP.
+///
+/// Standard output carries exactly one line, `listening on HOST:PORT` (with the bound port when
+/// port 0 was asked for), flushed at once, so a parent process can start workers on free ports
+/// and read where they are. Everything else (one line per connection event) goes to standard
+/// error. SIGTERM or SIGINT stops the worker gracefully: running and queued requests are
+/// answered, coordinators get `goodbye`, and the process exits with status 0.
+enum WorkerCommand: Command {
+    static let name = "worker"
+    static let summary = "serve circuit evaluations to coordinators as one emulated QPU"
+    static let usage =
+        "qlstm worker --listen HOST:PORT [--slots N] [--max-qubits Q] [--name NAME] [--profile NAME] [--secret-file FILE]"
+    static let options: [OptionSpec] = [
+        .value("listen", "HOST:PORT", "where to listen, such as 127.0.0.1:7000, 0.0.0.0:7000 or [::1]:0 (port 0: any free port)"),
+        .value("slots", "N", "circuits evaluated at once, one thread each (1...1024; default: the number of cores)"),
+        .value("max-qubits", "Q", "the widest circuit accepted (1...25; default 25)"),
+        .value("name", "NAME", "the name coordinators see (default: HOSTNAME:PORT)"),
+        .value("profile", "NAME", "the emulated QPU profile announced to coordinators (default statevector)"),
+        .value("secret-file", "FILE", "require coordinators to prove they know this file's secret (mode 600)"),
+    ]
+
+    static func run(_ options: ParsedOptions) async throws -> Int32 {
+        try options.expectPositionals(0, usage: usage)
+        guard let listenText = options.string("listen") else {
+            throw CommandLineError.missingArgument("--listen HOST:PORT", usage: usage)
+        }
+        let endpoint: Endpoint
+        do {
+            endpoint = try Endpoint(parsing: listenText)
+        } catch {
+            throw CommandLineError.invalidValue(
+                option: "--listen",
+                value: listenText,
+                expected: "HOST:PORT such as 127.0.0.1:7000, [::1]:7000 or 0.0.0.0:0"
+            )
+        }
+        let slots = try options.int("slots", in: WorkerConfiguration.slotRange)
+            ?? min(ProcessInfo.processInfo.activeProcessorCount, WorkerConfiguration.slotRange.upperBound)
+        let maxQubits = try options.int("max-qubits", in: WorkerConfiguration.qubitRange) ?? 25
+        let name = options.string("name")
+        if let name, name.isEmpty || name.utf8.count > 256 {
+            throw CommandLineError.invalidValue(option: "--name", value: name, expected: "1 to 256 bytes")
+        }
+        let profile = options.string("profile") ?? "statevector"
+        guard !profile.isEmpty, profile.utf8.count <= 256 else {
+            throw CommandLineError.invalidValue(option: "--profile", value: profile, expected: "1 to 256 bytes")
+        }
+        var secret: SharedSecret?
+        if let path = options.string("secret-file") {
+            do {
+                secret = try SharedSecret(contentsOfFile: path)
+            } catch {
+                throw CommandLineError.conflict("--secret-file: \(error)")
+            }
+        }
+
+        let configuration = WorkerConfiguration(
+            listen: endpoint,
+            slots: slots,
+            maxQubits: maxQubits,
+            name: name,
+            profile: profile,
+            secret: secret,
+            softwareVersion: ProjectVersion.current,
+            log: { worker, event in Console.error("\(timestamp()) qlstm worker \(worker): \(event)") }
+        )
+        let server: WorkerServer
+        do {
+            server = try WorkerServer(configuration: configuration)
+        } catch {
+            throw CommandLineError.conflict("\(error)")
+        }
+        // Ignored, then delivered through Dispatch: the default action would kill the process
+        // before running requests are answered. A second signal exits at once, for an operator
+        // who cannot wait for a long evaluation.
+        signal(SIGTERM, SIG_IGN)
+        signal(SIGINT, SIG_IGN)
+        let received = SignalCount()
+        let signals = [SIGTERM, SIGINT].map { number in
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            source.setEventHandler {
+                guard received.increment() == 1 else {
+                    Console.error("\(timestamp()) qlstm worker: second signal: exiting without finishing")
+                    exit(1)
+                }
+                server.stop()
+            }
+            source.resume()
+            return source
+        }
+        defer { signals.forEach { $0.cancel() } }
+
+        let port = try server.start()
+        // Written straight to the descriptor, not through stdio's buffer: a parent reading a
+        // pipe must see the line now, not when the worker exits.
+        FileHandle.standardOutput.write(Data("listening on \(Endpoint(host: endpoint.host, port: port))\n".utf8))
+        try await server.run()
+        return 0
+    }
+
+    /// ISO 8601 UTC with milliseconds, such as `2025-01-31T12:00:00.123Z`.
+    private static func timestamp() -> String {
+        Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true))
+    }
+}
+
+/// How many stop signals have arrived.
+private final class SignalCount: Sendable {
+    private let count = Atomic(0)
+
+    /// Counts one more signal and returns the new count.
+    func increment() -> Int { count.add(1, ordering: .relaxed).newValue }
+}

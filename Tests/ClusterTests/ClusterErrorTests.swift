@@ -1,6 +1,0 @@
-import Cluster
-import Testing
-
-@Test func placeholderDescribes() {
-    #expect(ClusterError.placeholder.description == "cluster error")
-}
