@@ -35,7 +35,9 @@ public enum Handshake {
                 try await coordinatorSteps(connection, secret: secret)
             }
         } catch {
-            connection.close()
+            // A connection already sending its last frame (a refusal of the worker's bytes)
+            // closes after it; any other is closed now.
+            if connection.isOpen { connection.close() }
             throw error
         }
     }

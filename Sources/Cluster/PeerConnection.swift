@@ -332,19 +332,22 @@ public final class PeerConnection: Sendable {
     }
 
     /// Answers a frame the decoder refused with an `error` frame, then closes (PROTOCOL.md §11).
+    ///
+    /// The frame is queued before the receivers learn of the failure, so that nothing they do in
+    /// response (a `finish()`, a `close()`) can overtake it.
     private func refuse(_ error: ProtocolError, requestID: UInt64) {
-        endInput(.failed(.protocolViolation(peer: peerDescription, error)))
         sendLastFrame(.error(code: error.errorCode, message: Self.clipped(error.description)), requestID: requestID)
+        endInput(.failed(.protocolViolation(peer: peerDescription, error)))
     }
 
     /// The peer closed in the middle of a frame. It may only have half-closed and still be
     /// reading, so it is told why its frame was dropped.
     private func refuseTruncatedStream() {
-        endInput(.failed(.closedMidFrame(peer: peerDescription)))
         sendLastFrame(
             .error(code: .malformedFrame, message: "the stream ended inside a frame; the frame was discarded"),
             requestID: 0
         )
+        endInput(.failed(.closedMidFrame(peer: peerDescription)))
     }
 
     /// Sends a frame that ends the connection: from now on `send` fails and `isOpen` is false,
