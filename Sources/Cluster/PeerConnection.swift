@@ -232,6 +232,9 @@ public final class PeerConnection: Sendable {
         closeAfter(lingering)
     }
 
+    /// Whether `close()` (or a release) has shut the socket down: the end of input is ours.
+    private var isShutDown: Bool { state.withLock { $0.isShutDown } }
+
     /// Half-closes: no more frames from us; the peer reads what was sent, then end of stream.
     private func closeOutput() {
         state.withLock { state in
@@ -281,15 +284,16 @@ public final class PeerConnection: Sendable {
             do throws(ClusterError) {
                 count = try socket.receive(into: &buffer)
             } catch {
-                if !refused, case .systemCall(_, let code) = error {
-                    owner()?.endInput(.failed(.connectionLost(peer: peer, errno: code)))
+                if !refused, let connection = owner(), case .systemCall(_, let code) = error {
+                    // After our own close() a failing read is just the end.
+                    connection.endInput(connection.isShutDown ? .finished : .failed(.connectionLost(peer: peer, errno: code)))
                 }
                 break
             }
             guard let connection = owner() else { break }
             if count == 0 {
                 if !refused {
-                    if decoder.hasPartialFrame {
+                    if decoder.hasPartialFrame && !connection.isShutDown {
                         connection.refuseTruncatedStream()
                     } else {
                         connection.endInput(.finished)
@@ -311,6 +315,9 @@ public final class PeerConnection: Sendable {
             }
         }
         if let connection = owner() {
+            // A write blocked on a peer that stopped reading must not hold the descriptor for
+            // ever: it is woken (and fails) after the linger.
+            connection.closeAfter(lingerTimeout)
             connection.releaseDescriptor()
         } else {
             socket.close()

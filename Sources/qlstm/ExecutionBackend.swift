@@ -25,22 +25,25 @@ enum ExecutionBackend: Sendable, CustomStringConvertible {
             } catch let error as ClusterError {
                 throw CommandLineError.invalidFile(path: file, message: "\(error)")
             }
-            let executor = try ClusterExecutor(configuration: configuration)
-            try await executor.start()
-            return .cluster(executor, local: nil)
+            return try await connect(to: configuration, local: nil)
         }
         if let workers {
             let local = try LocalCluster.start(workers: workers, log: try log())
             do {
-                let executor = try ClusterExecutor(configuration: local.configuration)
-                try await executor.start()
-                return .cluster(executor, local: local)
+                return try await connect(to: local.configuration, local: local)
             } catch {
                 local.stop()
                 throw error
             }
         }
         return .inProcess(LocalExecutor(threads: threads ?? ProcessInfo.processInfo.activeProcessorCount))
+    }
+
+    /// A backend on the workers of `configuration` (started, at least one worker ready).
+    static func connect(to configuration: ClusterConfiguration, local: LocalCluster?) async throws -> ExecutionBackend {
+        let executor = try ClusterExecutor(configuration: configuration)
+        try await executor.start()
+        return .cluster(executor, local: local)
     }
 
     var executor: any CircuitExecutor {
@@ -71,10 +74,10 @@ enum ExecutionBackend: Sendable, CustomStringConvertible {
         return await executor.statistics()
     }
 
-    /// Says goodbye to workers and stops local worker processes.
-    func stop() async {
+    /// Says goodbye to workers and, unless `keepingWorkers`, stops local worker processes.
+    func stop(keepingWorkers: Bool = false) async {
         guard case .cluster(let executor, let local) = self else { return }
         await executor.shutdown()
-        local?.stop()
+        if !keepingWorkers { local?.stop() }
     }
 }

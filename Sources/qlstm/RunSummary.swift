@@ -3,7 +3,7 @@ import Foundation
 
 /// `summary.json`: a run's final figures, the stable contract that `compare`, reports and tests
 /// read. Metrics are on the test windows in the series' original units.
-struct RunSummary: Codable, Equatable {
+struct RunSummary: Codable, Equatable, Sendable {
     var model: String
     var label: String
     var task: String

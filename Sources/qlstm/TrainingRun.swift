@@ -47,12 +47,13 @@ struct TrainingRun {
     }
 
     /// Trains the remaining epochs, checkpointing after each, then writes the results.
-    mutating func train(progress: ProgressLine?) async throws {
+    /// - Parameter label: what the progress line calls this run.
+    mutating func train(progress: ProgressLine?, label: String? = nil) async throws {
         if trainer.checkpoint.completedEpochs == 0 {
             try write(json: await manifest(), to: "manifest.json")
         }
         let epochs = specification.training.epochs
-        let label = RunOptions.label(specification.model)
+        let label = label ?? RunOptions.label(specification.model)
         while trainer.checkpoint.completedEpochs < epochs {
             let record = try await trainer.trainEpoch()
             try saveCheckpoint()

@@ -6,7 +6,7 @@ import VariationalCircuits
 
 /// Every subcommand, in the order `qlstm help` lists them.
 let commands = [
-    CommandEntry(TrainCommand.self), CommandEntry(PredictCommand.self), CommandEntry(ExportCommand.self),
+    CommandEntry(CompareCommand.self), CommandEntry(TrainCommand.self), CommandEntry(PredictCommand.self), CommandEntry(ExportCommand.self),
     CommandEntry(ResourcesCommand.self), CommandEntry(WorkerCommand.self), CommandEntry(ClusterCommand.self),
     CommandEntry(SimulateCommand.self), CommandEntry(BenchCommand.self),
 ]

@@ -1,0 +1,189 @@
+import Cluster
+import Datasets
+import Foundation
+import QLSTM
+import Reports
+import VariationalCircuits
+
+/// `qlstm compare`: trains the centric and distributed QLSTMs (and a classical LSTM and the
+/// ablation) on the same data, over several seeds, and writes the paper's tables and figures.
+enum CompareCommand: Command {
+    static let name = "compare"
+    static let summary = "centric vs distributed QLSTM (vs LSTM, ablation) over seeds: tables, loss curves, predictions"
+    static let usage = "qlstm compare [--task pendulum] [--qubits 3,4,5,6] [--distributed 2x3 ...] [--with-lstm] [--ablation] [--seeds K] [--out DIR]"
+    static let options: [OptionSpec] = [
+        .value("task", "NAME", "benchmark series: " + BenchmarkTask.allCases.map(\.rawValue).joined(separator: ", ") + " (default pendulum)"),
+        .value("qubits", "Q1,Q2", "centric QLSTMs of these qubit counts, d_x + d_h each (default 3,4,5,6)"),
+        .value("distributed", "MxQ", "a distributed QLSTM of M sub-VQCs of Q qubits (default 2x3; repeatable)", repeatable: true),
+        .flag("with-lstm", "add a classical LSTM of the paper's hidden size (on by default with no model options)"),
+        .flag("ablation", "add the ablation: the distributed QLSTM with affine maps for circuits"),
+        .value("seeds", "K", "seeds 0...K-1 per model (default 3)"),
+        .value("epochs", "N", "epochs per run (default 100)"),
+        .value("cluster", "FILE", "evaluate circuits on the workers listed in FILE"),
+        .value("local-workers", "N", "the embedded cluster: N worker processes on 127.0.0.1 (default 2)"),
+        .value("out", "DIR", "where the report and the runs go (default reports/TASK)"),
+        .flag("quiet", "no progress line"),
+    ]
+
+    /// One model of the comparison.
+    struct Variant {
+        var label: String
+        var title: String
+        var model: ModelConfiguration
+        /// The paper's (R^2, convergence epoch) for this row, when it has one.
+        var paper: (r2: Double, convergence: Int)?
+    }
+
+    /// Tables I and II of the paper (single runs, 100 epochs).
+    static func paperFigures(task: BenchmarkTask, qubits: Int?, distributed: Bool) -> (Double, Int)? {
+        let pendulum: [Int: (Double, Int)] = [3: (0.9898, 81), 4: (0.9913, 68), 5: (0.9938, 38), 6: (0.9903, 27)]
+        let narma: [Int: (Double, Int)] = [3: (0.5477, 2), 4: (0.8611, 2), 5: (0.2651, 2), 6: (0.7799, 2)]
+        switch task {
+        case .pendulum: return distributed ? (0.9936, 31) : qubits.flatMap { pendulum[$0] }
+        case .narma2, .narma5, .narma10: return distributed ? (0.7523, 2) : qubits.flatMap { narma[$0] }
+        case .narma10Random: return nil
+        }
+    }
+
+    static func run(_ options: ParsedOptions) async throws -> Int32 {
+        try options.expectPositionals(0, usage: usage)
+        let task = try options.choice("task", as: BenchmarkTask.self) ?? .pendulum
+        let seeds = try options.int("seeds", in: 1...100) ?? 3
+        let epochs = try options.int("epochs", in: 1...100_000) ?? 100
+        let out = URL(fileURLWithPath: options.string("out") ?? "reports/\(task.rawValue)")
+        let variants = try Self.variants(options, task: task)
+        if options.isSet("cluster") && options.isSet("local-workers") {
+            throw CommandLineError.conflict("give either --cluster FILE or --local-workers N, not both")
+        }
+        let data = DataSpecification(
+            task: task, csvPath: nil, targetColumn: nil, featureColumns: [], timeColumn: nil,
+            windows: .init(sequenceLength: 4), seriesSeed: 0
+        )
+        let loaded = try data.load()
+        do {
+            try FileManager.default.createDirectory(at: out.appendingPathComponent("runs"), withIntermediateDirectories: true)
+        } catch {
+            throw CommandLineError.conflict("cannot create \(out.path): \(error.localizedDescription)")
+        }
+        // One cluster for the whole comparison; each run connects its own executor to it.
+        var configuration: ClusterConfiguration
+        var local: LocalCluster?
+        if let file = options.string("cluster") {
+            do {
+                configuration = try ClusterConfiguration(contentsOf: URL(fileURLWithPath: file))
+            } catch let error as ClusterError {
+                throw CommandLineError.invalidFile(path: file, message: "\(error)")
+            }
+        } else {
+            let started = try LocalCluster.start(
+                workers: try options.int("local-workers", in: 1...64) ?? 2, log: try TrainCommand.workerLog(in: out)
+            )
+            local = started
+            configuration = started.configuration
+        }
+        defer { local?.stop() }
+
+        let progress = options.flag("quiet") ? nil : ProgressLine()
+        let start = Date()
+        var runs: [String: [URL]] = [:]
+        let total = variants.count * seeds
+        var done = 0
+        for variant in variants {
+            for seed in 0..<seeds {
+                done += 1
+                let directory = out.appendingPathComponent("runs/\(variant.label)-seed\(seed)")
+                runs[variant.label, default: []].append(directory)
+                if FileManager.default.fileExists(atPath: directory.appendingPathComponent("summary.json").path),
+                    let file = try? ModelFile.read(from: directory.appendingPathComponent("model.json")),
+                    file.specification.model == { var m = variant.model; m.inputWidth = loaded.dataset.inputWidth; return m }(),
+                    file.checkpoint.completedEpochs == epochs
+                {
+                    continue  // Already finished by an earlier invocation: reuse it.
+                }
+                try? FileManager.default.removeItem(at: directory)
+                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+                var model = variant.model
+                model.inputWidth = loaded.dataset.inputWidth
+                let specification = RunSpecification(
+                    data: data, model: model, training: TrainingSettings(epochs: epochs, seed: UInt64(seed))
+                )
+                let backend = model.kind == .qlstm
+                    ? try await ExecutionBackend.connect(to: configuration, local: local)
+                    : .inProcess(LocalExecutor(threads: 1))
+                do {
+                    var run = try await TrainingRun(
+                        specification: specification, data: loaded, directory: directory, backend: backend, checkpoint: nil
+                    )
+                    try await run.train(progress: progress, label: "[\(done)/\(total)] \(variant.title) seed \(seed)")
+                } catch {
+                    await backend.stop(keepingWorkers: true)
+                    throw error
+                }
+                await backend.stop(keepingWorkers: true)
+            }
+        }
+        progress?.finish()
+        let report = try ComparisonReport(
+            task: task, variants: variants, runs: runs, seeds: seeds, epochs: epochs, dataset: loaded.dataset,
+            wallSeconds: Date().timeIntervalSince(start), topology: configuration.workers.map { "\($0.name) \($0.endpoint)" }
+        )
+        try report.write(to: out)
+        print("wrote \(out.appendingPathComponent("report.md").path) and report.html (\(total) runs, \(ProgressLine.duration(Date().timeIntervalSince(start))))")
+        print(report.table().markdown())
+        return 0
+    }
+
+    /// The models the options ask for: centric (default 3,4,5,6 qubits) and distributed (default
+    /// 2x3) QLSTMs, `none` to leave either out; the classical LSTM with `--with-lstm` or when no
+    /// model option is given; the ablation with `--ablation`.
+    static func variants(_ options: ParsedOptions, task: BenchmarkTask) throws -> [Variant] {
+        var variants: [Variant] = []
+        let qubitList = options.string("qubits") ?? "3,4,5,6"
+        let qubits = try qubitList == "none" ? [] : qubitList.split(separator: ",").map { text -> Int in
+            guard let q = Int(text.trimmingCharacters(in: .whitespaces)), (2...25).contains(q) else {
+                throw CommandLineError.invalidValue(option: "--qubits", value: String(text), expected: "qubit counts from 2 to 25, such as 3,4,5,6, or none")
+            }
+            return q
+        }
+        for q in qubits {
+            // Centric: one circuit of d_x + d_h qubits per gate, so d_h = q - 1.
+            variants.append(Variant(
+                label: "centric-\(q)q", title: "Centric QLSTM (\(q) qubits)",
+                model: ModelConfiguration(hiddenSize: q - 1), paper: paperFigures(task: task, qubits: q, distributed: false)
+            ))
+        }
+        let given = options.strings("distributed")
+        let shapes = given.isEmpty ? ["2x3"] : given == ["none"] ? [] : given
+        var distributed: [(String, ModelConfiguration)] = []
+        for shape in shapes {
+            let parts = shape.lowercased().split(separator: "x").compactMap { Int($0) }
+            guard parts.count == 2, (2...64).contains(parts[0]), (1...25).contains(parts[1]) else {
+                throw CommandLineError.invalidValue(option: "--distributed", value: shape, expected: "MxQ: M sub-VQCs of Q qubits, such as 2x3, or none")
+            }
+            let (m, q) = (parts[0], parts[1])
+            // The paper's distributed QLSTM keeps d_h = 5 on two 3-qubit QPUs: the parts hold
+            // the d_x + d_h inputs, so d_h = M q - 1.
+            let model = ModelConfiguration(hiddenSize: m * q - 1, qubits: q, partitions: m)
+            _ = try model.partitionPlan()
+            distributed.append(("\(m)x\(q)q", model))
+            variants.append(Variant(
+                label: "distributed-\(m)x\(q)q", title: "Distributed QLSTM (\(m) x \(q) qubits)", model: model,
+                paper: m == 2 && q == 3 ? paperFigures(task: task, qubits: nil, distributed: true) : nil
+            ))
+        }
+        if options.flag("ablation") {
+            var ablation = distributed.first?.1 ?? ModelConfiguration(hiddenSize: 5, qubits: 3, partitions: 2)
+            ablation.kind = .ablation
+            variants.append(Variant(
+                label: "ablation-\(distributed.first?.0 ?? "2x3q")", title: "Ablation (affine parts, \(distributed.first?.0 ?? "2x3q"))",
+                model: ablation, paper: nil
+            ))
+        }
+        let modelOptions = ["qubits", "distributed", "with-lstm", "ablation"].contains(where: options.isSet)
+        if options.flag("with-lstm") || !modelOptions {
+            variants.append(Variant(label: "lstm", title: "Classical LSTM (hidden 5)", model: ModelConfiguration(kind: .lstm), paper: nil))
+        }
+        guard !variants.isEmpty else { throw CommandLineError.conflict("no model to compare: give --qubits, --distributed, --with-lstm or --ablation") }
+        return variants
+    }
+}
