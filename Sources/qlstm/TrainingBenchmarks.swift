@@ -1,4 +1,5 @@
 import Datasets
+import Cluster
 import Foundation
 import QLSTM
 import VariationalCircuits
@@ -30,11 +31,25 @@ struct TrainingBenchmarks {
             ModelConfiguration(qubits: 3, partitions: 2), TrainingSettings(), paperData
         )
         figures["lstm_epoch_seconds"] = try await epochSeconds(ModelConfiguration(kind: .lstm), TrainingSettings(), paperData)
+
+        // The same distributed QLSTM through 2 local worker processes (one QPU slot each).
+        let local = try LocalCluster.start(workers: 2, log: .nullDevice)
+        defer { local.stop() }
+        let backend = try await ExecutionBackend.connect(to: local.configuration, local: local)
+        figures["cluster_epoch_seconds"] = try await epochSeconds(
+            ModelConfiguration(qubits: 3, partitions: 2), TrainingSettings(), paperData, executor: backend.executor
+        )
+        if let accounting = await backend.accounting() {
+            figures["cluster_round_trips_per_evaluate"] = Double(accounting.roundTrips) / Double(max(accounting.evaluateCalls, 1))
+        }
+        await backend.stop(keepingWorkers: true)
     }
 
     /// The fastest of three epochs after one warm-up epoch.
-    private func epochSeconds(_ configuration: ModelConfiguration, _ settings: TrainingSettings, _ data: WindowedDataset) async throws -> Double {
-        let executor = LocalExecutor()
+    private func epochSeconds(
+        _ configuration: ModelConfiguration, _ settings: TrainingSettings, _ data: WindowedDataset,
+        executor: any CircuitExecutor = LocalExecutor()
+    ) async throws -> Double {
         let runtime = configuration.kind == .qlstm
             ? QuantumRuntime(executor: executor, mode: .init(method: nil, shots: nil, seed: settings.seed)) : nil
         let model = try TrainableModel.make(configuration, seed: settings.seed, runtime: runtime)
