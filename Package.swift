@@ -37,7 +37,9 @@ let package = Package(
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
         .testTarget(name: "ClusterProtocolTests", dependencies: ["ClusterProtocol", "VariationalCircuits", "TestSupport"]),
         .testTarget(name: "ClusterTests", dependencies: ["Cluster", "ClusterProtocol", "VariationalCircuits", "TestSupport"]),
-        .testTarget(name: "IntegrationTests", dependencies: ["TestSupport"]),
+        .testTarget(
+            name: "IntegrationTests", dependencies: ["TestSupport", "Cluster", "ClusterProtocol", "VariationalCircuits"]
+        ),
     ],
     swiftLanguageModes: [.v6]
 )

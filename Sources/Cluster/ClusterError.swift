@@ -1,4 +1,5 @@
 import ClusterProtocol
+
 #if canImport(Glibc)
 import Glibc
 #endif

@@ -29,8 +29,10 @@ public struct Endpoint: Sendable, Hashable, CustomStringConvertible {
             let address = parts[0]
             let zoneIsValid =
                 parts.count == 1
-                || (!parts[1].isEmpty && parts[1].allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-._".contains($0)) })
-            guard address.contains(":"), address.allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." }), zoneIsValid else {
+                || (!parts[1].isEmpty
+                    && parts[1].allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || "-._".contains($0)) })
+            guard address.contains(":"), address.allSatisfy({ $0.isHexDigit || $0 == ":" || $0 == "." }), zoneIsValid
+            else {
                 throw refuse("'\(host)' is not an IPv6 address")
             }
         } else {

@@ -42,7 +42,10 @@ public enum Handshake {
         }
     }
 
-    private static func coordinatorSteps(_ connection: PeerConnection, secret: SharedSecret?) async throws -> WorkerHello {
+    private static func coordinatorSteps(
+        _ connection: PeerConnection,
+        secret: SharedSecret?
+    ) async throws -> WorkerHello {
         let hello: WorkerHello
         switch try await connection.receive() {
         case nil:
@@ -61,7 +64,8 @@ public enum Handshake {
             try? await connection.send(
                 .error(
                     code: .unsupportedVersion,
-                    message: "the coordinator speaks protocol version \(ProtocolVersion.current), this worker \(hello.protocolVersion): run the same qlstm release everywhere"
+                    message:
+                        "the coordinator speaks protocol version \(ProtocolVersion.current), this worker \(hello.protocolVersion): run the same qlstm release everywhere"
                 ),
                 requestID: 0
             )
@@ -71,7 +75,10 @@ public enum Handshake {
         var generator = SystemRandomNumberGenerator()
         let nonce = AuthenticationNonce.random(using: &generator)
         let proof = AuthenticationTranscript.coordinatorProof(workerNonce: hello.nonce, coordinatorNonce: nonce)
-        try await connection.send(.authenticate(nonce: nonce, mac: secret?.authenticationCode(for: proof) ?? []), requestID: 0)
+        try await connection.send(
+            .authenticate(nonce: nonce, mac: secret?.authenticationCode(for: proof) ?? []),
+            requestID: 0
+        )
         // The empty MAC tells the worker why it refuses us (PROTOCOL.md §7); there is no point
         // in waiting for that refusal.
         if hello.requiresAuthentication && secret == nil { throw ClusterError.workerRequiresSecret(peer: peer) }
@@ -81,31 +88,38 @@ public enum Handshake {
             throw ClusterError.connectionClosed(peer: peer)
         case (_, .welcome(let workerMAC))?:
             if let secret {
-                let workerProof = AuthenticationTranscript.workerProof(workerNonce: hello.nonce, coordinatorNonce: nonce)
+                let workerProof = AuthenticationTranscript.workerProof(
+                    workerNonce: hello.nonce,
+                    coordinatorNonce: nonce
+                )
                 guard !workerMAC.isEmpty else {
                     try? await connection.send(
                         .error(
                             code: .authenticationFailed,
-                            message: "this worker has no shared secret but the coordinator has one: start the worker with --secret-file"
+                            message:
+                                "this worker has no shared secret but the coordinator has one: start the worker with --secret-file"
                         ),
                         requestID: 0
                     )
                     throw ClusterError.authenticationFailed(
                         peer: peer,
-                        reason: "the worker has no shared secret, so it cannot prove who it is: start it with --secret-file naming the file secret_file in cluster.json names"
+                        reason:
+                            "the worker has no shared secret, so it cannot prove who it is: start it with --secret-file naming the file secret_file in cluster.json names"
                     )
                 }
                 guard secret.isValid(workerMAC, for: workerProof) else {
                     try? await connection.send(
                         .error(
                             code: .authenticationFailed,
-                            message: "wrong MAC in welcome: the worker's --secret-file differs from the coordinator's secret_file"
+                            message:
+                                "wrong MAC in welcome: the worker's --secret-file differs from the coordinator's secret_file"
                         ),
                         requestID: 0
                     )
                     throw ClusterError.authenticationFailed(
                         peer: peer,
-                        reason: "the worker's proof is wrong: its --secret-file differs from secret_file in cluster.json"
+                        reason:
+                            "the worker's proof is wrong: its --secret-file differs from secret_file in cluster.json"
                     )
                 }
             }
@@ -114,7 +128,8 @@ public enum Handshake {
         case (_, .error(.authenticationFailed, let message))?:
             throw ClusterError.authenticationFailed(
                 peer: peer,
-                reason: "the worker refused our proof (\(message)): secret_file in cluster.json differs from the worker's --secret-file"
+                reason:
+                    "the worker refused our proof (\(message)): secret_file in cluster.json differs from the worker's --secret-file"
             )
         case (_, .error(let code, let message))?:
             throw ClusterError.peerError(peer: peer, code: code, message: message)
@@ -150,7 +165,11 @@ public enum Handshake {
         }
     }
 
-    private static func workerSteps(_ connection: PeerConnection, hello: WorkerHello, secret: SharedSecret?) async throws {
+    private static func workerSteps(
+        _ connection: PeerConnection,
+        hello: WorkerHello,
+        secret: SharedSecret?
+    ) async throws {
         let peer = connection.peerDescription
         try await connection.send(.hello(hello), requestID: 0)
         switch try await connection.receive() {
@@ -163,22 +182,30 @@ public enum Handshake {
                     try? await connection.send(
                         .error(
                             code: .authenticationFailed,
-                            message: "this worker requires a shared secret: set secret_file in cluster.json to a copy of the worker's --secret-file"
+                            message:
+                                "this worker requires a shared secret: set secret_file in cluster.json to a copy of the worker's --secret-file"
                         ),
                         requestID: 0
                     )
-                    throw ClusterError.authenticationFailed(peer: peer, reason: "the coordinator sent no proof: it has no secret_file in cluster.json")
+                    throw ClusterError.authenticationFailed(
+                        peer: peer,
+                        reason: "the coordinator sent no proof: it has no secret_file in cluster.json"
+                    )
                 }
                 let proof = AuthenticationTranscript.coordinatorProof(workerNonce: hello.nonce, coordinatorNonce: nonce)
                 guard secret.isValid(mac, for: proof) else {
                     try? await connection.send(
                         .error(
                             code: .authenticationFailed,
-                            message: "wrong MAC in authenticate: secret_file in cluster.json differs from this worker's --secret-file"
+                            message:
+                                "wrong MAC in authenticate: secret_file in cluster.json differs from this worker's --secret-file"
                         ),
                         requestID: 0
                     )
-                    throw ClusterError.authenticationFailed(peer: peer, reason: "the coordinator's proof is wrong: its secret_file differs from --secret-file")
+                    throw ClusterError.authenticationFailed(
+                        peer: peer,
+                        reason: "the coordinator's proof is wrong: its secret_file differs from --secret-file"
+                    )
                 }
                 welcomeMAC = secret.authenticationCode(
                     for: AuthenticationTranscript.workerProof(workerNonce: hello.nonce, coordinatorNonce: nonce)

@@ -286,7 +286,9 @@ public final class PeerConnection: Sendable {
             } catch {
                 if !refused, let connection = owner(), case .systemCall(_, let code) = error {
                     // After our own close() a failing read is just the end.
-                    connection.endInput(connection.isShutDown ? .finished : .failed(.connectionLost(peer: peer, errno: code)))
+                    connection.endInput(
+                        connection.isShutDown ? .finished : .failed(.connectionLost(peer: peer, errno: code))
+                    )
                 }
                 break
             }

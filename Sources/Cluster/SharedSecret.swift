@@ -80,8 +80,13 @@ public struct SharedSecret: Sendable, CustomStringConvertible {
                     // A non-null key pointer even for an empty key: OpenSSL refuses NULL.
                     let keyPointer = key.baseAddress ?? UnsafeRawPointer(output.baseAddress!)
                     return HMAC(
-                        EVP_sha256(), keyPointer, Int32(key.count), data.baseAddress, data.count,
-                        output.baseAddress, &length
+                        EVP_sha256(),
+                        keyPointer,
+                        Int32(key.count),
+                        data.baseAddress,
+                        data.count,
+                        output.baseAddress,
+                        &length
                     ) != nil
                 }
             }

@@ -34,7 +34,12 @@ struct SocketAddress: @unchecked Sendable {
         var service = [CChar](repeating: 0, count: Int(NI_MAXSERV))
         let status = withSockaddr { address, length in
             getnameinfo(
-                address, length, &host, socklen_t(host.count), &service, socklen_t(service.count),
+                address,
+                length,
+                &host,
+                socklen_t(host.count),
+                &service,
+                socklen_t(service.count),
                 NI_NUMERICHOST | NI_NUMERICSERV
             )
         }

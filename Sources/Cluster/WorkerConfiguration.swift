@@ -72,11 +72,15 @@ public struct WorkerConfiguration: Sendable {
             throw refuse("\(slots) slots: use \(Self.slotRange.lowerBound) to \(Self.slotRange.upperBound)")
         }
         guard Self.qubitRange.contains(maxQubits) else {
-            throw refuse("a capacity of \(maxQubits) qubits: use \(Self.qubitRange.lowerBound) to \(Self.qubitRange.upperBound)")
+            throw refuse(
+                "a capacity of \(maxQubits) qubits: use \(Self.qubitRange.lowerBound) to \(Self.qubitRange.upperBound)"
+            )
         }
         guard lanes >= 1 else { throw refuse("\(lanes) lanes: use at least 1") }
         guard maxConnections >= 1 else { throw refuse("at most \(maxConnections) connections: allow at least 1") }
-        guard handshakeTimeout > .zero else { throw refuse("a handshake timeout of \(handshakeTimeout): give a positive time") }
+        guard handshakeTimeout > .zero else {
+            throw refuse("a handshake timeout of \(handshakeTimeout): give a positive time")
+        }
         for (label, text) in [("name", name ?? "-"), ("profile", profile), ("software version", softwareVersion)] {
             guard !text.isEmpty else { throw refuse("the \(label) is empty") }
             guard text.utf8.count <= limits.maxStringBytes else {

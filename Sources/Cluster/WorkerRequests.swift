@@ -49,12 +49,16 @@ struct WorkerRequests {
 
     private mutating func setParameters(_ parameters: [[Double]], version: UInt64) async -> Message {
         guard !circuits.isEmpty else {
-            return .error(code: .notLoaded, message: "no circuits are loaded on this connection: send loadCircuits first")
+            return .error(
+                code: .notLoaded,
+                message: "no circuits are loaded on this connection: send loadCircuits first"
+            )
         }
         guard parameters.count == circuits.count else {
             return .error(
                 code: .badRequest,
-                message: "\(parameters.count) parameter vectors for \(circuits.count) loaded circuits: send one vector per circuit"
+                message:
+                    "\(parameters.count) parameter vectors for \(circuits.count) loaded circuits: send one vector per circuit"
             )
         }
         for (index, (circuit, vector)) in zip(circuits, parameters).enumerated() {
@@ -68,7 +72,8 @@ struct WorkerRequests {
             if let bad = vector.firstIndex(where: { !$0.isFinite }) {
                 return .error(
                     code: .badRequest,
-                    message: "parameter \(bad) of circuit \(index) is not finite (NaN or infinity): check the learning rate"
+                    message:
+                        "parameter \(bad) of circuit \(index) is not finite (NaN or infinity): check the learning rate"
                 )
             }
         }
@@ -83,10 +88,16 @@ struct WorkerRequests {
 
     private func evaluate(_ batch: EvaluationBatch) async -> Message {
         guard !circuits.isEmpty else {
-            return .error(code: .notLoaded, message: "no circuits are loaded on this connection: send loadCircuits and setParameters first")
+            return .error(
+                code: .notLoaded,
+                message: "no circuits are loaded on this connection: send loadCircuits and setParameters first"
+            )
         }
         guard let current = parameterVersion else {
-            return .error(code: .notLoaded, message: "no parameters are set for the loaded circuits: send setParameters first")
+            return .error(
+                code: .notLoaded,
+                message: "no parameters are set for the loaded circuits: send setParameters first"
+            )
         }
         guard batch.parameterVersion == current else {
             return .error(
@@ -104,7 +115,8 @@ struct WorkerRequests {
             guard circuits.indices.contains(item.circuit) else {
                 return .error(
                     code: .notLoaded,
-                    message: "item \(index) names circuit \(item.circuit) but \(circuits.count) circuits are loaded: send loadCircuits first"
+                    message:
+                        "item \(index) names circuit \(item.circuit) but \(circuits.count) circuits are loaded: send loadCircuits first"
                 )
             }
             let circuit = circuits[item.circuit]
@@ -118,7 +130,8 @@ struct WorkerRequests {
             if let bad = item.inputs.firstIndex(where: { !$0.isFinite }) {
                 return .error(
                     code: .badRequest,
-                    message: "input \(bad) of item \(index) is not finite (NaN or infinity): check the data and the learning rate"
+                    message:
+                        "input \(bad) of item \(index) is not finite (NaN or infinity): check the data and the learning rate"
                 )
             }
         }
@@ -147,7 +160,8 @@ struct WorkerRequests {
         case ExecutorError.parameterVersion(let expected, let got):
             return .error(
                 code: .parameterVersionMismatch,
-                message: "the batch needs parameter version \(got) but version \(expected) is set: send setParameters first"
+                message:
+                    "the batch needs parameter version \(got) but version \(expected) is set: send setParameters first"
             )
         case let error as ExecutorError:
             if case .parameterSetCount = error { return .error(code: .badRequest, message: error.description) }

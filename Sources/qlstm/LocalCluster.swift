@@ -20,7 +20,7 @@ final class LocalCluster: Sendable {
             for index in 0..<count {
                 let process = Process()
                 process.executableURL = executable
-                process.arguments = ["worker", "--listen", "127.0.0.1:0", "--slots", "\(slots)", "--name", "local-\(index)"]
+                process.arguments = ["worker", "--listen", "127.0.0.1:0", "--slots", "\(slots)", "--name", "local-\(index)", "--exit-with-parent"]
                 let output = Pipe()
                 process.standardOutput = output
                 process.standardError = log

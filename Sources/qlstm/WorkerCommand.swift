@@ -20,12 +20,17 @@ enum WorkerCommand: Command {
     static let usage =
         "qlstm worker --listen HOST:PORT [--slots N] [--max-qubits Q] [--name NAME] [--profile NAME] [--secret-file FILE]"
     static let options: [OptionSpec] = [
-        .value("listen", "HOST:PORT", "where to listen, such as 127.0.0.1:7000, 0.0.0.0:7000 or [::1]:0 (port 0: any free port)"),
+        .value(
+            "listen",
+            "HOST:PORT",
+            "where to listen, such as 127.0.0.1:7000, 0.0.0.0:7000 or [::1]:0 (port 0: any free port)"
+        ),
         .value("slots", "N", "circuits evaluated at once, one thread each (1...1024; default: the number of cores)"),
         .value("max-qubits", "Q", "the widest circuit accepted (1...25; default 25)"),
         .value("name", "NAME", "the name coordinators see (default: HOSTNAME:PORT)"),
         .value("profile", "NAME", "the emulated QPU profile announced to coordinators (default statevector)"),
         .value("secret-file", "FILE", "require coordinators to prove they know this file's secret (mode 600)"),
+        .flag("exit-with-parent", "stop (as on SIGTERM) when the process that started this worker exits"),
     ]
 
     static func run(_ options: ParsedOptions) async throws -> Int32 {
@@ -43,7 +48,8 @@ enum WorkerCommand: Command {
                 expected: "HOST:PORT such as 127.0.0.1:7000, [::1]:7000 or 0.0.0.0:0"
             )
         }
-        let slots = try options.int("slots", in: WorkerConfiguration.slotRange)
+        let slots =
+            try options.int("slots", in: WorkerConfiguration.slotRange)
             ?? min(ProcessInfo.processInfo.activeProcessorCount, WorkerConfiguration.slotRange.upperBound)
         let maxQubits = try options.int("max-qubits", in: WorkerConfiguration.qubitRange) ?? 25
         let name = options.string("name")
@@ -97,7 +103,16 @@ enum WorkerCommand: Command {
             source.resume()
             return source
         }
-        defer { signals.forEach { $0.cancel() } }
+        defer { for source in signals { source.cancel() } }
+        if options.flag("exit-with-parent") {
+            // Local workers of a coordinator that was killed must not linger: once the parent is
+            // gone the worker is re-parented, and its parent id changes.
+            let parent = getppid()
+            Thread.detachNewThread {
+                while getppid() == parent { usleep(200_000) }
+                server.stop()
+            }
+        }
 
         let port = try server.start()
         // Written straight to the descriptor, not through stdio's buffer: a parent reading a

@@ -25,7 +25,9 @@ struct AuthenticationTests {
             await #expect {
                 _ = try await worker.connect(secret: wrong)
             } throws: { error in
-                guard let error = error as? ClusterError, case .authenticationFailed(_, let reason) = error else { return false }
+                guard let error = error as? ClusterError, case .authenticationFailed(_, let reason) = error else {
+                    return false
+                }
                 return reason.contains("secret_file")
             }
             #expect(await worker.log.waitFor("refused"))
@@ -44,22 +46,37 @@ struct AuthenticationTests {
             var generator = SystemRandomNumberGenerator()
             let workerNonce = AuthenticationNonce.random(using: &generator)
             let hello = WorkerHello(
-                softwareVersion: "fake", workerName: "impostor", qpuSlots: 1, qubitCapacity: 25,
-                profile: "statevector", nonce: workerNonce, requiresAuthentication: true
+                softwareVersion: "fake",
+                workerName: "impostor",
+                qpuSlots: 1,
+                qubitCapacity: 25,
+                profile: "statevector",
+                nonce: workerNonce,
+                requiresAuthentication: true
             )
             try await socket.send(.hello(hello), requestID: 0)
             var decoder = FrameDecoder()
             let authenticate = try await socket.readFrame(decoder: &decoder)
-            guard case .authenticate(let coordinatorNonce, _) = authenticate.message else { throw TestFailure("\(authenticate)") }
-            let proof = AuthenticationTranscript.workerProof(workerNonce: workerNonce, coordinatorNonce: coordinatorNonce)
+            guard case .authenticate(let coordinatorNonce, _) = authenticate.message else {
+                throw TestFailure("\(authenticate)")
+            }
+            let proof = AuthenticationTranscript.workerProof(
+                workerNonce: workerNonce,
+                coordinatorNonce: coordinatorNonce
+            )
             try await socket.send(.welcome(mac: wrong.authenticationCode(for: proof)), requestID: 0)
             return try await socket.readFramesUntilClosed()
         }
-        let connection = try await PeerConnection.connect(to: Endpoint(host: "127.0.0.1", port: listener.port), timeout: .seconds(5))
+        let connection = try await PeerConnection.connect(
+            to: Endpoint(host: "127.0.0.1", port: listener.port),
+            timeout: .seconds(5)
+        )
         await #expect {
             _ = try await Handshake.coordinator(connection, secret: secret, timeout: .seconds(10))
         } throws: { error in
-            guard let error = error as? ClusterError, case .authenticationFailed(let peer, let reason) = error else { return false }
+            guard let error = error as? ClusterError, case .authenticationFailed(let peer, let reason) = error else {
+                return false
+            }
             return peer.contains("impostor") && reason.contains("secret")
         }
         let seen = try await fakeWorker.value
@@ -88,7 +105,9 @@ struct AuthenticationTests {
             await #expect {
                 _ = try await worker.connect(secret: secret)
             } throws: { error in
-                guard let error = error as? ClusterError, case .authenticationFailed(_, let reason) = error else { return false }
+                guard let error = error as? ClusterError, case .authenticationFailed(_, let reason) = error else {
+                    return false
+                }
                 return reason.contains("--secret-file")
             }
         }

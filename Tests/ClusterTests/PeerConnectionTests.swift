@@ -9,7 +9,10 @@ struct PeerConnectionTests {
     private func connectedPair() async throws -> (PeerConnection, RawSocket, RawListener) {
         let listener = try RawListener()
         async let accepted = listener.accept()
-        let connection = try await PeerConnection.connect(to: Endpoint(host: "127.0.0.1", port: listener.port), timeout: .seconds(5))
+        let connection = try await PeerConnection.connect(
+            to: Endpoint(host: "127.0.0.1", port: listener.port),
+            timeout: .seconds(5)
+        )
         return (connection, try await accepted, listener)
     }
 
@@ -26,7 +29,9 @@ struct PeerConnectionTests {
             index % 3 == 0 ? .ping(nonce: UInt64(index)) : .goodbye(reason: String(repeating: "x", count: index * 37))
         }
         var stream: [UInt8] = []
-        for (index, message) in messages.enumerated() { stream += FrameEncoder().encode(message, requestID: UInt64(index)) }
+        for (index, message) in messages.enumerated() {
+            stream += FrameEncoder().encode(message, requestID: UInt64(index))
+        }
         // Odd-sized pieces, so frame boundaries fall inside headers and payloads.
         var offset = 0
         var size = 1
@@ -55,7 +60,10 @@ struct PeerConnectionTests {
                 group.addTask {
                     for index in 0..<25 {
                         let id = UInt64(task * 100 + index)
-                        try await connection.send(.goodbye(reason: String(repeating: "\(task)", count: 3000 + index)), requestID: id)
+                        try await connection.send(
+                            .goodbye(reason: String(repeating: "\(task)", count: 3000 + index)),
+                            requestID: id
+                        )
                     }
                 }
             }
@@ -86,7 +94,9 @@ struct PeerConnectionTests {
         await #expect {
             for try await (id, _) in connection.incoming { received.append(id) }
         } throws: { error in
-            guard let error = error as? ClusterError, case .protocolViolation(_, let cause) = error else { return false }
+            guard let error = error as? ClusterError, case .protocolViolation(_, let cause) = error else {
+                return false
+            }
             return cause.errorCode == .malformedFrame
         }
         #expect(received == [1], "the frame before the garbage is still delivered")
@@ -192,7 +202,10 @@ struct PeerConnectionTests {
     @Test("an unknown host name fails with a resolution error")
     func unknownHost() async throws {
         await #expect {
-            _ = try await PeerConnection.connect(to: Endpoint(host: "no-such-host.invalid", port: 7000), timeout: .seconds(5))
+            _ = try await PeerConnection.connect(
+                to: Endpoint(host: "no-such-host.invalid", port: 7000),
+                timeout: .seconds(5)
+            )
         } throws: { error in
             guard let error = error as? ClusterError, case .addressResolution(let host, _) = error else { return false }
             return host == "no-such-host.invalid"
@@ -204,7 +217,10 @@ struct PeerConnectionTests {
         let listener = try RawListener()
         defer { listener.close() }
         async let accepted = listener.accept()
-        let connection = try await PeerConnection.connect(to: Endpoint(host: "localhost", port: listener.port), timeout: .seconds(5))
+        let connection = try await PeerConnection.connect(
+            to: Endpoint(host: "localhost", port: listener.port),
+            timeout: .seconds(5)
+        )
         let raw = try await accepted
         connection.close()
         raw.close()

@@ -8,8 +8,13 @@ struct SharedSecretTests {
 
     /// Writes `contents` to a fresh file with `mode`.
     private func secretFile(_ contents: [UInt8], mode: Int) throws -> String {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("qlstm-secret-\(UUID().uuidString)").path
-        _ = FileManager.default.createFile(atPath: path, contents: Data(contents), attributes: [.posixPermissions: mode])
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("qlstm-secret-\(UUID().uuidString)")
+            .path
+        _ = FileManager.default.createFile(
+            atPath: path,
+            contents: Data(contents),
+            attributes: [.posixPermissions: mode]
+        )
         return path
     }
 
@@ -32,13 +37,18 @@ struct SharedSecretTests {
         defer { try? FileManager.default.removeItem(atPath: path) }
         let fromFile = try SharedSecret(contentsOfFile: path)
         let message: [UInt8] = [1, 2, 3]
-        #expect(fromFile.authenticationCode(for: message) == SharedSecret(bytes: Array("s3cret".utf8)).authenticationCode(for: message))
+        #expect(
+            fromFile.authenticationCode(for: message)
+                == SharedSecret(bytes: Array("s3cret".utf8)).authenticationCode(for: message)
+        )
         #expect(!fromFile.description.contains("s3cret"))
 
         let twoNewlines = try secretFile(Array("s3cret\n\n".utf8), mode: 0o400)
         defer { try? FileManager.default.removeItem(atPath: twoNewlines) }
-        #expect(try SharedSecret(contentsOfFile: twoNewlines).authenticationCode(for: message)
-            == SharedSecret(bytes: Array("s3cret\n".utf8)).authenticationCode(for: message))
+        #expect(
+            try SharedSecret(contentsOfFile: twoNewlines).authenticationCode(for: message)
+                == SharedSecret(bytes: Array("s3cret\n".utf8)).authenticationCode(for: message)
+        )
     }
 
     @Test(
@@ -57,7 +67,9 @@ struct SharedSecretTests {
         #expect {
             try SharedSecret(contentsOfFile: path)
         } throws: { error in
-            guard let error = error as? ClusterError, case .invalidSecretFile(let named, _) = error else { return false }
+            guard let error = error as? ClusterError, case .invalidSecretFile(let named, _) = error else {
+                return false
+            }
             return named == path && error.description.contains(advice)
         }
     }

@@ -81,7 +81,10 @@ func withWorker<T>(
     _ body: (RunningWorker) async throws -> T
 ) async throws -> T {
     let worker = try RunningWorker.start(
-        slots: slots, maxQubits: maxQubits, secret: secret, handshakeTimeout: handshakeTimeout
+        slots: slots,
+        maxQubits: maxQubits,
+        secret: secret,
+        handshakeTimeout: handshakeTimeout
     )
     do {
         let result = try await body(worker)
@@ -148,7 +151,13 @@ func bitPatterns(_ evaluations: [CircuitEvaluation]) -> [[UInt64]] {
 }
 
 /// Loads circuits and sets parameters over `connection`, expecting both to be acknowledged.
-func install(_ circuits: [SubVQC], parameters: [[Double]], version: UInt64, on connection: PeerConnection, firstID: UInt64 = 1) async throws {
+func install(
+    _ circuits: [SubVQC],
+    parameters: [[Double]],
+    version: UInt64,
+    on connection: PeerConnection,
+    firstID: UInt64 = 1
+) async throws {
     let loaded = try await connection.request(.loadCircuits(circuits), id: firstID)
     guard loaded == .acknowledged else { throw TestFailure("loadCircuits answered \(loaded)") }
     let set = try await connection.request(.setParameters(version: version, parameters: parameters), id: firstID + 1)

@@ -47,9 +47,16 @@ struct WorkerMalformedInputTests {
     }
 
     /// A coordinator session that must keep working whatever other connections do.
-    private func expectServing(_ connection: PeerConnection, round: UInt64, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+    private func expectServing(
+        _ connection: PeerConnection,
+        round: UInt64,
+        sourceLocation: SourceLocation = #_sourceLocation
+    ) async throws {
         let circuits = testCircuits("bystander", count: 1, qubits: 2)
-        let reply = try await connection.request(.evaluate(testBatch(for: circuits, items: 2, version: 1, seed: round)), id: 100 + round)
+        let reply = try await connection.request(
+            .evaluate(testBatch(for: circuits, items: 2, version: 1, seed: round)),
+            id: 100 + round
+        )
         guard case .result(let evaluations, _) = reply else {
             Issue.record("the bystander got \(reply)", sourceLocation: sourceLocation)
             return
@@ -159,7 +166,9 @@ struct WorkerMalformedInputTests {
             // loadCircuits with one circuit of 0 qubits: SubVQC refuses it while decoding.
             var payload: [UInt8] = [0, 0, 0, 1, 0, 0, 0, 1, 0x61, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 1, 0]
             payload = Array(payload)
-            try await socket.send(header(type: MessageType.loadCircuits.rawValue, requestID: 8, length: UInt32(payload.count)) + payload)
+            try await socket.send(
+                header(type: MessageType.loadCircuits.rawValue, requestID: 8, length: UInt32(payload.count)) + payload
+            )
             expectRefusal(try await socket.readFramesUntilClosed(), .badRequest, requestID: 8)
         }
     }
@@ -180,7 +189,10 @@ struct WorkerMalformedInputTests {
     func randomBytes() async throws {
         try await withBystander { worker in
             var generator = SeededGenerator(seed: 0xBAD)
-            let valid = FrameEncoder().encode(.evaluate(testBatch(for: testCircuits("r"), items: 3, version: 1, seed: 1)), requestID: 1)
+            let valid = FrameEncoder().encode(
+                .evaluate(testBatch(for: testCircuits("r"), items: 3, version: 1, seed: 1)),
+                requestID: 1
+            )
             for round in 0..<24 {
                 let socket = try await RawSocket.connect(port: worker.port)
                 var bytes: [UInt8]
@@ -190,10 +202,16 @@ struct WorkerMalformedInputTests {
                 case 1:
                     // A valid frame with a few bytes flipped.
                     bytes = valid
-                    for _ in 0..<3 { bytes[Int(generator.next() % UInt64(bytes.count))] ^= UInt8(truncatingIfNeeded: generator.next() | 1) }
+                    for _ in 0..<3 {
+                        bytes[Int(generator.next() % UInt64(bytes.count))] ^= UInt8(
+                            truncatingIfNeeded: generator.next() | 1
+                        )
+                    }
                 default:
                     // A valid header in front of random payload bytes.
-                    bytes = Array(valid.prefix(FrameHeader.byteCount)) + (0..<Int(generator.next() % 64)).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
+                    bytes =
+                        Array(valid.prefix(FrameHeader.byteCount))
+                        + (0..<Int(generator.next() % 64)).map { _ in UInt8(truncatingIfNeeded: generator.next()) }
                 }
                 try await socket.send(bytes)
                 socket.shutdownOutput()

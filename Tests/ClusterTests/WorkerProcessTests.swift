@@ -78,7 +78,10 @@ struct WorkerProcessTests {
         #expect(hello.workerName == "\(WorkerProcess.hostName()):\(worker.endpoint.port)")
         let circuits = testCircuits("after", count: 1, qubits: 3)
         try await install(circuits, parameters: testParameters(for: circuits, seed: 1), version: 1, on: connection)
-        let reply = try await connection.request(.evaluate(testBatch(for: circuits, items: 5, version: 1, seed: 2)), id: 3)
+        let reply = try await connection.request(
+            .evaluate(testBatch(for: circuits, items: 5, version: 1, seed: 2)),
+            id: 3
+        )
         #expect(reply.type == .result)
         try await connection.send(.ping(nonce: 9), requestID: 4)
         let pong = try await connection.receive()
@@ -117,8 +120,14 @@ struct WorkerProcessTests {
 
     @Test("a worker with --secret-file authenticates coordinators that know the secret")
     func secretFile() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("qlstm-worker-secret-\(UUID().uuidString)").path
-        _ = FileManager.default.createFile(atPath: path, contents: Data("process secret\n".utf8), attributes: [.posixPermissions: 0o600])
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "qlstm-worker-secret-\(UUID().uuidString)"
+        ).path
+        _ = FileManager.default.createFile(
+            atPath: path,
+            contents: Data("process secret\n".utf8),
+            attributes: [.posixPermissions: 0o600]
+        )
         defer { try? FileManager.default.removeItem(atPath: path) }
         let worker = try await WorkerProcess.launch(["--slots", "1", "--secret-file", path])
         defer { worker.kill() }
@@ -131,7 +140,11 @@ struct WorkerProcessTests {
 
         let stranger = try await PeerConnection.connect(to: worker.endpoint, timeout: .seconds(5))
         await #expect(throws: ClusterError.self) {
-            _ = try await Handshake.coordinator(stranger, secret: SharedSecret(bytes: Array("guess".utf8)), timeout: .seconds(10))
+            _ = try await Handshake.coordinator(
+                stranger,
+                secret: SharedSecret(bytes: Array("guess".utf8)),
+                timeout: .seconds(10)
+            )
         }
         worker.terminate()
         #expect(try await worker.waitForExit() == 0)
@@ -158,8 +171,14 @@ struct WorkerProcessTests {
 
     @Test("a secret file others may read is refused with advice")
     func unsafeSecretFile() async throws {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("qlstm-open-secret-\(UUID().uuidString)").path
-        _ = FileManager.default.createFile(atPath: path, contents: Data("s".utf8), attributes: [.posixPermissions: 0o644])
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "qlstm-open-secret-\(UUID().uuidString)"
+        ).path
+        _ = FileManager.default.createFile(
+            atPath: path,
+            contents: Data("s".utf8),
+            attributes: [.posixPermissions: 0o644]
+        )
         defer { try? FileManager.default.removeItem(atPath: path) }
         let outcome = try await WorkerProcess.run(["worker", "--listen", "127.0.0.1:0", "--secret-file", path])
         #expect(outcome.status == 2)
@@ -196,6 +215,12 @@ final class WorkerProcess: Sendable {
             }
             errorsDone.signal()
         }
+    }
+
+    deinit {
+        // A test that ends early (a failed expectation that throws, a time limit) must not
+        // leave its worker running.
+        kill()
     }
 
     static func checkBinary() throws {
@@ -255,7 +280,9 @@ final class WorkerProcess: Sendable {
     }
 
     /// Runs `qlstm ARGUMENTS` to completion.
-    static func run(_ arguments: [String]) async throws -> (status: Int32, standardOutput: String, standardError: String) {
+    static func run(
+        _ arguments: [String]
+    ) async throws -> (status: Int32, standardOutput: String, standardError: String) {
         try checkBinary()
         return try await RawSocket.blocking {
             let process = Process()
@@ -269,7 +296,10 @@ final class WorkerProcess: Sendable {
             let outData = output.fileHandleForReading.readDataToEndOfFile()
             let errData = errors.fileHandleForReading.readDataToEndOfFile()
             process.waitUntilExit()
-            return (process.terminationStatus, String(decoding: outData, as: UTF8.self), String(decoding: errData, as: UTF8.self))
+            return (
+                process.terminationStatus, String(decoding: outData, as: UTF8.self),
+                String(decoding: errData, as: UTF8.self)
+            )
         }
     }
 

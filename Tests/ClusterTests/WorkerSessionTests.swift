@@ -136,7 +136,10 @@ struct WorkerSessionTests {
                 try await group.waitForAll()
             }
             // Each connection has its own version: A's version is unknown to B.
-            let crossed = try await second.request(.evaluate(testBatch(for: circuitsB, items: 1, version: 1, seed: 1)), id: 99)
+            let crossed = try await second.request(
+                .evaluate(testBatch(for: circuitsB, items: 1, version: 1, seed: 1)),
+                id: 99
+            )
             #expect(crossed.type == .error)
             if case .error(let code, _) = crossed { #expect(code == .parameterVersionMismatch) }
         }
@@ -150,7 +153,13 @@ struct WorkerSessionTests {
             let circuits = testCircuits("err", count: 2, qubits: 3)
             let parameters = testParameters(for: circuits, seed: 12)
 
-            func expectError(_ message: Message, id: UInt64, _ code: ErrorCode, mentioning text: String, sourceLocation: SourceLocation = #_sourceLocation) async throws {
+            func expectError(
+                _ message: Message,
+                id: UInt64,
+                _ code: ErrorCode,
+                mentioning text: String,
+                sourceLocation: SourceLocation = #_sourceLocation
+            ) async throws {
                 let reply = try await connection.request(message, id: id)
                 guard case .error(let got, let explanation) = reply else {
                     Issue.record("request \(id) answered \(reply)", sourceLocation: sourceLocation)
@@ -160,19 +169,61 @@ struct WorkerSessionTests {
                 #expect(explanation.contains(text), "request \(id): \(explanation)", sourceLocation: sourceLocation)
             }
 
-            try await expectError(.evaluate(testBatch(for: circuits, items: 2, version: 0, seed: 1)), id: 1, .notLoaded, mentioning: "loadCircuits")
-            try await expectError(.setParameters(version: 1, parameters: parameters), id: 2, .notLoaded, mentioning: "loadCircuits")
+            try await expectError(
+                .evaluate(testBatch(for: circuits, items: 2, version: 0, seed: 1)),
+                id: 1,
+                .notLoaded,
+                mentioning: "loadCircuits"
+            )
+            try await expectError(
+                .setParameters(version: 1, parameters: parameters),
+                id: 2,
+                .notLoaded,
+                mentioning: "loadCircuits"
+            )
             let wide = try SubVQC(id: "wide", qubitCount: 5, inputCount: 2)
-            try await expectError(.loadCircuits(circuits + [wide]), id: 3, .capacityExceeded, mentioning: "\"wide\") has 5 qubits")
+            try await expectError(
+                .loadCircuits(circuits + [wide]),
+                id: 3,
+                .capacityExceeded,
+                mentioning: "\"wide\") has 5 qubits"
+            )
             #expect(try await connection.request(.loadCircuits(circuits), id: 4) == .acknowledged)
-            try await expectError(.evaluate(testBatch(for: circuits, items: 2, version: 0, seed: 1)), id: 5, .notLoaded, mentioning: "setParameters")
-            try await expectError(.setParameters(version: 1, parameters: [parameters[0]]), id: 6, .badRequest, mentioning: "1 parameter vectors for 2")
-            try await expectError(.setParameters(version: 1, parameters: [parameters[0], [1, 2]]), id: 7, .badRequest, mentioning: "circuit 1")
+            try await expectError(
+                .evaluate(testBatch(for: circuits, items: 2, version: 0, seed: 1)),
+                id: 5,
+                .notLoaded,
+                mentioning: "setParameters"
+            )
+            try await expectError(
+                .setParameters(version: 1, parameters: [parameters[0]]),
+                id: 6,
+                .badRequest,
+                mentioning: "1 parameter vectors for 2"
+            )
+            try await expectError(
+                .setParameters(version: 1, parameters: [parameters[0], [1, 2]]),
+                id: 7,
+                .badRequest,
+                mentioning: "circuit 1"
+            )
             var nonFinite = parameters
             nonFinite[1][0] = .nan
-            try await expectError(.setParameters(version: 1, parameters: nonFinite), id: 8, .badRequest, mentioning: "not finite")
-            #expect(try await connection.request(.setParameters(version: 3, parameters: parameters), id: 9) == .acknowledged)
-            try await expectError(.evaluate(testBatch(for: circuits, items: 2, version: 2, seed: 1)), id: 10, .parameterVersionMismatch, mentioning: "version 3 is set")
+            try await expectError(
+                .setParameters(version: 1, parameters: nonFinite),
+                id: 8,
+                .badRequest,
+                mentioning: "not finite"
+            )
+            #expect(
+                try await connection.request(.setParameters(version: 3, parameters: parameters), id: 9) == .acknowledged
+            )
+            try await expectError(
+                .evaluate(testBatch(for: circuits, items: 2, version: 2, seed: 1)),
+                id: 10,
+                .parameterVersionMismatch,
+                mentioning: "version 3 is set"
+            )
 
             var batch = testBatch(for: circuits, items: 3, version: 3, seed: 1)
             batch.items[2].inputs.append(0.5)
@@ -185,10 +236,15 @@ struct WorkerSessionTests {
             try await expectError(.evaluate(batch), id: 13, .notLoaded, mentioning: "circuit 2")
             try await expectError(
                 .evaluate(testBatch(for: circuits, items: 2, method: .adjoint, shots: 100, version: 3, seed: 1)),
-                id: 14, .badRequest, mentioning: "adjoint"
+                id: 14,
+                .badRequest,
+                mentioning: "adjoint"
             )
 
-            let reply = try await connection.request(.evaluate(testBatch(for: circuits, items: 4, version: 3, seed: 1)), id: 15)
+            let reply = try await connection.request(
+                .evaluate(testBatch(for: circuits, items: 4, version: 3, seed: 1)),
+                id: 15
+            )
             guard case .result(let evaluations, _) = reply else {
                 Issue.record("the connection should still serve: \(reply)")
                 return
@@ -205,7 +261,10 @@ struct WorkerSessionTests {
             defer { connection.close() }
             let circuits = testCircuits("empty", count: 1, qubits: 2)
             try await install(circuits, parameters: testParameters(for: circuits, seed: 1), version: 1, on: connection)
-            let reply = try await connection.request(.evaluate(EvaluationBatch(items: [], method: nil, parameterVersion: 1)), id: 3)
+            let reply = try await connection.request(
+                .evaluate(EvaluationBatch(items: [], method: nil, parameterVersion: 1)),
+                id: 3
+            )
             #expect(reply == .result(evaluations: [], usage: []))
         }
     }
