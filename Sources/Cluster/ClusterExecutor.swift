@@ -53,7 +53,9 @@ public actor ClusterExecutor: CircuitExecutor {
     private struct Pending {
         let worker: Int
         let continuation: CheckedContinuation<Message, any Error>
-        var timeout: Task<Void, Never>?
+        /// When the request is given up (checked by the worker's heartbeat).
+        let deadline: ContinuousClock.Instant
+        let timeout: Duration
     }
 
     private var links: [Link]
@@ -94,10 +96,7 @@ public actor ClusterExecutor: CircuitExecutor {
             }
             links[index].state = .idle
         }
-        for (_, request) in pending {
-            request.timeout?.cancel()
-            request.continuation.resume(throwing: ClusterError.shutDown)
-        }
+        for (_, request) in pending { request.continuation.resume(throwing: ClusterError.shutDown) }
         pending = [:]
     }
 
@@ -258,13 +257,8 @@ public actor ClusterExecutor: CircuitExecutor {
         }
         let id = nextRequestID
         nextRequestID += 1
-        let name = links[worker].name
         let reply = try await withCheckedThrowingContinuation { continuation in
-            pending[id] = Pending(worker: worker, continuation: continuation)
-            pending[id]?.timeout = Task { [weak self] in
-                try? await Task.sleep(for: timeout)
-                await self?.resolve(id, with: .failure(ClusterError.requestTimedOut(worker: name, seconds: timeout.seconds)))
-            }
+            pending[id] = Pending(worker: worker, continuation: continuation, deadline: clock.now + timeout, timeout: timeout)
             Task {
                 do {
                     try await connection.send(message, requestID: id)
@@ -285,7 +279,6 @@ public actor ClusterExecutor: CircuitExecutor {
 
     private func resolve(_ id: UInt64, with result: Result<Message, any Error>) {
         guard let request = pending.removeValue(forKey: id) else { return }
-        request.timeout?.cancel()
         request.continuation.resume(with: result)
     }
 
@@ -401,6 +394,11 @@ public actor ClusterExecutor: CircuitExecutor {
                 lose(worker, generation: generation, error: ClusterError.workerLost(worker: links[worker].name, reason: "no answer to heartbeats"))
                 return
             }
+            // Requests past their deadline go to another worker; a late answer is ignored.
+            let now = clock.now
+            for (id, request) in pending where request.worker == worker && request.deadline <= now {
+                resolve(id, with: .failure(ClusterError.requestTimedOut(worker: links[worker].name, seconds: request.timeout.seconds)))
+            }
             nonce += 1
             try? await connection.send(.ping(nonce: nonce), requestID: 0)
         }
@@ -418,7 +416,6 @@ public actor ClusterExecutor: CircuitExecutor {
         links[worker].generation += 1
         for (id, request) in pending where request.worker == worker {
             pending[id] = nil
-            request.timeout?.cancel()
             request.continuation.resume(throwing: error)
         }
     }

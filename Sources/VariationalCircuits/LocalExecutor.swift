@@ -91,11 +91,17 @@ public final class LocalExecutor: CircuitExecutor {
             state.workspaces = Array(repeating: [:], count: threadCount)
             return taken
         }
-        let (results, used, usage) = await withCheckedContinuation { continuation in
-            queue.async { [threadCount, lanes] in
-                continuation.resume(
-                    returning: Self.run(units, of: batch, on: prepared, threads: threadCount, lanes: lanes, workspaces: workspaces)
-                )
+        let results: [CircuitEvaluation], used: [[Int: PreparedCircuit.Workspace]], usage: [ThreadUsage]
+        if min(threadCount, units.count) <= 1 {
+            // One thread's worth of work: run it here rather than pay two thread hops.
+            (results, used, usage) = Self.run(units, of: batch, on: prepared, threads: 1, lanes: lanes, workspaces: workspaces)
+        } else {
+            (results, used, usage) = await withCheckedContinuation { continuation in
+                queue.async { [threadCount, lanes] in
+                    continuation.resume(
+                        returning: Self.run(units, of: batch, on: prepared, threads: threadCount, lanes: lanes, workspaces: workspaces)
+                    )
+                }
             }
         }
         state.withLock { state in
