@@ -176,4 +176,23 @@ struct ClusterRunTests {
         #expect(resumed.status == 0, "\(resumed.standardError)")
         #expect(try Checkpoint.read(out) == Checkpoint.read(reference))
     }
+
+    @Test("cluster status shows each worker, and says which are unreachable")
+    func status() throws {
+        let root = try QlstmBinary.temporaryDirectory()
+        let workers = try (0..<2).map { _ in try WorkerHandle(slots: 2) }
+        defer { workers.forEach { $0.kill() } }
+        // A port nothing listens on: bind one, then let the worker go.
+        let gone = try WorkerHandle()
+        gone.kill()
+        let cluster = try clusterFile(ports: workers.map(\.port) + [gone.port], in: root)
+        let outcome = try QlstmBinary.run(["cluster", "status", "--cluster", cluster.path, "--json"])
+        #expect(outcome.status == 1)
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(outcome.standardOutput.utf8)) as? [String: Any])
+        let statuses = try #require(object["workers"] as? [[String: Any]])
+        #expect(statuses.map { $0["reachable"] as? Bool } == [true, true, false])
+        #expect(statuses[0]["slots"] as? Int == 2 && statuses[0]["qubit_capacity"] as? Int == 25)
+        #expect((statuses[0]["round_trip_ms"] as? Double ?? -1) >= 0)
+        #expect((statuses[2]["error"] as? String ?? "").contains("\(gone.port)"))
+    }
 }
