@@ -10,16 +10,19 @@ let package = Package(
     ],
     targets: [
         .target(name: "QuantumSimulator"),
-        .target(name: "VariationalCircuits", dependencies: ["QuantumSimulator"]),
+        .target(name: "Suggestions"),
+        .target(name: "VariationalCircuits", dependencies: ["QuantumSimulator", "Suggestions"]),
         .target(name: "Datasets"),
         .target(name: "Reports"),
         .target(name: "QLSTM", dependencies: ["VariationalCircuits", "QuantumSimulator"]),
         .target(name: "ClusterProtocol", dependencies: ["VariationalCircuits", "QuantumSimulator"]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
-        .target(name: "Cluster", dependencies: ["ClusterProtocol", "VariationalCircuits", "QuantumSimulator", "COpenSSL"]),
+        .target(
+            name: "Cluster", dependencies: ["ClusterProtocol", "VariationalCircuits", "QuantumSimulator", "COpenSSL", "Suggestions"]
+        ),
         .executableTarget(
             name: "qlstm",
-            dependencies: ["QuantumSimulator", "VariationalCircuits", "Datasets", "QLSTM", "Reports", "Cluster"]
+            dependencies: ["QuantumSimulator", "VariationalCircuits", "Datasets", "QLSTM", "Reports", "Cluster", "Suggestions"]
         ),
         .target(name: "TestSupport", dependencies: ["QuantumSimulator"]),
         .testTarget(name: "QuantumSimulatorTests", dependencies: ["QuantumSimulator", "TestSupport"]),

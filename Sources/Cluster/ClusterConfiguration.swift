@@ -1,4 +1,5 @@
 import Foundation
+import Suggestions
 
 /// What `cluster.json` says: the workers to use and how patient to be with them.
 ///
@@ -118,25 +119,8 @@ public struct ClusterConfiguration: Sendable, Hashable {
         _ object: [String: Any], known: [String], where place: String, fail: (String) -> ClusterError
     ) throws {
         for key in object.keys.sorted() where !known.contains(key) {
-            let nearest = known.min { editDistance(key, $0) < editDistance(key, $1) }
-            let hint = nearest.flatMap { editDistance(key, $0) <= max(2, key.count / 3) ? "; did you mean \"\($0)\"?" : nil }
+            let hint = Suggestion.nearest(to: key, among: known, maximumDistance: max(2, key.count / 3)).map { "; did you mean \"\($0)\"?" }
             throw fail("unknown key \"\(key)\" in \(place)" + (hint ?? "; known keys: " + known.joined(separator: ", ")))
         }
-    }
-
-    /// Levenshtein distance, for suggestions.
-    static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        guard !a.isEmpty else { return b.count }
-        guard !b.isEmpty else { return a.count }
-        var previous = Array(0...b.count)
-        for i in 1...a.count {
-            var current = [i] + Array(repeating: 0, count: b.count)
-            for j in 1...b.count {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            previous = current
-        }
-        return previous[b.count]
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import Suggestions
 
 /// One option a command accepts.
 struct OptionSpec: Sendable {
@@ -62,23 +63,7 @@ struct ParsedOptions: Sendable {
 
     /// The known option nearest to a misspelt one, when it is near enough to be the intent.
     static func closest(to name: String, in specs: [OptionSpec]) -> String? {
-        let scored = specs.map { ($0.name, editDistance(name, $0.name)) }
-        guard let best = scored.min(by: { $0.1 < $1.1 }), best.1 <= max(2, name.count / 3) else { return nil }
-        return "--" + best.0
-    }
-
-    /// Levenshtein distance over characters.
-    static func editDistance(_ a: String, _ b: String) -> Int {
-        let a = Array(a), b = Array(b)
-        var previous = Array(0...b.count)
-        for i in 1...max(a.count, 1) where !a.isEmpty {
-            var current = [i] + Array(repeating: 0, count: b.count)
-            for j in 1...max(b.count, 1) where !b.isEmpty {
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1))
-            }
-            previous = current
-        }
-        return a.isEmpty ? b.count : previous[b.count]
+        Suggestion.nearest(to: name, among: specs.map(\.name), maximumDistance: max(2, name.count / 3)).map { "--" + $0 }
     }
 
     func isSet(_ name: String) -> Bool { values[name] != nil }

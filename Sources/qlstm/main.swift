@@ -2,6 +2,7 @@ import Datasets
 import Foundation
 import QLSTM
 import QuantumSimulator
+import Suggestions
 import VariationalCircuits
 
 /// Every subcommand, in the order `qlstm help` lists them.
@@ -34,8 +35,7 @@ func runMain(_ arguments: [String]) async -> Int32 {
         return 0
     }
     guard let command = commands.first(where: { $0.name == name }) else {
-        let suggestion = commands.map(\.name).min { ParsedOptions.editDistance(name, $0) < ParsedOptions.editDistance(name, $1) }
-        let near = suggestion.flatMap { ParsedOptions.editDistance(name, $0) <= 2 ? $0 : nil }
+        let near = Suggestion.nearest(to: name, among: commands.map(\.name), maximumDistance: 2)
         Console.error("qlstm: " + CommandLineError.unknownCommand(name, suggestion: near).description)
         return 2
     }

@@ -1,4 +1,5 @@
 import QuantumSimulator
+import Suggestions
 
 #if canImport(Glibc)
 import Glibc
@@ -550,33 +551,8 @@ struct OpenQASM3Parser {
             "h", "x", "y", "z", "s", "sdg", "t", "tdg", "sx", "rx", "ry", "rz", "p", "U", "u3", "cx", "cz", "swap",
             "OPENQASM", "include", "qubit", "bit", "input", "measure", "barrier",
         ]
-        let lowered = Array(name.lowercased().unicodeScalars)
-        guard lowered.count <= 16 else { return nil }
-        var best: (name: String, distance: Int, prefix: Int)?
-        for candidate in candidates {
-            let other = Array(candidate.lowercased().unicodeScalars)
-            let d = editDistance(lowered, other)
-            guard d <= 2 && d < lowered.count else { continue }
-            let prefix = zip(lowered, other).prefix { $0 == $1 }.count
-            if let best, (best.distance, -best.prefix) <= (d, -prefix) { continue }
-            best = (candidate, d, prefix)
-        }
-        return best?.name
-    }
-
-    private static func editDistance(_ a: [Unicode.Scalar], _ b: [Unicode.Scalar]) -> Int {
-        guard !a.isEmpty else { return b.count }
-        guard !b.isEmpty else { return a.count }
-        var previous = Array(0...b.count)
-        for i in 1...a.count {
-            var current = [i] + [Int](repeating: 0, count: b.count)
-            for j in 1...b.count {
-                let substitution = previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1)
-                current[j] = min(previous[j] + 1, current[j - 1] + 1, substitution)
-            }
-            previous = current
-        }
-        return previous[b.count]
+        guard name.unicodeScalars.count <= 16 else { return nil }
+        return Suggestion.nearest(to: name, among: candidates, maximumDistance: 2, ignoringCase: true)
     }
 
     /// `c = measure q;` or `c[i] = measure q[j];`, after the target's name.
