@@ -16,7 +16,7 @@ public final class LocalExecutor: CircuitExecutor {
 
     private struct State: Sendable {
         var circuits: [SubVQC] = []
-        var prepared: [PreparedCircuit?] = []
+        var prepared: [Compiled?] = []
         var version: UInt64 = 0
         /// Per thread, per circuit: scratch kept between batches.
         var workspaces: [[Int: PreparedCircuit.Workspace]] = []
@@ -48,9 +48,9 @@ public final class LocalExecutor: CircuitExecutor {
         guard parameters.count == circuits.count else {
             throw ExecutorError.parameterSetCount(expected: circuits.count, got: parameters.count)
         }
-        var prepared: [PreparedCircuit?] = []
+        var prepared: [Compiled?] = []
         for (circuit, values) in zip(circuits, parameters) {
-            prepared.append(try PreparedCircuit(circuit, parameters: values))
+            prepared.append(Compiled(try PreparedCircuit(circuit, parameters: values)))
         }
         state.withLock { state in
             state.prepared = prepared
@@ -74,10 +74,10 @@ public final class LocalExecutor: CircuitExecutor {
         var grouped: [(circuit: Int, items: [Int])] = []
         var open: [Int: Int] = [:]
         for (index, item) in batch.items.enumerated() {
-            guard prepared.indices.contains(item.circuit), let circuit = prepared[item.circuit] else {
+            guard prepared.indices.contains(item.circuit), let compiled = prepared[item.circuit] else {
                 throw ExecutorError.unknownCircuit(item.circuit, loaded: prepared.count)
             }
-            try circuit.checkInputs(item.inputs)
+            try compiled.circuit.checkInputs(item.inputs)
             if let unit = open[item.circuit], grouped[unit].items.count < lanes {
                 grouped[unit].items.append(index)
             } else {
@@ -107,7 +107,7 @@ public final class LocalExecutor: CircuitExecutor {
         state.withLock { state in
             state.workspaces = used
             for item in batch.items {
-                state.counters.record(prepared[item.circuit]!, method: batch.method, shots: batch.shots)
+                state.counters.record(prepared[item.circuit]!.circuit, method: batch.method, shots: batch.shots)
             }
         }
         return (results, usage)
@@ -115,7 +115,7 @@ public final class LocalExecutor: CircuitExecutor {
 
     /// Evaluates every unit on `threads` threads; each thread takes the next unit in turn.
     private static func run(
-        _ units: [(circuit: Int, items: [Int])], of batch: EvaluationBatch, on prepared: [PreparedCircuit?],
+        _ units: [(circuit: Int, items: [Int])], of batch: EvaluationBatch, on prepared: [Compiled?],
         threads: Int, lanes: Int, workspaces: [[Int: PreparedCircuit.Workspace]]
     ) -> ([CircuitEvaluation], [[Int: PreparedCircuit.Workspace]], [ThreadUsage]) {
         let results = Mutex([CircuitEvaluation](repeating: CircuitEvaluation(outputs: []), count: batch.items.count))
@@ -136,7 +136,7 @@ public final class LocalExecutor: CircuitExecutor {
                 let u = next.add(1, ordering: .relaxed).oldValue
                 guard u < units.count else { break }
                 let (circuitIndex, items) = units[u]
-                let circuit = prepared[circuitIndex]!
+                let circuit = prepared[circuitIndex]!.circuit
                 var workspace = mine[circuitIndex] ?? PreparedCircuit.Workspace(for: circuit, lanes: lanes)
                 let inputs = items.map { batch.items[$0].inputs }
                 let seeds = batch.shots == nil ? [] : items.map { batch.items[$0].seed }
@@ -151,6 +151,14 @@ public final class LocalExecutor: CircuitExecutor {
         }
         return (results.withLock { $0 }, shared.withLock { $0 }, usage.withLock { $0 })
     }
+}
+
+/// A compiled circuit shared by reference: batches copy a pointer, not the dozen arrays of a
+/// `PreparedCircuit`.
+final class Compiled: Sendable {
+    let circuit: PreparedCircuit
+
+    init(_ circuit: PreparedCircuit) { self.circuit = circuit }
 }
 
 /// Counts of what an executor ran, for per-QPU accounting.
