@@ -1,5 +1,6 @@
 import ClusterProtocol
 import Foundation
+import Synchronization
 import VariationalCircuits
 
 /// The coordinator's executor: sends each batch to QPU workers over TCP, one frame per worker
@@ -32,7 +33,6 @@ public actor ClusterExecutor: CircuitExecutor {
         var state: LinkState = .idle
         /// Bumped for every connection, so callbacks from an old one are ignored.
         var generation = 0
-        var lastHeard = ContinuousClock.now
         var lastError: String?
         /// Global circuit index -> the worker's own index, for the circuits it holds.
         var localIndex: [Int: Int] = [:]
@@ -50,19 +50,15 @@ public actor ClusterExecutor: CircuitExecutor {
         }
     }
 
-    private struct Pending {
-        let worker: Int
-        let continuation: CheckedContinuation<Message, any Error>
-        /// When the request is given up (checked by the worker's heartbeat).
-        let deadline: ContinuousClock.Instant
-        let timeout: Duration
-    }
 
     private var links: [Link]
     private var circuits: [SubVQC] = []
     private var parameters: [[Double]]?
     private var version: UInt64 = 0
-    private var pending: [UInt64: Pending] = [:]
+    /// Requests in flight; replies go from the connections' readers straight to their waiters.
+    private let replies = ReplyRegistry()
+    /// When each worker was last heard from (written by its reader, read by its heartbeat).
+    private let lastHeard: Mutex<[ContinuousClock.Instant]>
     private var nextRequestID: UInt64 = 1
     private var accounting: ClusterAccounting
     private var tasks: [Task<Void, Never>] = []
@@ -74,6 +70,7 @@ public actor ClusterExecutor: CircuitExecutor {
         self.configuration = configuration
         secret = try configuration.secretFile.map { try SharedSecret(contentsOfFile: $0) }
         links = configuration.workers.map { Link(name: $0.name, endpoint: $0.endpoint) }
+        lastHeard = Mutex(Array(repeating: ContinuousClock.now, count: configuration.workers.count))
         accounting = ClusterAccounting(workers: configuration.workers.map { .init(name: $0.name, address: "\($0.endpoint)") })
     }
 
@@ -96,8 +93,7 @@ public actor ClusterExecutor: CircuitExecutor {
             }
             links[index].state = .idle
         }
-        for (_, request) in pending { request.continuation.resume(throwing: ClusterError.shutDown) }
-        pending = [:]
+        for entry in replies.takeAll(where: { _ in true }) { entry.reply.fulfil(.failure(ClusterError.shutDown)) }
     }
 
     /// One line per worker as it introduced itself: name, address, slots, qubit capacity,
@@ -164,19 +160,29 @@ public actor ClusterExecutor: CircuitExecutor {
             // One frame per worker, all in flight at once.
             let plan = assignment.keys.sorted().map { worker in (worker, assignment[worker]!, subBatch(assignment[worker]!, of: batch, for: worker)) }
             let timeout = configuration.requestTimeout
-            let requests = plan.map { worker, items, message in
+            var started: [(Int, [Int], Result<PendingReply, any Error>)] = []
+            for (worker, items, message) in plan {
                 framesPerWorker[worker, default: 0] += 1
                 accounting.roundTrips += 1
-                return (worker, items, Task { () -> Result<Message, any Error> in
-                    do {
-                        return .success(try await self.request(message, on: worker, timeout: timeout))
-                    } catch {
-                        return .failure(error)
-                    }
-                })
+                do {
+                    started.append((worker, items, .success(try await startRequest(message, on: worker, timeout: timeout))))
+                } catch {
+                    started.append((worker, items, .failure(error)))
+                }
             }
             var outcomes: [(Int, [Int], Result<Message, any Error>)] = []
-            for (worker, items, task) in requests { outcomes.append((worker, items, await task.value)) }
+            for (worker, items, reply) in started {
+                switch reply {
+                case .success(let reply):
+                    do {
+                        outcomes.append((worker, items, .success(try await reply.value())))
+                    } catch {
+                        outcomes.append((worker, items, .failure(error)))
+                    }
+                case .failure(let error):
+                    outcomes.append((worker, items, .failure(error)))
+                }
+            }
             remaining = unplaceable
             for (worker, items, outcome) in outcomes {
                 switch outcome {
@@ -252,34 +258,31 @@ public actor ClusterExecutor: CircuitExecutor {
 
     /// Sends one request and waits for its reply (an `error` reply throws).
     private func request(_ message: Message, on worker: Int, timeout: Duration) async throws -> Message {
-        guard case .ready(let connection, _) = links[worker].state else {
-            throw ClusterError.workerUnavailable(worker: links[worker].name)
-        }
-        let id = nextRequestID
-        nextRequestID += 1
-        let reply = try await withCheckedThrowingContinuation { continuation in
-            pending[id] = Pending(worker: worker, continuation: continuation, deadline: clock.now + timeout, timeout: timeout)
-            Task {
-                do {
-                    try await connection.send(message, requestID: id)
-                } catch {
-                    self.resolveLater(id, with: .failure(error))
-                }
-            }
-        }
+        let reply = try await startRequest(message, on: worker, timeout: timeout).value()
         if case .error(let code, let text) = reply {
             throw ClusterError.workerRefused(worker: links[worker].name, code: code, message: text)
         }
         return reply
     }
 
-    nonisolated private func resolveLater(_ id: UInt64, with result: Result<Message, any Error>) {
-        Task { await self.resolve(id, with: result) }
-    }
-
-    private func resolve(_ id: UInt64, with result: Result<Message, any Error>) {
-        guard let request = pending.removeValue(forKey: id) else { return }
-        request.continuation.resume(with: result)
+    /// Registers a request and sends it; the reply is awaited separately, so several workers'
+    /// requests are all in flight at once.
+    private func startRequest(_ message: Message, on worker: Int, timeout: Duration) async throws -> PendingReply {
+        guard case .ready(let connection, _) = links[worker].state else {
+            throw ClusterError.workerUnavailable(worker: links[worker].name)
+        }
+        let id = nextRequestID
+        nextRequestID += 1
+        let reply = PendingReply()
+        // Registered before sending: the reply may arrive before `send` returns.
+        replies.insert(.init(worker: worker, reply: reply, deadline: clock.now + timeout, timeout: timeout), for: id)
+        do {
+            try await connection.send(message, requestID: id)
+        } catch {
+            _ = replies.take(id)
+            throw error
+        }
+        return reply
     }
 
     // MARK: - Connections
@@ -327,7 +330,7 @@ public actor ClusterExecutor: CircuitExecutor {
             throw error
         }
         links[worker].state = .ready(connection: connection, hello: hello)
-        links[worker].lastHeard = clock.now
+        lastHeard.withLock { $0[worker] = clock.now }
         links[worker].lastError = nil
         links[worker].localIndex = [:]
         links[worker].parameterVersion = nil
@@ -363,24 +366,25 @@ public actor ClusterExecutor: CircuitExecutor {
         if self.version == version { links[worker].parameterVersion = version }
     }
 
-    /// Feeds replies to their requests until the connection ends.
-    private func read(_ connection: PeerConnection, worker: Int, generation: Int) async {
+    /// Feeds replies to their requests until the connection ends. Not isolated to the actor:
+    /// a reply goes straight to its waiting request.
+    nonisolated private func read(_ connection: PeerConnection, worker: Int, generation: Int) async {
+        let name = configuration.workers[worker].name
         do {
             for try await (id, message) in connection.incoming {
-                guard links[worker].generation == generation else { return }
-                links[worker].lastHeard = clock.now
+                lastHeard.withLock { $0[worker] = ContinuousClock.now }
                 switch message {
                 case .pong, .ping: continue
                 case .goodbye(let reason):
-                    lose(worker, generation: generation, error: ClusterError.workerLeft(worker: links[worker].name, reason: reason))
+                    await lose(worker, generation: generation, error: ClusterError.workerLeft(worker: name, reason: reason))
                     return
                 default:
-                    resolve(id, with: .success(message))
+                    replies.take(id)?.reply.fulfil(.success(message))
                 }
             }
-            lose(worker, generation: generation, error: ClusterError.workerLost(worker: links[worker].name, reason: "closed by the worker"))
+            await lose(worker, generation: generation, error: ClusterError.workerLost(worker: name, reason: "closed by the worker"))
         } catch {
-            lose(worker, generation: generation, error: error)
+            await lose(worker, generation: generation, error: error)
         }
     }
 
@@ -390,14 +394,14 @@ public actor ClusterExecutor: CircuitExecutor {
         while !isShutDown && !Task.isCancelled {
             try? await Task.sleep(for: configuration.heartbeatInterval)
             guard links[worker].generation == generation, case .ready(let connection, _) = links[worker].state else { return }
-            if clock.now - links[worker].lastHeard > configuration.heartbeatInterval * 3 {
+            if clock.now - lastHeard.withLock({ $0[worker] }) > configuration.heartbeatInterval * 3 {
                 lose(worker, generation: generation, error: ClusterError.workerLost(worker: links[worker].name, reason: "no answer to heartbeats"))
                 return
             }
             // Requests past their deadline go to another worker; a late answer is ignored.
             let now = clock.now
-            for (id, request) in pending where request.worker == worker && request.deadline <= now {
-                resolve(id, with: .failure(ClusterError.requestTimedOut(worker: links[worker].name, seconds: request.timeout.seconds)))
+            for expired in replies.takeAll(where: { $0.worker == worker && $0.deadline <= now }) {
+                expired.reply.fulfil(.failure(ClusterError.requestTimedOut(worker: links[worker].name, seconds: expired.timeout.seconds)))
             }
             nonce += 1
             try? await connection.send(.ping(nonce: nonce), requestID: 0)
@@ -414,10 +418,7 @@ public actor ClusterExecutor: CircuitExecutor {
         links[worker].localIndex = [:]
         links[worker].parameterVersion = nil
         links[worker].generation += 1
-        for (id, request) in pending where request.worker == worker {
-            pending[id] = nil
-            request.continuation.resume(throwing: error)
-        }
+        for entry in replies.takeAll(where: { $0.worker == worker }) { entry.reply.fulfil(.failure(error)) }
     }
 
     /// Waits until a worker holding every circuit in `needed` (any worker if `nil`) is ready
