@@ -165,7 +165,7 @@ public actor ClusterExecutor: CircuitExecutor {
                 framesPerWorker[worker, default: 0] += 1
                 accounting.roundTrips += 1
                 do {
-                    started.append((worker, items, .success(try await startRequest(message, on: worker, timeout: timeout))))
+                    started.append((worker, items, .success(try startRequest(message, on: worker, timeout: timeout))))
                 } catch {
                     started.append((worker, items, .failure(error)))
                 }
@@ -265,19 +265,20 @@ public actor ClusterExecutor: CircuitExecutor {
         return reply
     }
 
-    /// Registers a request and sends it; the reply is awaited separately, so several workers'
-    /// requests are all in flight at once.
-    private func startRequest(_ message: Message, on worker: Int, timeout: Duration) async throws -> PendingReply {
+    /// Registers a request and queues it; the reply is awaited separately, so the requests to
+    /// every worker go out at once.
+    private func startRequest(_ message: Message, on worker: Int, timeout: Duration) throws -> PendingReply {
         guard case .ready(let connection, _) = links[worker].state else {
             throw ClusterError.workerUnavailable(worker: links[worker].name)
         }
         let id = nextRequestID
         nextRequestID += 1
         let reply = PendingReply()
-        // Registered before sending: the reply may arrive before `send` returns.
+        // Registered before sending: the reply may arrive before the write returns.
         replies.insert(.init(worker: worker, reply: reply, deadline: clock.now + timeout, timeout: timeout), for: id)
+        let replies = self.replies
         do {
-            try await connection.send(message, requestID: id)
+            try connection.enqueue(message, requestID: id) { error in replies.take(id)?.reply.fulfil(.failure(error)) }
         } catch {
             _ = replies.take(id)
             throw error

@@ -168,6 +168,29 @@ public final class PeerConnection: Sendable {
         try await write(frame)
     }
 
+    /// Queues one message as one frame and returns at once: frames still leave in order, and a
+    /// failed write is reported to `onFailure` (on the write queue). A coordinator sending a
+    /// request to every worker uses it so that the frames go out in parallel, without waiting
+    /// for each write in turn.
+    /// - Throws: `ClusterError.messageTooLarge` when the message breaks `limits`.
+    public func enqueue(
+        _ message: Message, requestID: UInt64, onFailure: @escaping @Sendable (any Error) -> Void
+    ) throws(ClusterError) {
+        let frame: [UInt8]
+        do {
+            frame = try encoder.encodeChecked(message, requestID: requestID)
+        } catch {
+            throw .messageTooLarge(error)
+        }
+        writes.async { [self] in
+            do {
+                try writeNow(frame)
+            } catch {
+                onFailure(error)
+            }
+        }
+    }
+
     /// Writes raw bytes on the write queue; for `send` and for tests of what a peer does with
     /// bytes that are not frames.
     func write(_ bytes: [UInt8]) async throws {

@@ -85,7 +85,7 @@ enum TrainCommand: Command {
     /// Local workers' log lines go to `workers.log` in the run directory.
     static func workerLog(in directory: URL) throws -> FileHandle {
         let url = directory.appendingPathComponent("workers.log")
-        if !FileManager.default.fileExists(atPath: url.path) { FileManager.default.createFile(atPath: url.path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: url.path) { _ = FileManager.default.createFile(atPath: url.path, contents: nil) }
         let handle = try FileHandle(forWritingTo: url)
         handle.seekToEndOfFile()
         return handle
