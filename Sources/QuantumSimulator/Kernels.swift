@@ -182,14 +182,6 @@ enum Kernels {
         }
     }
 
-    /// Gathers `buffer[i] = source[table[i]]`: a whole run of CNOTs and SWAPs in one pass.
-    @inline(__always)
-    static func permute(
-        _ buffer: UnsafeMutablePointer<Double>, from source: UnsafePointer<Double>, table: UnsafePointer<Int32>, count: Int
-    ) {
-        for i in 0..<count { buffer[i] = source[Int(table[i])] }
-    }
-
     /// CZ: negates the amplitude |1, 1> of every quadruple.
     @inline(__always)
     static func applyCZ(_ a: Int, _ b: Int, to buffer: UnsafeMutablePointer<Double>, quads: Range<Int>) {
