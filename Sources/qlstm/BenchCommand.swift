@@ -6,7 +6,7 @@ import VariationalCircuits
 /// `qlstm bench`: the speed figures the project tracks, as one JSON object.
 enum BenchCommand: Command {
     static let name = "bench"
-    static let summary = "measure simulator throughput (release builds only give meaningful figures)"
+    static let summary = "speed figures of the emulator (sim) and of training (train); use a release build"
     static let usage = "qlstm bench --suite sim|train [--json] [--seconds S]"
     static let options: [OptionSpec] = [
         .value("suite", "NAME", "which figures: sim (the emulator) or train (training epochs)"),
