@@ -50,7 +50,10 @@ public struct ClusterConfiguration: Sendable, Hashable {
         do {
             data = try Data(contentsOf: url)
         } catch {
-            throw ClusterError.configuration(path: url.path, problem: "cannot be read: check the path (see cluster.json in the project for an example)")
+            throw ClusterError.configuration(
+                path: url.path,
+                problem: "cannot be read: check the path (see cluster.json in the project for an example)"
+            )
         }
         try self.init(json: data, path: url.path)
         if let secret = secretFile, !secret.hasPrefix("/") {
@@ -87,7 +90,9 @@ public struct ClusterConfiguration: Sendable, Hashable {
                 throw fail("workers[\(index)].address: \(error)")
             }
             let name = (worker["name"] as? String) ?? address
-            if workers.contains(where: { $0.name == name }) { throw fail("two workers are named \"\(name)\": names must be unique") }
+            if workers.contains(where: { $0.name == name }) {
+                throw fail("two workers are named \"\(name)\": names must be unique")
+            }
             if workers.contains(where: { $0.endpoint == endpoint }) { throw fail("\(address) is listed twice") }
             workers.append(Worker(name: name, endpoint: endpoint))
         }
@@ -102,7 +107,9 @@ public struct ClusterConfiguration: Sendable, Hashable {
             func seconds(_ key: String, _ range: ClosedRange<Double>) throws -> Duration? {
                 guard let value = table[key] else { return nil }
                 guard let number = (value as? NSNumber)?.doubleValue, range.contains(number) else {
-                    throw fail("timeouts.\(key) must be a number of seconds in \(range.lowerBound)...\(range.upperBound)")
+                    throw fail(
+                        "timeouts.\(key) must be a number of seconds in \(range.lowerBound)...\(range.upperBound)"
+                    )
                 }
                 return .milliseconds(Int64((number * 1000).rounded()))
             }
@@ -116,11 +123,18 @@ public struct ClusterConfiguration: Sendable, Hashable {
     }
 
     private static func refuseUnknownKeys(
-        _ object: [String: Any], known: [String], where place: String, fail: (String) -> ClusterError
+        _ object: [String: Any],
+        known: [String],
+        where place: String,
+        fail: (String) -> ClusterError
     ) throws {
         for key in object.keys.sorted() where !known.contains(key) {
-            let hint = Suggestion.nearest(to: key, among: known, maximumDistance: max(2, key.count / 3)).map { "; did you mean \"\($0)\"?" }
-            throw fail("unknown key \"\(key)\" in \(place)" + (hint ?? "; known keys: " + known.joined(separator: ", ")))
+            let hint = Suggestion.nearest(to: key, among: known, maximumDistance: max(2, key.count / 3)).map {
+                "; did you mean \"\($0)\"?"
+            }
+            throw fail(
+                "unknown key \"\(key)\" in \(place)" + (hint ?? "; known keys: " + known.joined(separator: ", "))
+            )
         }
     }
 }

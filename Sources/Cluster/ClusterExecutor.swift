@@ -50,7 +50,6 @@ public actor ClusterExecutor: CircuitExecutor {
         }
     }
 
-
     private var links: [Link]
     private var circuits: [SubVQC] = []
     private var parameters: [[Double]]?
@@ -71,7 +70,9 @@ public actor ClusterExecutor: CircuitExecutor {
         secret = try configuration.secretFile.map { try SharedSecret(contentsOfFile: $0) }
         links = configuration.workers.map { Link(name: $0.name, endpoint: $0.endpoint) }
         lastHeard = Mutex(Array(repeating: ContinuousClock.now, count: configuration.workers.count))
-        accounting = ClusterAccounting(workers: configuration.workers.map { .init(name: $0.name, address: "\($0.endpoint)") })
+        accounting = ClusterAccounting(
+            workers: configuration.workers.map { .init(name: $0.name, address: "\($0.endpoint)") }
+        )
     }
 
     /// Connects to every worker; returns once at least one is ready (the others keep trying in
@@ -101,7 +102,8 @@ public actor ClusterExecutor: CircuitExecutor {
     public func topology() -> [String] {
         links.map { link in
             guard case .ready(_, let hello) = link.state else { return "\(link.name) \(link.endpoint): not connected" }
-            return "\(link.name) \(link.endpoint): \(hello.workerName), \(hello.qpuSlots) QPU slots of \(hello.qubitCapacity) qubits, profile \(hello.profile), qlstm \(hello.softwareVersion)"
+            return
+                "\(link.name) \(link.endpoint): \(hello.workerName), \(hello.qpuSlots) QPU slots of \(hello.qubitCapacity) qubits, profile \(hello.profile), qlstm \(hello.softwareVersion)"
         }
     }
 
@@ -120,7 +122,9 @@ public actor ClusterExecutor: CircuitExecutor {
     public func load(_ circuits: [SubVQC]) async throws {
         self.circuits = circuits
         parameters = nil
-        let installs = links.indices.filter { links[$0].isReady }.map { worker in Task { try? await self.installCircuits(on: worker) } }
+        let installs = links.indices.filter { links[$0].isReady }.map { worker in
+            Task { try? await self.installCircuits(on: worker) }
+        }
         for install in installs { await install.value }
     }
 
@@ -130,7 +134,9 @@ public actor ClusterExecutor: CircuitExecutor {
         }
         self.parameters = parameters
         self.version = version
-        let installs = links.indices.filter { links[$0].isReady }.map { worker in Task { try? await self.installParameters(on: worker) } }
+        let installs = links.indices.filter { links[$0].isReady }.map { worker in
+            Task { try? await self.installParameters(on: worker) }
+        }
         for install in installs { await install.value }
     }
 
@@ -158,7 +164,9 @@ public actor ClusterExecutor: CircuitExecutor {
                 continue
             }
             // One frame per worker, all in flight at once.
-            let plan = assignment.keys.sorted().map { worker in (worker, assignment[worker]!, subBatch(assignment[worker]!, of: batch, for: worker)) }
+            let plan = assignment.keys.sorted().map { worker in
+                (worker, assignment[worker]!, subBatch(assignment[worker]!, of: batch, for: worker))
+            }
             let timeout = configuration.requestTimeout
             var started: [(Int, [Int], Result<PendingReply, any Error>)] = []
             for (worker, items, message) in plan {
@@ -191,7 +199,10 @@ public actor ClusterExecutor: CircuitExecutor {
                     accounting.workers[worker].requests += 1
                     for slot in usage {
                         accounting.workers[worker].add(
-                            slot: Int(slot.slot), circuits: slot.circuits, shots: slot.shots, busySeconds: slot.busySeconds
+                            slot: Int(slot.slot),
+                            circuits: slot.circuits,
+                            shots: slot.shots,
+                            busySeconds: slot.busySeconds
                         )
                     }
                 case .success(let other):
@@ -207,14 +218,19 @@ public actor ClusterExecutor: CircuitExecutor {
             remaining.sort()
         }
         accounting.maximumRoundTripsPerWorkerPerCall = max(
-            accounting.maximumRoundTripsPerWorkerPerCall, framesPerWorker.values.max() ?? 0
+            accounting.maximumRoundTripsPerWorkerPerCall,
+            framesPerWorker.values.max() ?? 0
         )
         return results.map { $0! }
     }
 
     // MARK: - Placement and requests
 
-    private func place(_ items: [Int], of batch: EvaluationBatch, on workers: [Int]) -> (assignment: [Int: [Int]], unplaceable: [Int]) {
+    private func place(
+        _ items: [Int],
+        of batch: EvaluationBatch,
+        on workers: [Int]
+    ) -> (assignment: [Int: [Int]], unplaceable: [Int]) {
         let candidates = workers.compactMap { worker -> Placement.Candidate? in
             guard case .ready(_, let hello) = links[worker].state else { return nil }
             let held = links[worker].localIndex
@@ -223,9 +239,12 @@ public actor ClusterExecutor: CircuitExecutor {
         let method = batch.method
         let circuits = self.circuits
         return Placement.assign(
-            items, circuitOf: { batch.items[$0].circuit },
+            items,
+            circuitOf: { batch.items[$0].circuit },
             cost: { circuit in
-                let runs = method == .parameterShift ? 1 + 2 * Double(circuits[circuit].parameterCount + 2 * circuits[circuit].inputCount) : 1
+                let runs =
+                    method == .parameterShift
+                    ? 1 + 2 * Double(circuits[circuit].parameterCount + 2 * circuits[circuit].inputCount) : 1
                 return Double(1 << circuits[circuit].qubitCount) * runs
             },
             to: candidates
@@ -240,12 +259,16 @@ public actor ClusterExecutor: CircuitExecutor {
             request.circuit = local[request.circuit]!
             return request
         }
-        return .evaluate(EvaluationBatch(items: requests, method: batch.method, shots: batch.shots, parameterVersion: version))
+        return .evaluate(
+            EvaluationBatch(items: requests, method: batch.method, shots: batch.shots, parameterVersion: version)
+        )
     }
 
     /// Errors a retry on another worker cannot cure end the evaluation at once.
     private func throwIfNotRetryable(_ error: any Error, worker: Int) throws {
-        if let error = error as? ClusterError, case .workerRefused(_, let code, let message) = error, !code.isRetryableElsewhere {
+        if let error = error as? ClusterError, case .workerRefused(_, let code, let message) = error,
+            !code.isRetryableElsewhere
+        {
             throw ClusterError.workerRefused(worker: links[worker].name, code: code, message: message)
         }
     }
@@ -289,10 +312,12 @@ public actor ClusterExecutor: CircuitExecutor {
     // MARK: - Connections
 
     private func launch(_ body: @escaping @Sendable (ClusterExecutor) async -> Void) {
-        tasks.append(Task { [weak self] in
-            guard let self else { return }
-            await body(self)
-        })
+        tasks.append(
+            Task { [weak self] in
+                guard let self else { return }
+                await body(self)
+            }
+        )
     }
 
     /// Connects a worker, and reconnects it whenever it is lost, until shutdown.
@@ -322,7 +347,10 @@ public actor ClusterExecutor: CircuitExecutor {
         links[worker].state = .connecting
         links[worker].generation += 1
         let generation = links[worker].generation
-        let connection = try await PeerConnection.connect(to: links[worker].endpoint, timeout: configuration.connectTimeout)
+        let connection = try await PeerConnection.connect(
+            to: links[worker].endpoint,
+            timeout: configuration.connectTimeout
+        )
         let hello: WorkerHello
         do {
             hello = try await Handshake.coordinator(connection, secret: secret, timeout: configuration.connectTimeout)
@@ -354,7 +382,11 @@ public actor ClusterExecutor: CircuitExecutor {
         links[worker].localIndex = [:]
         links[worker].parameterVersion = nil
         guard !held.isEmpty else { return }
-        _ = try await request(.loadCircuits(held.map { circuits[$0] }), on: worker, timeout: configuration.requestTimeout)
+        _ = try await request(
+            .loadCircuits(held.map { circuits[$0] }),
+            on: worker,
+            timeout: configuration.requestTimeout
+        )
         for (local, global) in held.enumerated() { links[worker].localIndex[global] = local }
         try await installParameters(on: worker)
     }
@@ -363,7 +395,11 @@ public actor ClusterExecutor: CircuitExecutor {
         guard let parameters, !links[worker].localIndex.isEmpty else { return }
         let version = self.version
         let ordered = links[worker].localIndex.sorted { $0.value < $1.value }.map { parameters[$0.key] }
-        _ = try await request(.setParameters(version: version, parameters: ordered), on: worker, timeout: configuration.requestTimeout)
+        _ = try await request(
+            .setParameters(version: version, parameters: ordered),
+            on: worker,
+            timeout: configuration.requestTimeout
+        )
         if self.version == version { links[worker].parameterVersion = version }
     }
 
@@ -377,13 +413,21 @@ public actor ClusterExecutor: CircuitExecutor {
                 switch message {
                 case .pong, .ping: continue
                 case .goodbye(let reason):
-                    await lose(worker, generation: generation, error: ClusterError.workerLeft(worker: name, reason: reason))
+                    await lose(
+                        worker,
+                        generation: generation,
+                        error: ClusterError.workerLeft(worker: name, reason: reason)
+                    )
                     return
                 default:
                     replies.take(id)?.reply.fulfil(.success(message))
                 }
             }
-            await lose(worker, generation: generation, error: ClusterError.workerLost(worker: name, reason: "closed by the worker"))
+            await lose(
+                worker,
+                generation: generation,
+                error: ClusterError.workerLost(worker: name, reason: "closed by the worker")
+            )
         } catch {
             await lose(worker, generation: generation, error: error)
         }
@@ -394,15 +438,23 @@ public actor ClusterExecutor: CircuitExecutor {
         var nonce: UInt64 = 0
         while !isShutDown && !Task.isCancelled {
             try? await Task.sleep(for: configuration.heartbeatInterval)
-            guard links[worker].generation == generation, case .ready(let connection, _) = links[worker].state else { return }
+            guard links[worker].generation == generation, case .ready(let connection, _) = links[worker].state else {
+                return
+            }
             if clock.now - lastHeard.withLock({ $0[worker] }) > configuration.heartbeatInterval * 3 {
-                lose(worker, generation: generation, error: ClusterError.workerLost(worker: links[worker].name, reason: "no answer to heartbeats"))
+                lose(
+                    worker,
+                    generation: generation,
+                    error: ClusterError.workerLost(worker: links[worker].name, reason: "no answer to heartbeats")
+                )
                 return
             }
             // Requests past their deadline go to another worker; a late answer is ignored.
             let now = clock.now
             for expired in replies.takeAll(where: { $0.worker == worker && $0.deadline <= now }) {
-                expired.reply.fulfil(.failure(ClusterError.requestTimedOut(worker: links[worker].name, seconds: expired.timeout.seconds)))
+                expired.reply.fulfil(
+                    .failure(ClusterError.requestTimedOut(worker: links[worker].name, seconds: expired.timeout.seconds))
+                )
             }
             nonce += 1
             try? await connection.send(.ping(nonce: nonce), requestID: 0)
@@ -431,7 +483,9 @@ public actor ClusterExecutor: CircuitExecutor {
                 links[$0].isReady && (needed == nil || links[$0].parameterVersion == version || parameters == nil)
             }
             if let needed {
-                if Set(needed).allSatisfy({ circuit in ready.contains { links[$0].localIndex[circuit] != nil } }) { return }
+                if Set(needed).allSatisfy({ circuit in ready.contains { links[$0].localIndex[circuit] != nil } }) {
+                    return
+                }
             } else if !ready.isEmpty {
                 return
             }

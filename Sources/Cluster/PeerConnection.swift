@@ -174,7 +174,9 @@ public final class PeerConnection: Sendable {
     /// for each write in turn.
     /// - Throws: `ClusterError.messageTooLarge` when the message breaks `limits`.
     public func enqueue(
-        _ message: Message, requestID: UInt64, onFailure: @escaping @Sendable (any Error) -> Void
+        _ message: Message,
+        requestID: UInt64,
+        onFailure: @escaping @Sendable (any Error) -> Void
     ) throws(ClusterError) {
         let frame: [UInt8]
         do {

@@ -29,7 +29,8 @@ final class PendingReply: Sendable {
             let ready: Result<Message, any Error>? = state.withLock { state in
                 switch state {
                 case .done(let result): return result
-                case .waiting: state = .waiting(continuation)
+                case .waiting:
+                    state = .waiting(continuation)
                     return nil
                 }
             }

@@ -18,7 +18,11 @@ enum Placement {
     ///   - circuitOf: the global circuit index of an item.
     ///   - cost: the estimated work of one item of a circuit.
     static func assign(
-        _ items: [Int], circuitOf: (Int) -> Int, cost: (Int) -> Double, to candidates: [Candidate], chunkSize: Int = 16
+        _ items: [Int],
+        circuitOf: (Int) -> Int,
+        cost: (Int) -> Double,
+        to candidates: [Candidate],
+        chunkSize: Int = 16
     ) -> (assignment: [Int: [Int]], unplaceable: [Int]) {
         var byCircuit: [Int: [Int]] = [:]
         var order: [Int] = []
@@ -46,11 +50,13 @@ enum Placement {
         for chunk in chunks {
             let work = cost(chunk.circuit) * Double(chunk.items.count)
             let capable = candidates.filter { $0.holds(chunk.circuit) }
-            guard let best = capable.min(by: { a, b in
-                let ta = finish[a.worker, default: 0] + work / Double(a.slots)
-                let tb = finish[b.worker, default: 0] + work / Double(b.slots)
-                return ta < tb || (ta == tb && a.worker < b.worker)
-            }) else {
+            guard
+                let best = capable.min(by: { a, b in
+                    let ta = finish[a.worker, default: 0] + work / Double(a.slots)
+                    let tb = finish[b.worker, default: 0] + work / Double(b.slots)
+                    return ta < tb || (ta == tb && a.worker < b.worker)
+                })
+            else {
                 unplaceable += chunk.items
                 continue
             }

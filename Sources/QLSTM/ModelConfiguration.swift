@@ -34,8 +34,15 @@ public struct ModelConfiguration: Sendable, Hashable, Codable {
 
     /// The paper's setup: centric, d_h = 5, encoding `paper`, `brick`, RY, depth 5.
     public init(
-        kind: ModelKind = .qlstm, inputWidth: Int = 1, hiddenSize: Int = 5, qubits: Int? = nil, partitions: Int = 1,
-        ansatz: Ansatz = .paper, projection: Bool = false, bidirectional: Bool = false, inversward: Bool = false
+        kind: ModelKind = .qlstm,
+        inputWidth: Int = 1,
+        hiddenSize: Int = 5,
+        qubits: Int? = nil,
+        partitions: Int = 1,
+        ansatz: Ansatz = .paper,
+        projection: Bool = false,
+        bidirectional: Bool = false,
+        inversward: Bool = false
     ) {
         self.kind = kind
         self.inputWidth = inputWidth
@@ -61,12 +68,19 @@ public struct ModelConfiguration: Sendable, Hashable, Codable {
         guard Self.hiddenSizeRange.contains(hiddenSize) else {
             throw .invalidParameter(name: "hidden size", value: hiddenSize, expected: "1 to 1000")
         }
-        guard inputWidth >= 1 else { throw .invalidParameter(name: "input width", value: inputWidth, expected: "at least 1") }
+        guard inputWidth >= 1 else {
+            throw .invalidParameter(name: "input width", value: inputWidth, expected: "at least 1")
+        }
         if projection {
             let q = qubits ?? 4
             return try PartitionPlan(parts: Array(repeating: (q, q, q), count: partitions))
         }
-        return try PartitionPlan.even(inputWidth: concatenatedWidth, outputWidth: hiddenSize, partitions: partitions, qubits: qubits)
+        return try PartitionPlan.even(
+            inputWidth: concatenatedWidth,
+            outputWidth: hiddenSize,
+            partitions: partitions,
+            qubits: qubits
+        )
     }
 
     /// The sub-VQCs of one reading's gate map, gate-major: forget 0...M-1, input, candidate, output.
@@ -78,7 +92,10 @@ public struct ModelConfiguration: Sendable, Hashable, Codable {
                 let name = (direction == 0 ? "" : "reverse/") + "\(gate)/\(m)"
                 circuits.append(
                     try SubVQC(
-                        id: name, qubitCount: part.qubits, inputCount: part.inputs, ansatz: ansatz,
+                        id: name,
+                        qubitCount: part.qubits,
+                        inputCount: part.inputs,
+                        ansatz: ansatz,
                         measuredWires: Array(0..<part.outputs)
                     )
                 )

@@ -32,21 +32,33 @@ public struct PartitionPlan: Sendable, Hashable, Codable {
             throw .invalidParameter(name: "partitions", value: 0, expected: "at least 1")
         }
         var parts: [Part] = []
-        var input = 0, output = 0
+        var input = 0
+        var output = 0
         for (m, shape) in shapes.enumerated() {
             guard shape.inputs >= 1, shape.outputs >= 1 else {
                 throw .invalidParameter(
-                    name: "part \(m) inputs and outputs", value: min(shape.inputs, shape.outputs),
+                    name: "part \(m) inputs and outputs",
+                    value: min(shape.inputs, shape.outputs),
                     expected: "at least one input and one output per part: use fewer partitions"
                 )
             }
             guard shape.qubits >= shape.inputs, shape.qubits >= shape.outputs else {
                 throw .invalidParameter(
-                    name: "part \(m) qubits", value: shape.qubits,
-                    expected: "at least \(max(shape.inputs, shape.outputs)) (one per input and per measured output, q_m >= D_m): raise --n-qubits or --partitions"
+                    name: "part \(m) qubits",
+                    value: shape.qubits,
+                    expected:
+                        "at least \(max(shape.inputs, shape.outputs)) (one per input and per measured output, q_m >= D_m): raise --n-qubits or --partitions"
                 )
             }
-            parts.append(Part(qubits: shape.qubits, inputOffset: input, inputs: shape.inputs, outputOffset: output, outputs: shape.outputs))
+            parts.append(
+                Part(
+                    qubits: shape.qubits,
+                    inputOffset: input,
+                    inputs: shape.inputs,
+                    outputOffset: output,
+                    outputs: shape.outputs
+                )
+            )
             input += shape.inputs
             output += shape.outputs
         }
@@ -59,17 +71,24 @@ public struct PartitionPlan: Sendable, Hashable, Codable {
     ///
     /// The paper's distributed QLSTM (d_x = 1, d_h = 5, two QPUs of 3 qubits) is
     /// `even(inputWidth: 6, outputWidth: 5, partitions: 2, qubits: 3)`: inputs 3 + 3, outputs 3 + 2.
-    public static func even(inputWidth: Int, outputWidth: Int, partitions: Int, qubits: Int? = nil) throws(QLSTMError) -> PartitionPlan {
+    public static func even(
+        inputWidth: Int,
+        outputWidth: Int,
+        partitions: Int,
+        qubits: Int? = nil
+    ) throws(QLSTMError) -> PartitionPlan {
         guard partitions >= 1, partitions <= min(inputWidth, outputWidth) else {
             throw .invalidParameter(
-                name: "partitions", value: partitions,
+                name: "partitions",
+                value: partitions,
                 expected: "1 to \(min(inputWidth, outputWidth)) (each part needs an input and an output)"
             )
         }
         func split(_ total: Int) -> [Int] {
             (0..<partitions).map { total / partitions + ($0 < total % partitions ? 1 : 0) }
         }
-        let inputs = split(inputWidth), outputs = split(outputWidth)
+        let inputs = split(inputWidth)
+        let outputs = split(outputWidth)
         return try PartitionPlan(
             parts: (0..<partitions).map { m in (qubits ?? max(inputs[m], outputs[m]), inputs[m], outputs[m]) }
         )

@@ -36,20 +36,32 @@ public struct PartitionedGates: GatePreactivations {
     /// - Throws: `QLSTMError` when the widths do not chain: v (`inputWidth`) -> projection (or
     ///   nothing) -> plan inputs; plan outputs -> readout (or nothing) -> `hiddenWidth`.
     public init(
-        inputWidth: Int, hiddenWidth: Int, plan: PartitionPlan, backend: Backend,
-        partParameters: [[Double]], projection: Linear?, readout: Linear?
+        inputWidth: Int,
+        hiddenWidth: Int,
+        plan: PartitionPlan,
+        backend: Backend,
+        partParameters: [[Double]],
+        projection: Linear?,
+        readout: Linear?
     ) throws(QLSTMError) {
         let circuitInputs = projection?.outputs ?? inputWidth
         guard (projection?.inputs ?? inputWidth) == inputWidth, plan.inputWidth == circuitInputs else {
             throw .invalidParameter(
-                name: "partition input width", value: plan.inputWidth,
-                expected: "\(circuitInputs), the width of \(projection == nil ? "v_t = [x_t ; h_t-1]" : "the projection's output")"
+                name: "partition input width",
+                value: plan.inputWidth,
+                expected:
+                    "\(circuitInputs), the width of \(projection == nil ? "v_t = [x_t ; h_t-1]" : "the projection's output")"
             )
         }
-        guard (readout?.inputs ?? plan.outputWidth) == plan.outputWidth, (readout?.outputs ?? plan.outputWidth) == hiddenWidth else {
+        guard (readout?.inputs ?? plan.outputWidth) == plan.outputWidth,
+            (readout?.outputs ?? plan.outputWidth) == hiddenWidth
+        else {
             throw .invalidParameter(
-                name: "partition output width", value: plan.outputWidth,
-                expected: readout == nil ? "\(hiddenWidth) (d_h): the parts' outputs must add up to the hidden size" : "the readout's input width"
+                name: "partition output width",
+                value: plan.outputWidth,
+                expected: readout == nil
+                    ? "\(hiddenWidth) (d_h): the parts' outputs must add up to the hidden size"
+                    : "the readout's input width"
             )
         }
         guard partParameters.count == 4 * plan.count else {
@@ -73,7 +85,10 @@ public struct PartitionedGates: GatePreactivations {
     }
 
     public mutating func setParameters(_ parameters: [Double]) {
-        precondition(parameters.count == parameterCount, "expected \(parameterCount) parameters, got \(parameters.count)")
+        precondition(
+            parameters.count == parameterCount,
+            "expected \(parameterCount) parameters, got \(parameters.count)"
+        )
         var offset = 0
         func next(_ count: Int) -> [Double] {
             defer { offset += count }
@@ -100,10 +115,14 @@ public struct PartitionedGates: GatePreactivations {
     }
 
     public func preactivations(
-        _ v: [Double], batch: Int, position: SequencePosition
+        _ v: [Double],
+        batch: Int,
+        position: SequencePosition
     ) async throws -> (preactivations: [Double], cache: Cache) {
         let u = projection?.forward(v, batch: batch) ?? v
-        let width = plan.inputWidth, parts = plan.parts, m = plan.count
+        let width = plan.inputWidth
+        let parts = plan.parts
+        let m = plan.count
         let evaluations: [CircuitEvaluation]
         switch backend {
         case .quantum(let runtime, _, let circuitOffset):
@@ -116,14 +135,28 @@ public struct PartitionedGates: GatePreactivations {
                         let start = b * width + part.inputOffset
                         let seed = SeededGenerator.derivedSeed(
                             mode.seed,
-                            [mode.step, UInt64(position.direction), UInt64(position.timeStep), UInt64(b), UInt64(gate), UInt64(index)]
+                            [
+                                mode.step, UInt64(position.direction), UInt64(position.timeStep), UInt64(b),
+                                UInt64(gate), UInt64(index),
+                            ]
                         )
-                        items.append(EvaluationRequest(circuit: circuitOffset + gate * m + index, inputs: Array(u[start..<start + part.inputs]), seed: seed))
+                        items.append(
+                            EvaluationRequest(
+                                circuit: circuitOffset + gate * m + index,
+                                inputs: Array(u[start..<start + part.inputs]),
+                                seed: seed
+                            )
+                        )
                     }
                 }
             }
             evaluations = try await runtime.executor.evaluate(
-                EvaluationBatch(items: items, method: mode.method, shots: mode.shots, parameterVersion: mode.parameterVersion)
+                EvaluationBatch(
+                    items: items,
+                    method: mode.method,
+                    shots: mode.shots,
+                    parameterVersion: mode.parameterVersion
+                )
             )
         case .linear(let maps):
             var results: [CircuitEvaluation] = []
@@ -152,15 +185,26 @@ public struct PartitionedGates: GatePreactivations {
     }
 
     public func backward(
-        cache: Cache, preactivationGradient dz: [Double], batch: Int, parameterGradient: inout [Double]
+        cache: Cache,
+        preactivationGradient dz: [Double],
+        batch: Int,
+        parameterGradient: inout [Double]
     ) -> [Double] {
-        let parts = plan.parts, m = plan.count, joinedWidth = plan.outputWidth, width = plan.inputWidth
+        let parts = plan.parts
+        let m = plan.count
+        let joinedWidth = plan.outputWidth
+        let width = plan.inputWidth
         let partCount = partParameters.reduce(0) { $0 + $1.count }
         let projectionCount = projection?.parameterCount ?? 0
         var dJoined = dz
         if let readout {
             var readoutGradient = Array(parameterGradient[(partCount + projectionCount)...])
-            dJoined = readout.backward(input: cache.joined, outputGradient: dz, batch: batch * 4, into: &readoutGradient)
+            dJoined = readout.backward(
+                input: cache.joined,
+                outputGradient: dz,
+                batch: batch * 4,
+                into: &readoutGradient
+            )
             parameterGradient.replaceSubrange((partCount + projectionCount)..., with: readoutGradient)
         }
         var offsets: [Int] = []
@@ -171,7 +215,8 @@ public struct PartitionedGates: GatePreactivations {
         }
         var du = [Double](repeating: 0, count: batch * width)
         for row in 0..<(batch * 4) {
-            let b = row / 4, gate = row % 4
+            let b = row / 4
+            let gate = row % 4
             for (index, part) in parts.enumerated() {
                 let evaluation = cache.evaluations[row * m + index]
                 let k = gate * m + index
@@ -179,7 +224,9 @@ public struct PartitionedGates: GatePreactivations {
                 for j in 0..<part.outputs {
                     let g = dJoined[row * joinedWidth + part.outputOffset + j]
                     if g == 0 { continue }
-                    for p in 0..<columns { parameterGradient[offsets[k] + p] += g * evaluation.parameterJacobian[j * columns + p] }
+                    for p in 0..<columns {
+                        parameterGradient[offsets[k] + p] += g * evaluation.parameterJacobian[j * columns + p]
+                    }
                     for i in 0..<part.inputs {
                         du[b * width + part.inputOffset + i] += g * evaluation.inputJacobian[j * part.inputs + i]
                     }

@@ -19,7 +19,13 @@ public final class QuantumRuntime: Sendable {
         /// The parameter version the executor holds.
         public var parameterVersion: UInt64
 
-        public init(method: DifferentiationMethod?, shots: Int?, seed: UInt64, step: UInt64 = 0, parameterVersion: UInt64 = 0) {
+        public init(
+            method: DifferentiationMethod?,
+            shots: Int?,
+            seed: UInt64,
+            step: UInt64 = 0,
+            parameterVersion: UInt64 = 0
+        ) {
             self.method = method
             self.shots = shots
             self.seed = seed

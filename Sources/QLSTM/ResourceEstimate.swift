@@ -38,10 +38,18 @@ public struct ResourceEstimate: Sendable, Hashable, Codable {
     ///   - trainWindows, testWindows: the dataset's split.
     ///   - timeSteps: the window length.
     public init(
-        model: ModelConfiguration, training: TrainingSettings, trainWindows: Int, testWindows: Int, timeSteps: Int
+        model: ModelConfiguration,
+        training: TrainingSettings,
+        trainWindows: Int,
+        testWindows: Int,
+        timeSteps: Int
     ) throws {
         guard model.kind == .qlstm else {
-            throw QLSTMError.invalidParameter(name: "model", value: 0, expected: "a QLSTM: a classical model runs no circuits")
+            throw QLSTMError.invalidParameter(
+                name: "model",
+                value: 0,
+                expected: "a QLSTM: a classical model runs no circuits"
+            )
         }
         let readings = model.bidirectional ? 2 : 1
         let circuits = try model.circuits(direction: 0)
@@ -50,7 +58,8 @@ public struct ResourceEstimate: Sendable, Hashable, Codable {
         gateParameters = parametersPerSubVQC.reduce(0, +)
         totalCircuitParameters = gateParameters * readings
         let runtime = QuantumRuntime(executor: LocalExecutor(threads: 1), mode: .init(method: nil, shots: nil, seed: 0))
-        classicalParameters = try TrainableModel.make(model, seed: 0, runtime: runtime).parameterCount - totalCircuitParameters
+        classicalParameters =
+            try TrainableModel.make(model, seed: 0, runtime: runtime).parameterCount - totalCircuitParameters
         qubitsPerQPU = plan.parts.map(\.qubits)
         qpus = plan.count
         totalQubits = plan.totalQubits
@@ -66,7 +75,8 @@ public struct ResourceEstimate: Sendable, Hashable, Codable {
         }
         circuitsPerTimeStep = runs * readings
         circuitsPerTrainingStep = circuitsPerTimeStep * timeSteps * min(training.batchSize, trainWindows)
-        circuitsPerEpoch = circuitsPerTimeStep * timeSteps * trainWindows + evaluationsPerTimeStep * timeSteps * testWindows
+        circuitsPerEpoch =
+            circuitsPerTimeStep * timeSteps * trainWindows + evaluationsPerTimeStep * timeSteps * testWindows
         shotsPerEpoch = circuitsPerEpoch * (training.shots ?? 0)
     }
 }

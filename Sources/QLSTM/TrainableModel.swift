@@ -13,14 +13,19 @@ public enum TrainableModel: Sendable {
     /// LSTM baseline) as torch's `nn.Linear` default, U(-1/sqrt(fan in), 1/sqrt(fan in)).
     /// - Parameter runtime: the executor for quantum models (ignored for the others).
     public static func make(
-        _ configuration: ModelConfiguration, seed: UInt64, runtime: QuantumRuntime?
+        _ configuration: ModelConfiguration,
+        seed: UInt64,
+        runtime: QuantumRuntime?
     ) throws -> TrainableModel {
         var generator = SeededGenerator(seed: SeededGenerator.derivedSeed(seed, [0x1417]))
         if configuration.kind == .lstm {
             return .classical(
                 try LSTM(
-                    inputWidth: configuration.inputWidth, hiddenWidth: configuration.hiddenSize,
-                    bidirectional: configuration.bidirectional, inversward: configuration.inversward, generator: &generator
+                    inputWidth: configuration.inputWidth,
+                    hiddenWidth: configuration.hiddenSize,
+                    bidirectional: configuration.bidirectional,
+                    inversward: configuration.inversward,
+                    generator: &generator
                 )
             )
         }
@@ -28,39 +33,73 @@ public enum TrainableModel: Sendable {
         var offset = 0
         func gateMap(direction: Int) throws -> PartitionedGates {
             let circuits = try configuration.circuits(direction: direction)
-            let projection = configuration.projection
-                ? Linear(inputs: configuration.concatenatedWidth, outputs: plan.inputWidth, initialization: .uniformFanIn, generator: &generator)
+            let projection =
+                configuration.projection
+                ? Linear(
+                    inputs: configuration.concatenatedWidth,
+                    outputs: plan.inputWidth,
+                    initialization: .uniformFanIn,
+                    generator: &generator
+                )
                 : nil
-            let readout = configuration.projection
-                ? Linear(inputs: plan.outputWidth, outputs: configuration.hiddenSize, initialization: .uniformFanIn, generator: &generator)
+            let readout =
+                configuration.projection
+                ? Linear(
+                    inputs: plan.outputWidth,
+                    outputs: configuration.hiddenSize,
+                    initialization: .uniformFanIn,
+                    generator: &generator
+                )
                 : nil
             let backend: PartitionedGates.Backend
             var parts: [[Double]]
             if configuration.kind == .qlstm {
-                guard let runtime else { throw QLSTMError.invalidParameter(name: "executor", value: 0, expected: "an executor for a quantum model") }
-                parts = circuits.map { circuit in (0..<circuit.parameterCount).map { _ in 0.01 * generator.nextStandardNormal() } }
+                guard let runtime else {
+                    throw QLSTMError.invalidParameter(
+                        name: "executor",
+                        value: 0,
+                        expected: "an executor for a quantum model"
+                    )
+                }
+                parts = circuits.map { circuit in
+                    (0..<circuit.parameterCount).map { _ in 0.01 * generator.nextStandardNormal() }
+                }
                 backend = .quantum(runtime: runtime, circuits: circuits, circuitOffset: offset)
                 offset += circuits.count
             } else {
                 let maps = (0..<(4 * plan.count)).map { k in
                     let part = plan.parts[k % plan.count]
-                    return Linear(inputs: part.inputs, outputs: part.outputs, initialization: .uniformFanIn, generator: &generator)
+                    return Linear(
+                        inputs: part.inputs,
+                        outputs: part.outputs,
+                        initialization: .uniformFanIn,
+                        generator: &generator
+                    )
                 }
                 parts = maps.map(\.parameters)
                 backend = .linear(maps)
             }
             return try PartitionedGates(
-                inputWidth: configuration.concatenatedWidth, hiddenWidth: configuration.hiddenSize, plan: plan,
-                backend: backend, partParameters: parts, projection: projection, readout: readout
+                inputWidth: configuration.concatenatedWidth,
+                hiddenWidth: configuration.hiddenSize,
+                plan: plan,
+                backend: backend,
+                partParameters: parts,
+                projection: projection,
+                readout: readout
             )
         }
         let gates = try gateMap(direction: 0)
         let reverse = configuration.bidirectional ? try gateMap(direction: 1) : nil
         let head = Linear(
-            inputs: configuration.bidirectional ? 2 * configuration.hiddenSize : configuration.hiddenSize, outputs: 1,
-            initialization: .normal(scale: 0.01), generator: &generator
+            inputs: configuration.bidirectional ? 2 * configuration.hiddenSize : configuration.hiddenSize,
+            outputs: 1,
+            initialization: .normal(scale: 0.01),
+            generator: &generator
         )
-        return .partitioned(try LSTM(gates: gates, reverseGates: reverse, head: head, inversward: configuration.inversward))
+        return .partitioned(
+            try LSTM(gates: gates, reverseGates: reverse, head: head, inversward: configuration.inversward)
+        )
     }
 
     public var parameterCount: Int {
@@ -110,7 +149,11 @@ public enum TrainableModel: Sendable {
     }
 
     /// The batch loss and its gradient for every parameter.
-    public func lossAndGradient(_ loss: Loss, sequences: [Double], targets: [Double]) async throws -> (loss: Double, gradient: [Double]) {
+    public func lossAndGradient(
+        _ loss: Loss,
+        sequences: [Double],
+        targets: [Double]
+    ) async throws -> (loss: Double, gradient: [Double]) {
         switch self {
         case .partitioned(let model): try await model.lossAndGradient(loss, sequences: sequences, targets: targets)
         case .classical(let model): try await model.lossAndGradient(loss, sequences: sequences, targets: targets)

@@ -27,11 +27,19 @@ public struct Trainer: Sendable {
 
     /// - Parameter resume: a checkpoint of this configuration to continue from.
     public init(
-        model: TrainableModel, settings: TrainingSettings, runtime: QuantumRuntime?,
-        train: SequenceData, test: SequenceData, resume: Checkpoint? = nil
+        model: TrainableModel,
+        settings: TrainingSettings,
+        runtime: QuantumRuntime?,
+        train: SequenceData,
+        test: SequenceData,
+        resume: Checkpoint? = nil
     ) throws(QLSTMError) {
         if let resume, resume.parameters.count != model.parameterCount {
-            throw .countMismatch(name: "checkpoint parameters", expected: model.parameterCount, found: resume.parameters.count)
+            throw .countMismatch(
+                name: "checkpoint parameters",
+                expected: model.parameterCount,
+                found: resume.parameters.count
+            )
         }
         var model = model
         if let resume { model.setParameters(resume.parameters) }
@@ -40,9 +48,15 @@ public struct Trainer: Sendable {
         self.runtime = runtime
         self.train = train
         self.test = test
-        checkpoint = resume ?? Checkpoint(
-            completedEpochs: 0, steps: 0, parameters: model.parameters, optimizer: settings.optimizer.make(), history: []
-        )
+        checkpoint =
+            resume
+            ?? Checkpoint(
+                completedEpochs: 0,
+                steps: 0,
+                parameters: model.parameters,
+                optimizer: settings.optimizer.make(),
+                history: []
+            )
     }
 
     /// Loads the model's circuits on the executor and sets their parameters (once per run).
@@ -80,18 +94,23 @@ public struct Trainer: Sendable {
             batchStart += settings.batchSize
             setMode(method: settings.differentiation, step: checkpoint.steps + 1)
             let (loss, gradient) = try await model.lossAndGradient(
-                settings.loss, sequences: indices.flatMap { train.inputs[$0] }, targets: indices.map { train.targets[$0] }
+                settings.loss,
+                sequences: indices.flatMap { train.inputs[$0] },
+                targets: indices.map { train.targets[$0] }
             )
             guard loss.isFinite, gradient.allSatisfy(\.isFinite) else {
                 throw QLSTMError.invalidParameter(
-                    name: "loss at epoch \(epoch)", value: 0,
+                    name: "loss at epoch \(epoch)",
+                    value: 0,
                     expected: "a finite loss and gradient: lower --lr, or check the data for extreme values"
                 )
             }
             lossSum += loss * Double(indices.count)
             let stepsPerEpoch = (train.count + settings.batchSize - 1) / settings.batchSize
             checkpoint.optimizer.learningRate = settings.schedule.rate(
-                base: settings.optimizer.learningRate, step: Int(checkpoint.steps), total: settings.epochs * stepsPerEpoch
+                base: settings.optimizer.learningRate,
+                step: Int(checkpoint.steps),
+                total: settings.epochs * stepsPerEpoch
             )
             var parameters = model.parameters
             checkpoint.optimizer.step(parameters: &parameters, gradient: gradient)

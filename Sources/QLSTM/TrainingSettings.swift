@@ -68,8 +68,14 @@ public struct TrainingSettings: Sendable, Hashable, Codable {
     public var schedule: LearningRateSchedule
 
     public init(
-        epochs: Int = 100, batchSize: Int = 10, loss: Loss = .mse, optimizer: OptimizerSettings = .paper, seed: UInt64 = 0,
-        differentiation: DifferentiationMethod = .parameterShift, shots: Int? = nil, shuffle: Bool = true,
+        epochs: Int = 100,
+        batchSize: Int = 10,
+        loss: Loss = .mse,
+        optimizer: OptimizerSettings = .paper,
+        seed: UInt64 = 0,
+        differentiation: DifferentiationMethod = .parameterShift,
+        shots: Int? = nil,
+        shuffle: Bool = true,
         schedule: LearningRateSchedule = .cosine
     ) {
         self.schedule = schedule
@@ -97,7 +103,14 @@ public struct EpochRecord: Sendable, Hashable, Codable {
     /// Shots drawn during the epoch (zero in exact mode).
     public var shots: UInt64
 
-    public init(epoch: Int, trainLoss: Double, testLoss: Double, seconds: Double, circuits: UInt64 = 0, shots: UInt64 = 0) {
+    public init(
+        epoch: Int,
+        trainLoss: Double,
+        testLoss: Double,
+        seconds: Double,
+        circuits: UInt64 = 0,
+        shots: UInt64 = 0
+    ) {
         self.epoch = epoch
         self.trainLoss = trainLoss
         self.testLoss = testLoss

@@ -44,7 +44,8 @@ public struct FusedCircuit: Sendable, Hashable {
             case .cz(let a, let b): twoQubit(a, b, .cz(a, b))
             case .swap(let a, let b): twoQubit(a, b, .swap(a, b))
             default:
-                let w = gate.wires[0], m = gate.matrix!
+                let w = gate.wires[0]
+                let m = gate.matrix!
                 if entangled[w] {
                     pending[w] = m * (pending[w] ?? .identity)
                 } else {

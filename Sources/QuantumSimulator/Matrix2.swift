@@ -40,13 +40,17 @@ public struct Matrix2: Sendable, Hashable {
     public static func * (m: Matrix2, n: Matrix2) -> Matrix2 {
         if m.isReal && n.isReal {
             return Matrix2(
-                real: m.a.re * n.a.re + m.b.re * n.c.re, m.a.re * n.b.re + m.b.re * n.d.re,
-                m.c.re * n.a.re + m.d.re * n.c.re, m.c.re * n.b.re + m.d.re * n.d.re
+                real: m.a.re * n.a.re + m.b.re * n.c.re,
+                m.a.re * n.b.re + m.b.re * n.d.re,
+                m.c.re * n.a.re + m.d.re * n.c.re,
+                m.c.re * n.b.re + m.d.re * n.d.re
             )
         }
         return Matrix2(
-            m.a * n.a + m.b * n.c, m.a * n.b + m.b * n.d,
-            m.c * n.a + m.d * n.c, m.c * n.b + m.d * n.d
+            m.a * n.a + m.b * n.c,
+            m.a * n.b + m.b * n.d,
+            m.c * n.a + m.d * n.c,
+            m.c * n.b + m.d * n.d
         )
     }
 
@@ -59,21 +63,24 @@ extension Matrix2 {
     /// RX(t) = exp(-i t X / 2).
     @inlinable
     public static func rx(_ t: Double) -> Matrix2 {
-        let c = cos(t / 2), s = sin(t / 2)
+        let c = cos(t / 2)
+        let s = sin(t / 2)
         return Matrix2(Complex(c), Complex(0, -s), Complex(0, -s), Complex(c))
     }
 
     /// RY(t) = exp(-i t Y / 2).
     @inlinable
     public static func ry(_ t: Double) -> Matrix2 {
-        let c = cos(t / 2), s = sin(t / 2)
+        let c = cos(t / 2)
+        let s = sin(t / 2)
         return Matrix2(real: c, -s, s, c)
     }
 
     /// RZ(t) = exp(-i t Z / 2).
     @inlinable
     public static func rz(_ t: Double) -> Matrix2 {
-        let c = cos(t / 2), s = sin(t / 2)
+        let c = cos(t / 2)
+        let s = sin(t / 2)
         return Matrix2(Complex(c, -s), .zero, .zero, Complex(c, s))
     }
 
@@ -90,10 +97,13 @@ extension Matrix2 {
     /// OpenQASM 3's `U(theta, phi, lambda)`, global phase included.
     @inlinable
     public static func u(_ theta: Double, _ phi: Double, _ lambda: Double) -> Matrix2 {
-        let c = cos(theta / 2), s = sin(theta / 2)
+        let c = cos(theta / 2)
+        let s = sin(theta / 2)
         return Matrix2(
-            Complex(c), -(s * Complex.phase(lambda)),
-            s * Complex.phase(phi), c * Complex.phase(phi + lambda)
+            Complex(c),
+            -(s * Complex.phase(lambda)),
+            s * Complex.phase(phi),
+            c * Complex.phase(phi + lambda)
         )
     }
 

@@ -60,7 +60,8 @@ extension StateVector {
         var tally = [Int: Int]()
         for _ in 0..<shots {
             let u = generator.nextUnit() * running
-            var lo = 0, hi = cumulative.count - 1
+            var lo = 0
+            var hi = cumulative.count - 1
             while lo < hi {
                 let mid = (lo + hi) / 2
                 if cumulative[mid] > u { hi = mid } else { lo = mid + 1 }

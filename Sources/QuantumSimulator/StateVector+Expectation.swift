@@ -17,12 +17,14 @@ extension StateVector {
     public func expectation(of word: PauliWord) -> Double {
         precondition(word.qubitCount == qubitCount, "Pauli word and state sizes differ")
         // P|i> = i^(#Y) (-1)^popcount(i & (Y|Z)) |i ^ flip>, so <psi|P|psi> is one sum.
-        let flip = word.flipMask, signMask = word.signMask
+        let flip = word.flipMask
+        let signMask = word.signMask
         let phase: Complex = [Complex.one, .i, -.one, -.i][word.yCount % 4]
         return reduceInBlocks { lo, hi in
             var sum = Complex.zero
             for i in lo..<hi {
-                let a = amplitude(i), b = amplitude(i ^ flip)
+                let a = amplitude(i)
+                let b = amplitude(i ^ flip)
                 let term = b.conjugate * a
                 sum = (i & signMask).nonzeroBitCount & 1 == 0 ? sum + term : sum - term
             }

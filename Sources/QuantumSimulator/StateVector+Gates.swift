@@ -45,7 +45,10 @@ extension StateVector {
         let pairCount = dimension >> 1
         let parallel = isLarge
         if m.isReal {
-            let a = m.a.re, b = m.b.re, c = m.c.re, d = m.d.re
+            let a = m.a.re
+            let b = m.b.re
+            let c = m.c.re
+            let d = m.d.re
             if !parallel {
                 re.withUnsafeMutableBufferPointer {
                     Kernels.applyReal(a, b, c, d, wire: wire, to: $0.baseAddress!, pairs: 0..<pairCount)
@@ -75,7 +78,8 @@ extension StateVector {
         let diagonal = m.isDiagonal
         re.withUnsafeMutableBufferPointer { reBuffer in
             im.withUnsafeMutableBufferPointer { imBuffer in
-                let re = SharedBuffer(reBuffer.baseAddress!), im = SharedBuffer(imBuffer.baseAddress!)
+                let re = SharedBuffer(reBuffer.baseAddress!)
+                let im = SharedBuffer(imBuffer.baseAddress!)
                 Parallel.forEachChunk(of: pairCount, parallel: parallel) { pairs in
                     if diagonal {
                         Kernels.applyDiagonal(m.a, m.d, wire: wire, re: re.base, im: im.base, pairs: pairs)
@@ -153,7 +157,9 @@ extension StateVector {
             for operation in operations { apply(operation) }
             return
         }
-        let dimension = dimension, pairs = 0..<(dimension >> 1), quads = 0..<(dimension >> 2)
+        let dimension = dimension
+        let pairs = 0..<(dimension >> 1)
+        let quads = 0..<(dimension >> 2)
         var next = operations.startIndex
         while next < operations.endIndex {
             if im.isEmpty {
@@ -167,7 +173,15 @@ extension StateVector {
                             if wire == 0 {
                                 Kernels.applyReal(m.a.re, m.b.re, m.c.re, m.d.re, wire: wire, to: re, pairs: pairs)
                             } else {
-                                Kernels.applyReal(m.a.re, m.b.re, m.c.re, m.d.re, wire: wire, to: re, dimension: dimension)
+                                Kernels.applyReal(
+                                    m.a.re,
+                                    m.b.re,
+                                    m.c.re,
+                                    m.d.re,
+                                    wire: wire,
+                                    to: re,
+                                    dimension: dimension
+                                )
                             }
                         case .cnot(let c, let t): Kernels.applyCNOT(control: c, target: t, to: re, dimension: dimension)
                         case .cz(let a, let b): Kernels.applyCZ(a, b, to: re, quads: quads)
@@ -181,7 +195,8 @@ extension StateVector {
             }
             re.withUnsafeMutableBufferPointer { reBuffer in
                 im.withUnsafeMutableBufferPointer { imBuffer in
-                    let re = reBuffer.baseAddress!, im = imBuffer.baseAddress!
+                    let re = reBuffer.baseAddress!
+                    let im = imBuffer.baseAddress!
                     for index in next..<operations.endIndex {
                         switch operations[index] {
                         case .single(let wire, let m):

@@ -23,7 +23,8 @@ extension StateVector {
             for l in 0..<lanes { re[l] = 1 }
             if !complex {
                 withUnsafeTemporaryAllocation(of: Double.self, capacity: 2 * lanes) { factors in
-                    let zero = factors.baseAddress!, one = zero + lanes
+                    let zero = factors.baseAddress!
+                    let one = zero + lanes
                     var size = 1
                     for w in 0..<wires {
                         for l in 0..<lanes {
@@ -31,7 +32,8 @@ extension StateVector {
                             one[l] = unitaries[l * wires + w].c.re
                         }
                         for i in 0..<size {
-                            let low = re + (i << laneBits), high = re + ((i + size) << laneBits)
+                            let low = re + (i << laneBits)
+                            let high = re + ((i + size) << laneBits)
                             for l in 0..<lanes {
                                 let x = low[l]
                                 high[l] = x * one[l]
@@ -51,9 +53,11 @@ extension StateVector {
                     for i in 0..<size {
                         for l in 0..<lanes {
                             let u = unitaries[l * wires + w]
-                            let lo = (i << laneBits) | l, hi = ((i + size) << laneBits) | l
+                            let lo = (i << laneBits) | l
+                            let hi = ((i + size) << laneBits) | l
                             let x = Complex(re[lo], im[lo])
-                            let y1 = x * u.c, y0 = x * u.a
+                            let y1 = x * u.c
+                            let y0 = x * u.a
                             re[hi] = y1.re
                             im[hi] = y1.im
                             re[lo] = y0.re
@@ -78,7 +82,8 @@ extension StateVector {
         let count = 1 << wires
         withUnsafeTemporaryAllocation(of: Double.self, capacity: dimension + 2 * lanes) { scratch in
             let p = scratch.baseAddress!
-            let total = p + dimension, ones = total + lanes
+            let total = p + dimension
+            let ones = total + lanes
             re.withUnsafeBufferPointer { reBuffer in
                 im.withUnsafeBufferPointer { imBuffer in
                     let re = reBuffer.baseAddress!
@@ -128,13 +133,16 @@ extension StateVector {
                     let i0 = (Kernels.insertZero(p, at: wire) << laneBits) | lane
                     let i1 = i0 + stride
                     guard let im else {
-                        let x = re[i0], y = re[i1]
+                        let x = re[i0]
+                        let y = re[i1]
                         re[i0] = m.a.re * x + m.b.re * y
                         re[i1] = m.c.re * x + m.d.re * y
                         continue
                     }
-                    let x = Complex(re[i0], im[i0]), y = Complex(re[i1], im[i1])
-                    let u = m.a * x + m.b * y, v = m.c * x + m.d * y
+                    let x = Complex(re[i0], im[i0])
+                    let y = Complex(re[i1], im[i1])
+                    let u = m.a * x + m.b * y
+                    let v = m.c * x + m.d * y
                     re[i0] = u.re
                     im[i0] = u.im
                     re[i1] = v.re
@@ -147,7 +155,11 @@ extension StateVector {
     /// `<self| P_w |other>` for every lane, into `result[l]`, summed in pair order per lane as
     /// `overlap(with:pauli:on:)` sums a one-lane state.
     public func laneOverlaps(
-        with other: StateVector, pauli axis: PauliAxis, on wire: Int, laneBits: Int, into result: inout [Complex]
+        with other: StateVector,
+        pauli axis: PauliAxis,
+        on wire: Int,
+        laneBits: Int,
+        into result: inout [Complex]
     ) {
         let lanes = 1 << laneBits
         precondition(other.qubitCount == qubitCount && result.count == lanes, "lane layout mismatch")
@@ -167,14 +179,21 @@ extension StateVector {
                 for l in 0..<lanes { sum[l] = 0 }
                 re.withUnsafeBufferPointer { left in
                     other.re.withUnsafeBufferPointer { right in
-                        let l = left.baseAddress!, r = right.baseAddress!
+                        let l = left.baseAddress!
+                        let r = right.baseAddress!
                         switch axis {
                         case .x:
-                            forEachPair { a, b in for k in 0..<lanes { sum[k] += l[a + k] * r[b + k] + l[b + k] * r[a + k] } }
+                            forEachPair { a, b in
+                                for k in 0..<lanes { sum[k] += l[a + k] * r[b + k] + l[b + k] * r[a + k] }
+                            }
                         case .y:
-                            forEachPair { a, b in for k in 0..<lanes { sum[k] += l[b + k] * r[a + k] - l[a + k] * r[b + k] } }
+                            forEachPair { a, b in
+                                for k in 0..<lanes { sum[k] += l[b + k] * r[a + k] - l[a + k] * r[b + k] }
+                            }
                         case .z:
-                            forEachPair { a, b in for k in 0..<lanes { sum[k] += l[a + k] * r[a + k] - l[b + k] * r[b + k] } }
+                            forEachPair { a, b in
+                                for k in 0..<lanes { sum[k] += l[a + k] * r[a + k] - l[b + k] * r[b + k] }
+                            }
                         }
                     }
                 }
@@ -185,8 +204,10 @@ extension StateVector {
         for k in 0..<lanes { result[k] = .zero }
         forEachPair { a, b in
             for k in 0..<lanes {
-                let la = amplitude(a + k).conjugate, lb = amplitude(b + k).conjugate
-                let ra = other.amplitude(a + k), rb = other.amplitude(b + k)
+                let la = amplitude(a + k).conjugate
+                let lb = amplitude(b + k).conjugate
+                let ra = other.amplitude(a + k)
+                let rb = other.amplitude(b + k)
                 switch axis {
                 case .x: result[k] = result[k] + la * rb + lb * ra
                 case .y: result[k] = result[k] + Complex.i * (lb * ra - la * rb)

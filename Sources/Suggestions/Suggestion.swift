@@ -5,7 +5,10 @@ public enum Suggestion {
     /// `text` has characters (so gibberish suggests nothing); ties go to the longer common
     /// prefix, then to the earlier candidate.
     public static func nearest(
-        to text: String, among candidates: [String], maximumDistance: Int, ignoringCase: Bool = false
+        to text: String,
+        among candidates: [String],
+        maximumDistance: Int,
+        ignoringCase: Bool = false
     ) -> String? {
         let normalize = { (s: String) in Array((ignoringCase ? s.lowercased() : s).unicodeScalars) }
         let typed = normalize(text)

@@ -26,7 +26,12 @@ public struct EvaluationBatch: Sendable, Hashable, Codable {
     /// The parameter version the batch must be evaluated with (see `setParameters`).
     public var parameterVersion: UInt64
 
-    public init(items: [EvaluationRequest], method: DifferentiationMethod?, shots: Int? = nil, parameterVersion: UInt64 = 0) {
+    public init(
+        items: [EvaluationRequest],
+        method: DifferentiationMethod?,
+        shots: Int? = nil,
+        parameterVersion: UInt64 = 0
+    ) {
         self.items = items
         self.method = method
         self.shots = shots

@@ -65,7 +65,9 @@ public final class LocalExecutor: CircuitExecutor {
     }
 
     /// Evaluates a batch and says what each thread did (a worker reports it per QPU slot).
-    public func evaluateMeasuringUsage(_ batch: EvaluationBatch) async throws -> (results: [CircuitEvaluation], usage: [ThreadUsage]) {
+    public func evaluateMeasuringUsage(
+        _ batch: EvaluationBatch
+    ) async throws -> (results: [CircuitEvaluation], usage: [ThreadUsage]) {
         let (prepared, version) = state.withLock { ($0.prepared, $0.version) }
         guard batch.parameterVersion == version else {
             throw ExecutorError.parameterVersion(expected: version, got: batch.parameterVersion)
@@ -91,15 +93,31 @@ public final class LocalExecutor: CircuitExecutor {
             state.workspaces = Array(repeating: [:], count: threadCount)
             return taken
         }
-        let results: [CircuitEvaluation], used: [[Int: PreparedCircuit.Workspace]], usage: [ThreadUsage]
+        let results: [CircuitEvaluation]
+        let used: [[Int: PreparedCircuit.Workspace]]
+        let usage: [ThreadUsage]
         if min(threadCount, units.count) <= 1 {
             // One thread's worth of work: run it here rather than pay two thread hops.
-            (results, used, usage) = Self.run(units, of: batch, on: prepared, threads: 1, lanes: lanes, workspaces: workspaces)
+            (results, used, usage) = Self.run(
+                units,
+                of: batch,
+                on: prepared,
+                threads: 1,
+                lanes: lanes,
+                workspaces: workspaces
+            )
         } else {
             (results, used, usage) = await withCheckedContinuation { continuation in
                 queue.async { [threadCount, lanes] in
                     continuation.resume(
-                        returning: Self.run(units, of: batch, on: prepared, threads: threadCount, lanes: lanes, workspaces: workspaces)
+                        returning: Self.run(
+                            units,
+                            of: batch,
+                            on: prepared,
+                            threads: threadCount,
+                            lanes: lanes,
+                            workspaces: workspaces
+                        )
                     )
                 }
             }
@@ -115,8 +133,12 @@ public final class LocalExecutor: CircuitExecutor {
 
     /// Evaluates every unit on `threads` threads; each thread takes the next unit in turn.
     private static func run(
-        _ units: [(circuit: Int, items: [Int])], of batch: EvaluationBatch, on prepared: [Compiled?],
-        threads: Int, lanes: Int, workspaces: [[Int: PreparedCircuit.Workspace]]
+        _ units: [(circuit: Int, items: [Int])],
+        of batch: EvaluationBatch,
+        on prepared: [Compiled?],
+        threads: Int,
+        lanes: Int,
+        workspaces: [[Int: PreparedCircuit.Workspace]]
     ) -> ([CircuitEvaluation], [[Int: PreparedCircuit.Workspace]], [ThreadUsage]) {
         let results = Mutex([CircuitEvaluation](repeating: CircuitEvaluation(outputs: []), count: batch.items.count))
         let next = Atomic<Int>(0)
@@ -140,7 +162,14 @@ public final class LocalExecutor: CircuitExecutor {
                 var workspace = mine[circuitIndex] ?? PreparedCircuit.Workspace(for: circuit, lanes: lanes)
                 let inputs = items.map { batch.items[$0].inputs }
                 let seeds = batch.shots == nil ? [] : items.map { batch.items[$0].seed }
-                circuit.evaluate(inputs, method: batch.method, shots: batch.shots, seeds: seeds, into: &unitResults, workspace: &workspace)
+                circuit.evaluate(
+                    inputs,
+                    method: batch.method,
+                    shots: batch.shots,
+                    seeds: seeds,
+                    into: &unitResults,
+                    workspace: &workspace
+                )
                 mine[circuitIndex] = workspace
                 for _ in items { counters.record(circuit, method: batch.method, shots: batch.shots) }
                 results.withLock { all in

@@ -12,7 +12,10 @@ extension PreparedCircuit {
     /// - Throws: `VariationalCircuitError` for bad inputs, bad shot counts, or the adjoint
     ///   method with shots.
     public func evaluate(
-        _ inputs: [Double], method: DifferentiationMethod?, shots: Int? = nil, seed: UInt64 = 0
+        _ inputs: [Double],
+        method: DifferentiationMethod?,
+        shots: Int? = nil,
+        seed: UInt64 = 0
     ) throws(VariationalCircuitError) -> CircuitEvaluation {
         try checkInputs(inputs)
         try Self.checkShots(shots, method: method)
@@ -35,8 +38,12 @@ extension PreparedCircuit {
     /// Inputs and shots must have been checked (`checkInputs`, `checkShots`); with shots,
     /// `seeds` holds one seed per input.
     public func evaluate(
-        _ batch: [[Double]], method: DifferentiationMethod?, shots: Int?, seeds: [UInt64],
-        into results: inout [CircuitEvaluation], workspace: inout Workspace
+        _ batch: [[Double]],
+        method: DifferentiationMethod?,
+        shots: Int?,
+        seeds: [UInt64],
+        into results: inout [CircuitEvaluation],
+        workspace: inout Workspace
     ) {
         precondition(shots == nil || seeds.count == batch.count, "one shot seed per input")
         if results.count != batch.count {
@@ -56,7 +63,15 @@ extension PreparedCircuit {
             switch method {
             case nil:
                 run(workspace: &workspace)
-                read(workspace.state, shots: shots, seeds: seeds, run: 0, chunk: start..<end, into: &workspace.outputs, scratch: &workspace.expectations)
+                read(
+                    workspace.state,
+                    shots: shots,
+                    seeds: seeds,
+                    run: 0,
+                    chunk: start..<end,
+                    into: &workspace.outputs,
+                    scratch: &workspace.expectations
+                )
             case .parameterShift:
                 parameterShift(chunk, shots: shots, seeds: seeds, into: &results, workspace: &workspace)
             case .adjoint:
@@ -84,10 +99,17 @@ extension PreparedCircuit {
     /// stream of (the input's seed, `run`).
     @inline(__always)
     func read(
-        _ state: StateVector, shots: Int?, seeds: [UInt64], run: Int, chunk: Range<Int>,
-        into outputs: inout [Double], scratch: inout [Double]
+        _ state: StateVector,
+        shots: Int?,
+        seeds: [UInt64],
+        run: Int,
+        chunk: Range<Int>,
+        into outputs: inout [Double],
+        scratch: inout [Double]
     ) {
-        let n = circuit.qubitCount, measured = circuit.measuredWires, count = measured.count
+        let n = circuit.qubitCount
+        let measured = circuit.measuredWires
+        let count = measured.count
         let laneBits = state.qubitCount - n
         guard let shots else {
             state.laneExpectationsZ(wires: n, laneBits: laneBits, into: &scratch)
@@ -107,7 +129,10 @@ extension PreparedCircuit {
     /// Adds the derivatives of every output to the column of the gate's parameter or input.
     @inline(__always)
     func accumulate(
-        _ derivatives: (Int) -> Double, gate: DifferentiableGate, inputs: [Double], into result: inout CircuitEvaluation
+        _ derivatives: (Int) -> Double,
+        gate: DifferentiableGate,
+        inputs: [Double],
+        into result: inout CircuitEvaluation
     ) {
         switch gate.source {
         case .constant:
@@ -125,35 +150,73 @@ extension PreparedCircuit {
     /// Two shifted circuits per differentiable gate, each restarted from the stored state just
     /// before the gate's fused step: nothing before the shifted gate is simulated again.
     func parameterShift(
-        _ chunk: ArraySlice<[Double]>, shots: Int?, seeds: [UInt64],
-        into results: inout [CircuitEvaluation], workspace: inout Workspace
+        _ chunk: ArraySlice<[Double]>,
+        shots: Int?,
+        seeds: [UInt64],
+        into results: inout [CircuitEvaluation],
+        workspace: inout Workspace
     ) {
         let items = chunk.indices
         run(workspace: &workspace, recordCheckpoints: true)
-        read(workspace.state, shots: shots, seeds: seeds, run: 0, chunk: items, into: &workspace.outputs, scratch: &workspace.expectations)
+        read(
+            workspace.state,
+            shots: shots,
+            seeds: seeds,
+            run: 0,
+            chunk: items,
+            into: &workspace.outputs,
+            scratch: &workspace.expectations
+        )
         let outputs = circuit.outputCount
         for (number, gate) in differentiableGates.enumerated() {
             runShifted(gate, by: .rotation(gate.axis, Double.pi / 2), workspace: &workspace)
-            read(workspace.shiftedState, shots: shots, seeds: seeds, run: 1 + 2 * number, chunk: items, into: &workspace.plus, scratch: &workspace.expectations)
+            read(
+                workspace.shiftedState,
+                shots: shots,
+                seeds: seeds,
+                run: 1 + 2 * number,
+                chunk: items,
+                into: &workspace.plus,
+                scratch: &workspace.expectations
+            )
             runShifted(gate, by: .rotation(gate.axis, -Double.pi / 2), workspace: &workspace)
-            read(workspace.shiftedState, shots: shots, seeds: seeds, run: 2 + 2 * number, chunk: items, into: &workspace.minus, scratch: &workspace.expectations)
+            read(
+                workspace.shiftedState,
+                shots: shots,
+                seeds: seeds,
+                run: 2 + 2 * number,
+                chunk: items,
+                into: &workspace.minus,
+                scratch: &workspace.expectations
+            )
             for (lane, item) in items.enumerated() {
                 let base = lane * outputs
-                let plus = workspace.plus, minus = workspace.minus
-                accumulate({ (plus[base + $0] - minus[base + $0]) / 2 }, gate: gate, inputs: chunk[item], into: &results[item])
+                let plus = workspace.plus
+                let minus = workspace.minus
+                accumulate(
+                    { (plus[base + $0] - minus[base + $0]) / 2 },
+                    gate: gate,
+                    inputs: chunk[item],
+                    into: &results[item]
+                )
             }
         }
     }
 
     /// Simulates the bound lanes with one gate followed by `shift`, into `workspace.shiftedState`.
     private func runShifted(_ gate: DifferentiableGate, by shift: Matrix2, workspace: inout Workspace) {
-        let n = circuit.qubitCount, laneBits = workspace.laneBits
+        let n = circuit.qubitCount
+        let laneBits = workspace.laneBits
         switch gate.location {
         case .leading(let wire):
             for lane in 0..<workspace.lanes {
                 workspace.savedLeading[lane] = workspace.leading[lane * n + wire]
                 workspace.leading[lane * n + wire] = product(
-                    of: leadingGates[wire], lane: lane, inputMatrices: workspace.inputMatrices, shifting: gate.gate, by: shift
+                    of: leadingGates[wire],
+                    lane: lane,
+                    inputMatrices: workspace.inputMatrices,
+                    shifting: gate.gate,
+                    by: shift
                 )
             }
             workspace.shiftedState.setLaneProducts(workspace.leading, wires: n, laneBits: laneBits)
@@ -170,7 +233,13 @@ extension PreparedCircuit {
                 preconditionFailure("a rotation sits in a single-qubit step")
             }
             // Steps with shared matrices only: input-dependent steps force a single lane.
-            let shifted = product(of: run, lane: 0, inputMatrices: workspace.inputMatrices, shifting: gate.gate, by: shift)
+            let shifted = product(
+                of: run,
+                lane: 0,
+                inputMatrices: workspace.inputMatrices,
+                shifting: gate.gate,
+                by: shift
+            )
             workspace.shiftedState.apply(shifted, to: wire + laneBits)
             workspace.shiftedState.apply(workspace.operations[(stepIndex + 1)...])
         }
@@ -181,10 +250,19 @@ extension PreparedCircuit {
     func adjoint(_ chunk: ArraySlice<[Double]>, into results: inout [CircuitEvaluation], workspace: inout Workspace) {
         let items = chunk.indices
         run(workspace: &workspace)
-        read(workspace.state, shots: nil, seeds: [], run: 0, chunk: items, into: &workspace.outputs, scratch: &workspace.expectations)
+        read(
+            workspace.state,
+            shots: nil,
+            seeds: [],
+            run: 0,
+            chunk: items,
+            into: &workspace.outputs,
+            scratch: &workspace.expectations
+        )
         guard let firstDifferentiable = differentiableGates.first?.gate else { return }
 
-        let outputs = circuit.outputCount, laneBits = workspace.laneBits
+        let outputs = circuit.outputCount
+        let laneBits = workspace.laneBits
         if workspace.costates.count != outputs {
             workspace.costates = Array(repeating: workspace.state, count: outputs)
         }
@@ -199,7 +277,11 @@ extension PreparedCircuit {
                 // workspace.plus holds the derivatives, lane-major.
                 for j in 0..<outputs {
                     workspace.costates[j].laneOverlaps(
-                        with: workspace.state, pauli: gate.axis, on: gate.wire, laneBits: laneBits, into: &workspace.overlaps
+                        with: workspace.state,
+                        pauli: gate.axis,
+                        on: gate.wire,
+                        laneBits: laneBits,
+                        into: &workspace.overlaps
                     )
                     for lane in 0..<workspace.lanes { workspace.plus[lane * outputs + j] = workspace.overlaps[lane].im }
                 }

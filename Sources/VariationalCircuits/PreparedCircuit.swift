@@ -180,7 +180,11 @@ public struct PreparedCircuit: Sendable {
     /// The product of a run of single-qubit gates for one lane, optionally with one gate
     /// followed by `shift`.
     func product(
-        of run: [Int], lane: Int, inputMatrices: [Matrix2], shifting shifted: Int = -1, by shift: Matrix2 = .identity
+        of run: [Int],
+        lane: Int,
+        inputMatrices: [Matrix2],
+        shifting shifted: Int = -1,
+        by shift: Matrix2 = .identity
     ) -> Matrix2 {
         var m = Matrix2.identity
         for (position, g) in run.enumerated() {
@@ -194,23 +198,31 @@ public struct PreparedCircuit: Sendable {
     /// Loads one input vector per lane: the encoding matrices and each lane's product layer.
     /// Lanes beyond `inputs.count` repeat the last input (their results are not read).
     func bind(_ inputs: ArraySlice<[Double]>, workspace: inout Workspace) {
-        let slots = inputRotations.count, n = circuit.qubitCount
+        let slots = inputRotations.count
+        let n = circuit.qubitCount
         for lane in 0..<workspace.lanes {
             let x = inputs[min(inputs.startIndex + lane, inputs.endIndex - 1)]
             for (slot, rotation) in inputRotations.enumerated() {
-                workspace.inputMatrices[lane * slots + slot] = .rotation(rotation.axis, rotation.transform.angle(x[rotation.input]))
+                workspace.inputMatrices[lane * slots + slot] = .rotation(
+                    rotation.axis,
+                    rotation.transform.angle(x[rotation.input])
+                )
             }
         }
         for lane in 0..<workspace.lanes {
             for wire in 0..<n {
                 workspace.leading[lane * n + wire] =
-                    leadingMatrices[wire] ?? product(of: leadingGates[wire], lane: lane, inputMatrices: workspace.inputMatrices)
+                    leadingMatrices[wire]
+                    ?? product(of: leadingGates[wire], lane: lane, inputMatrices: workspace.inputMatrices)
             }
         }
         // Only one-lane workspaces meet input-dependent steps (see `Workspace.init`).
         for index in inputDependentSteps {
             guard case .single(let wire, let run, _) = steps[index] else { continue }
-            workspace.operations[index] = .single(wire: wire, product(of: run, lane: 0, inputMatrices: workspace.inputMatrices))
+            workspace.operations[index] = .single(
+                wire: wire,
+                product(of: run, lane: 0, inputMatrices: workspace.inputMatrices)
+            )
         }
     }
 
@@ -308,7 +320,8 @@ extension PreparedCircuit {
                 }
             }
             checkpointSlot = slots
-            checkpoints = count * (16 << (n + bits)) <= Self.checkpointBudget ? Array(repeating: zero, count: count) : []
+            checkpoints =
+                count * (16 << (n + bits)) <= Self.checkpointBudget ? Array(repeating: zero, count: count) : []
             costates = []
         }
     }

@@ -34,7 +34,10 @@ public struct SubVQC: Sendable, Hashable, Codable, Identifiable {
             throw .depthOutOfRange(ansatz.depth, range: Ansatz.depthRange)
         }
         guard Ansatz.entanglingRepetitionsRange.contains(ansatz.entanglingRepetitions) else {
-            throw .entanglingRepetitionsOutOfRange(ansatz.entanglingRepetitions, range: Ansatz.entanglingRepetitionsRange)
+            throw .entanglingRepetitionsOutOfRange(
+                ansatz.entanglingRepetitions,
+                range: Ansatz.entanglingRepetitionsRange
+            )
         }
         let measured = measuredWires ?? Array(0..<(inputCount > 0 ? inputCount : qubitCount))
         guard !measured.isEmpty else { throw .noMeasuredWires }

@@ -34,7 +34,9 @@ enum BenchCommand: Command {
         if options.flag("json") {
             print(try Console.json(figures))
         } else {
-            for key in figures.keys.sorted() { print(key.padding(toLength: 44, withPad: " ", startingAt: 0), figures[key]!) }
+            for key in figures.keys.sorted() {
+                print(key.padding(toLength: 44, withPad: " ", startingAt: 0), figures[key]!)
+            }
         }
         return 0
     }
@@ -122,13 +124,26 @@ struct SimulatorBenchmarks {
     }
 
     /// Evaluates at least `count` inputs (whole batches of `inputs`) with one workspace.
-    static func evaluate(_ prepared: PreparedCircuit, _ inputs: [[Double]], method: DifferentiationMethod?, count: Int, lanes: Int) {
+    static func evaluate(
+        _ prepared: PreparedCircuit,
+        _ inputs: [[Double]],
+        method: DifferentiationMethod?,
+        count: Int,
+        lanes: Int
+    ) {
         var workspace = PreparedCircuit.Workspace(for: prepared, lanes: lanes)
         var results: [CircuitEvaluation] = []
         if lanes == 1 {
             let singles = inputs.map { [$0] }
             for i in 0..<count {
-                prepared.evaluate(singles[i % singles.count], method: method, shots: nil, seeds: [], into: &results, workspace: &workspace)
+                prepared.evaluate(
+                    singles[i % singles.count],
+                    method: method,
+                    shots: nil,
+                    seeds: [],
+                    into: &results,
+                    workspace: &workspace
+                )
             }
             return
         }

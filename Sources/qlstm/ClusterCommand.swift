@@ -50,7 +50,9 @@ enum ClusterCommand: Command {
         let secret = try configuration.secretFile.map { try SharedSecret(contentsOfFile: $0) }
         let statuses = await withTaskGroup(of: (Int, WorkerStatus).self) { group in
             for (index, worker) in configuration.workers.enumerated() {
-                group.addTask { (index, await probe(worker, secret: secret, timeout: .milliseconds(Int64(timeout * 1000)))) }
+                group.addTask {
+                    (index, await probe(worker, secret: secret, timeout: .milliseconds(Int64(timeout * 1000))))
+                }
             }
             var all: [(Int, WorkerStatus)] = []
             for await status in group { all.append(status) }
@@ -77,7 +79,11 @@ enum ClusterCommand: Command {
     }
 
     /// Connects, authenticates, and times five pings (the median is reported).
-    static func probe(_ worker: ClusterConfiguration.Worker, secret: SharedSecret?, timeout: Duration) async -> WorkerStatus {
+    static func probe(
+        _ worker: ClusterConfiguration.Worker,
+        secret: SharedSecret?,
+        timeout: Duration
+    ) async -> WorkerStatus {
         var status = WorkerStatus(name: worker.name, address: "\(worker.endpoint)", reachable: false)
         do {
             let connection = try await PeerConnection.connect(to: worker.endpoint, timeout: timeout)
@@ -109,7 +115,9 @@ enum ClusterCommand: Command {
                         break
                     }
                 }
-                guard answered else { throw ClusterError.requestTimedOut(worker: worker.name, seconds: timeout.seconds * 2) }
+                guard answered else {
+                    throw ClusterError.requestTimedOut(worker: worker.name, seconds: timeout.seconds * 2)
+                }
                 let elapsed = clock.now - start
                 times.append(Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) * 1e-15)
             }

@@ -17,9 +17,11 @@ enum CommandLineError: Error, Equatable, CustomStringConvertible {
     var description: String {
         switch self {
         case .unknownCommand(let name, let suggestion):
-            "unknown command '\(name)'" + (suggestion.map { "; did you mean '\($0)'?" } ?? "; run 'qlstm help' for the list")
+            "unknown command '\(name)'"
+                + (suggestion.map { "; did you mean '\($0)'?" } ?? "; run 'qlstm help' for the list")
         case .unknownOption(let command, let name, let suggestion):
-            "unknown option \(name)" + (suggestion.map { "; did you mean \($0)?" } ?? "; run 'qlstm \(command) --help' for the list")
+            "unknown option \(name)"
+                + (suggestion.map { "; did you mean \($0)?" } ?? "; run 'qlstm \(command) --help' for the list")
         case .missingValue(let option, let placeholder):
             "\(option) needs a value: \(option) \(placeholder)"
         case .flagTakesNoValue(let option):

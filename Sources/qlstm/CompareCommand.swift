@@ -10,11 +10,22 @@ import VariationalCircuits
 enum CompareCommand: Command {
     static let name = "compare"
     static let summary = "centric vs distributed QLSTM (vs LSTM, ablation) over seeds: tables, loss curves, predictions"
-    static let usage = "qlstm compare [--task pendulum] [--qubits 3,4,5,6] [--distributed 2x3 ...] [--with-lstm] [--ablation] [--seeds K] [--out DIR]"
+    static let usage =
+        "qlstm compare [--task pendulum] [--qubits 3,4,5,6] [--distributed 2x3 ...] [--with-lstm] [--ablation] [--seeds K] [--out DIR]"
     static let options: [OptionSpec] = [
-        .value("task", "NAME", "benchmark series: " + BenchmarkTask.allCases.map(\.rawValue).joined(separator: ", ") + " (default pendulum)"),
+        .value(
+            "task",
+            "NAME",
+            "benchmark series: " + BenchmarkTask.allCases.map(\.rawValue).joined(separator: ", ")
+                + " (default pendulum)"
+        ),
         .value("qubits", "Q1,Q2", "centric QLSTMs of these qubit counts, d_x + d_h each (default 3,4,5,6)"),
-        .value("distributed", "MxQ", "a distributed QLSTM of M sub-VQCs of Q qubits (default 2x3; repeatable)", repeatable: true),
+        .value(
+            "distributed",
+            "MxQ",
+            "a distributed QLSTM of M sub-VQCs of Q qubits (default 2x3; repeatable)",
+            repeatable: true
+        ),
         .flag("with-lstm", "add a classical LSTM of the paper's hidden size (on by default with no model options)"),
         .flag("ablation", "add the ablation: the distributed QLSTM with affine maps for circuits"),
         .value("seeds", "K", "seeds 0...K-1 per model (default 3)"),
@@ -56,12 +67,20 @@ enum CompareCommand: Command {
             throw CommandLineError.conflict("give either --cluster FILE or --local-workers N, not both")
         }
         let data = DataSpecification(
-            task: task, csvPath: nil, targetColumn: nil, featureColumns: [], timeColumn: nil,
-            windows: .init(sequenceLength: 4), seriesSeed: 0
+            task: task,
+            csvPath: nil,
+            targetColumn: nil,
+            featureColumns: [],
+            timeColumn: nil,
+            windows: .init(sequenceLength: 4),
+            seriesSeed: 0
         )
         let loaded = try data.load()
         do {
-            try FileManager.default.createDirectory(at: out.appendingPathComponent("runs"), withIntermediateDirectories: true)
+            try FileManager.default.createDirectory(
+                at: out.appendingPathComponent("runs"),
+                withIntermediateDirectories: true
+            )
         } catch {
             throw CommandLineError.conflict("cannot create \(out.path): \(error.localizedDescription)")
         }
@@ -76,7 +95,8 @@ enum CompareCommand: Command {
             }
         } else {
             let started = try LocalCluster.start(
-                workers: try options.int("local-workers", in: 1...64) ?? 2, log: try TrainCommand.workerLog(in: out)
+                workers: try options.int("local-workers", in: 1...64) ?? 2,
+                log: try TrainCommand.workerLog(in: out)
             )
             local = started
             configuration = started.configuration
@@ -95,7 +115,12 @@ enum CompareCommand: Command {
                 runs[variant.label, default: []].append(directory)
                 if FileManager.default.fileExists(atPath: directory.appendingPathComponent("summary.json").path),
                     let file = try? ModelFile.read(from: directory.appendingPathComponent("model.json")),
-                    file.specification.model == { var m = variant.model; m.inputWidth = loaded.dataset.inputWidth; return m }(),
+                    file.specification.model
+                        == {
+                            var m = variant.model
+                            m.inputWidth = loaded.dataset.inputWidth
+                            return m
+                        }(),
                     file.checkpoint.completedEpochs == epochs
                 {
                     continue  // Already finished by an earlier invocation: reuse it.
@@ -105,14 +130,21 @@ enum CompareCommand: Command {
                 var model = variant.model
                 model.inputWidth = loaded.dataset.inputWidth
                 let specification = RunSpecification(
-                    data: data, model: model, training: TrainingSettings(epochs: epochs, seed: UInt64(seed))
+                    data: data,
+                    model: model,
+                    training: TrainingSettings(epochs: epochs, seed: UInt64(seed))
                 )
-                let backend = model.kind == .qlstm
+                let backend =
+                    model.kind == .qlstm
                     ? try await ExecutionBackend.connect(to: configuration, local: local)
                     : .inProcess(LocalExecutor(threads: 1))
                 do {
                     var run = try await TrainingRun(
-                        specification: specification, data: loaded, directory: directory, backend: backend, checkpoint: nil
+                        specification: specification,
+                        data: loaded,
+                        directory: directory,
+                        backend: backend,
+                        checkpoint: nil
                     )
                     try await run.train(progress: progress, label: "[\(done)/\(total)] \(variant.title) seed \(seed)")
                 } catch {
@@ -124,11 +156,19 @@ enum CompareCommand: Command {
         }
         progress?.finish()
         let report = try ComparisonReport(
-            task: task, variants: variants, runs: runs, seeds: seeds, epochs: epochs, dataset: loaded.dataset,
-            wallSeconds: Date().timeIntervalSince(start), topology: configuration.workers.map { "\($0.name) \($0.endpoint)" }
+            task: task,
+            variants: variants,
+            runs: runs,
+            seeds: seeds,
+            epochs: epochs,
+            dataset: loaded.dataset,
+            wallSeconds: Date().timeIntervalSince(start),
+            topology: configuration.workers.map { "\($0.name) \($0.endpoint)" }
         )
         try report.write(to: out)
-        print("wrote \(out.appendingPathComponent("report.md").path) and report.html (\(total) runs, \(ProgressLine.duration(Date().timeIntervalSince(start))))")
+        print(
+            "wrote \(out.appendingPathComponent("report.md").path) and report.html (\(total) runs, \(ProgressLine.duration(Date().timeIntervalSince(start))))"
+        )
         print(report.table().markdown())
         return 0
     }
@@ -139,18 +179,29 @@ enum CompareCommand: Command {
     static func variants(_ options: ParsedOptions, task: BenchmarkTask) throws -> [Variant] {
         var variants: [Variant] = []
         let qubitList = options.string("qubits") ?? "3,4,5,6"
-        let qubits = try qubitList == "none" ? [] : qubitList.split(separator: ",").map { text -> Int in
-            guard let q = Int(text.trimmingCharacters(in: .whitespaces)), (2...25).contains(q) else {
-                throw CommandLineError.invalidValue(option: "--qubits", value: String(text), expected: "qubit counts from 2 to 25, such as 3,4,5,6, or none")
+        let qubits =
+            try qubitList == "none"
+            ? []
+            : qubitList.split(separator: ",").map { text -> Int in
+                guard let q = Int(text.trimmingCharacters(in: .whitespaces)), (2...25).contains(q) else {
+                    throw CommandLineError.invalidValue(
+                        option: "--qubits",
+                        value: String(text),
+                        expected: "qubit counts from 2 to 25, such as 3,4,5,6, or none"
+                    )
+                }
+                return q
             }
-            return q
-        }
         for q in qubits {
             // Centric: one circuit of d_x + d_h qubits per gate, so d_h = q - 1.
-            variants.append(Variant(
-                label: "centric-\(q)q", title: "Centric QLSTM (\(q) qubits)",
-                model: ModelConfiguration(hiddenSize: q - 1), paper: paperFigures(task: task, qubits: q, distributed: false)
-            ))
+            variants.append(
+                Variant(
+                    label: "centric-\(q)q",
+                    title: "Centric QLSTM (\(q) qubits)",
+                    model: ModelConfiguration(hiddenSize: q - 1),
+                    paper: paperFigures(task: task, qubits: q, distributed: false)
+                )
+            )
         }
         let given = options.strings("distributed")
         let shapes = given.isEmpty ? ["2x3"] : given == ["none"] ? [] : given
@@ -158,7 +209,11 @@ enum CompareCommand: Command {
         for shape in shapes {
             let parts = shape.lowercased().split(separator: "x").compactMap { Int($0) }
             guard parts.count == 2, (2...64).contains(parts[0]), (1...25).contains(parts[1]) else {
-                throw CommandLineError.invalidValue(option: "--distributed", value: shape, expected: "MxQ: M sub-VQCs of Q qubits, such as 2x3, or none")
+                throw CommandLineError.invalidValue(
+                    option: "--distributed",
+                    value: shape,
+                    expected: "MxQ: M sub-VQCs of Q qubits, such as 2x3, or none"
+                )
             }
             let (m, q) = (parts[0], parts[1])
             // The paper's distributed QLSTM keeps d_h = 5 on two 3-qubit QPUs: the parts hold
@@ -166,24 +221,43 @@ enum CompareCommand: Command {
             let model = ModelConfiguration(hiddenSize: m * q - 1, qubits: q, partitions: m)
             _ = try model.partitionPlan()
             distributed.append(("\(m)x\(q)q", model))
-            variants.append(Variant(
-                label: "distributed-\(m)x\(q)q", title: "Distributed QLSTM (\(m) x \(q) qubits)", model: model,
-                paper: m == 2 && q == 3 ? paperFigures(task: task, qubits: nil, distributed: true) : nil
-            ))
+            variants.append(
+                Variant(
+                    label: "distributed-\(m)x\(q)q",
+                    title: "Distributed QLSTM (\(m) x \(q) qubits)",
+                    model: model,
+                    paper: m == 2 && q == 3 ? paperFigures(task: task, qubits: nil, distributed: true) : nil
+                )
+            )
         }
         if options.flag("ablation") {
             var ablation = distributed.first?.1 ?? ModelConfiguration(hiddenSize: 5, qubits: 3, partitions: 2)
             ablation.kind = .ablation
-            variants.append(Variant(
-                label: "ablation-\(distributed.first?.0 ?? "2x3q")", title: "Ablation (affine parts, \(distributed.first?.0 ?? "2x3q"))",
-                model: ablation, paper: nil
-            ))
+            variants.append(
+                Variant(
+                    label: "ablation-\(distributed.first?.0 ?? "2x3q")",
+                    title: "Ablation (affine parts, \(distributed.first?.0 ?? "2x3q"))",
+                    model: ablation,
+                    paper: nil
+                )
+            )
         }
         let modelOptions = ["qubits", "distributed", "with-lstm", "ablation"].contains(where: options.isSet)
         if options.flag("with-lstm") || !modelOptions {
-            variants.append(Variant(label: "lstm", title: "Classical LSTM (hidden 5)", model: ModelConfiguration(kind: .lstm), paper: nil))
+            variants.append(
+                Variant(
+                    label: "lstm",
+                    title: "Classical LSTM (hidden 5)",
+                    model: ModelConfiguration(kind: .lstm),
+                    paper: nil
+                )
+            )
         }
-        guard !variants.isEmpty else { throw CommandLineError.conflict("no model to compare: give --qubits, --distributed, --with-lstm or --ablation") }
+        guard !variants.isEmpty else {
+            throw CommandLineError.conflict(
+                "no model to compare: give --qubits, --distributed, --with-lstm or --ablation"
+            )
+        }
         return variants
     }
 }

@@ -23,8 +23,14 @@ struct ComparisonReport {
     let topology: [String]
 
     init(
-        task: BenchmarkTask, variants: [CompareCommand.Variant], runs: [String: [URL]], seeds: Int, epochs: Int,
-        dataset: WindowedDataset, wallSeconds: Double, topology: [String]
+        task: BenchmarkTask,
+        variants: [CompareCommand.Variant],
+        runs: [String: [URL]],
+        seeds: Int,
+        epochs: Int,
+        dataset: WindowedDataset,
+        wallSeconds: Double,
+        topology: [String]
     ) throws {
         self.task = task
         self.seeds = seeds
@@ -35,21 +41,39 @@ struct ComparisonReport {
         rows = try variants.map { variant in
             let directories = runs[variant.label] ?? []
             let decoder = JSONDecoder()
-            let summaries = try directories.map { try decoder.decode(RunSummary.self, from: Data(contentsOf: $0.appendingPathComponent("summary.json"))) }
+            let summaries = try directories.map {
+                try decoder.decode(RunSummary.self, from: Data(contentsOf: $0.appendingPathComponent("summary.json")))
+            }
             let first = directories[0]
-            let history: [EpochRecord] = try JSONLines.read(EpochRecord.self, from: first.appendingPathComponent("metrics.jsonl"))
+            let history: [EpochRecord] = try JSONLines.read(
+                EpochRecord.self,
+                from: first.appendingPathComponent("metrics.jsonl")
+            )
             let csv = try String(contentsOf: first.appendingPathComponent("predictions.csv"), encoding: .utf8)
             let predictions = csv.split(separator: "\n").dropFirst().compactMap { line -> (Double, Double)? in
                 let fields = line.split(separator: ",")
-                guard fields.count == 4, fields[3] == "test", let time = Double(fields[0]), let value = Double(fields[2]) else { return nil }
+                guard fields.count == 4, fields[3] == "test", let time = Double(fields[0]),
+                    let value = Double(fields[2])
+                else { return nil }
                 return (time, value)
             }
-            let manifest = (try? JSONSerialization.jsonObject(with: Data(contentsOf: first.appendingPathComponent("manifest.json")))) as? [String: Any] ?? [:]
-            return Row(variant: variant, summaries: summaries, history: history, testPredictions: predictions, manifest: manifest)
+            let manifest =
+                (try? JSONSerialization.jsonObject(
+                    with: Data(contentsOf: first.appendingPathComponent("manifest.json"))
+                )) as? [String: Any] ?? [:]
+            return Row(
+                variant: variant,
+                summaries: summaries,
+                history: history,
+                testPredictions: predictions,
+                manifest: manifest
+            )
         }
     }
 
-    private static func format(_ value: Double, _ decimals: Int = 4) -> String { NumberText.fixed(value, decimals: decimals) }
+    private static func format(_ value: Double, _ decimals: Int = 4) -> String {
+        NumberText.fixed(value, decimals: decimals)
+    }
 
     /// The paper's Table I/II layout, with our mean (± std over seeds) beside its single runs.
     func table() -> Table {
@@ -64,7 +88,10 @@ struct ComparisonReport {
         for row in rows {
             let first = row.summaries[0]
             let r2 = SampleStatistics(row.summaries.map(\.r2Test)).map { $0.formatted(decimals: 4) } ?? "-"
-            let convergence = SampleStatistics(row.summaries.compactMap { $0.convergenceEpoch.map(Double.init) }).map { $0.formatted(decimals: 1) } ?? "-"
+            let convergence =
+                SampleStatistics(row.summaries.compactMap { $0.convergenceEpoch.map(Double.init) }).map {
+                    $0.formatted(decimals: 1)
+                } ?? "-"
             let seconds = SampleStatistics(row.summaries.map(\.trainSeconds)).map { Self.format($0.mean, 1) } ?? "-"
             let circuits = row.summaries.map(\.circuitsExecuted).reduce(0, +) / UInt64(max(row.summaries.count, 1))
             table.append([
@@ -87,24 +114,53 @@ struct ComparisonReport {
         var series: [LineSeries] = []
         for (index, row) in rows.enumerated() {
             let colour = Colour.palette[index % Colour.palette.count]
-            series.append(LineSeries(name: "\(row.variant.title) train", y: row.history.map(\.trainLoss), stroke: .solid, colour: colour))
-            series.append(LineSeries(name: "\(row.variant.title) test", y: row.history.map(\.testLoss), stroke: .dashed, colour: colour))
+            series.append(
+                LineSeries(
+                    name: "\(row.variant.title) train",
+                    y: row.history.map(\.trainLoss),
+                    stroke: .solid,
+                    colour: colour
+                )
+            )
+            series.append(
+                LineSeries(
+                    name: "\(row.variant.title) test",
+                    y: row.history.map(\.testLoss),
+                    stroke: .dashed,
+                    colour: colour
+                )
+            )
         }
         return LineChart(
-            title: "Training (solid) and test (dashed) loss, seed 0", xLabel: "epoch", yLabel: "MSE (scaled units)",
-            series: series, yScale: .logarithmic
+            title: "Training (solid) and test (dashed) loss, seed 0",
+            xLabel: "epoch",
+            yLabel: "MSE (scaled units)",
+            series: series,
+            yScale: .logarithmic
         )
     }
 
     func predictionChart() -> LineChart {
-        var series = [LineSeries(name: "ground truth", points: truth, stroke: .solid, colour: Colour(red: 0, green: 0, blue: 0))]
+        var series = [
+            LineSeries(name: "ground truth", points: truth, stroke: .solid, colour: Colour(red: 0, green: 0, blue: 0))
+        ]
         for (index, row) in rows.enumerated() {
-            series.append(LineSeries(
-                name: row.variant.title, points: row.testPredictions, stroke: .dashed, colour: Colour.palette[index % Colour.palette.count]
-            ))
+            series.append(
+                LineSeries(
+                    name: row.variant.title,
+                    points: row.testPredictions,
+                    stroke: .dashed,
+                    colour: Colour.palette[index % Colour.palette.count]
+                )
+            )
         }
         let yLabel = task == .pendulum ? "angular velocity (rad/s)" : "y"
-        return LineChart(title: "Test span: ground truth and every model, seed 0", xLabel: "time", yLabel: yLabel, series: series)
+        return LineChart(
+            title: "Test span: ground truth and every model, seed 0",
+            xLabel: "time",
+            yLabel: yLabel,
+            series: series
+        )
     }
 
     func blocks(markdown: Bool) -> [ReportBlock] {
@@ -128,20 +184,31 @@ struct ComparisonReport {
         for row in rows {
             let manifest = row.manifest
             let circuits = (manifest["circuits"] as? [[String: Any]]) ?? []
-            let gates = circuits.first.map { circuit in
-                ((circuit["gateCounts"] as? [String: Int]) ?? [:]).sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
-            } ?? "-"
-            blocks.append(.keyValues([
-                ("model", row.variant.title),
-                ("backend", (manifest["backend"] as? String) ?? "-"),
-                ("QPU profile", (manifest["qpuProfile"] as? String) ?? "-"),
-                ("qubits per QPU", ((manifest["qubitsPerQPU"] as? [Int]) ?? []).map(String.init).joined(separator: ", ")),
-                ("QPUs per gate", "\((manifest["qpus"] as? Int) ?? 0)"),
-                ("circuit depth (layers)", "\((circuits.first?["depth"] as? Int) ?? 0)"),
-                ("gates per sub-VQC", gates),
-                ("parameters (circuits / classical)", "\((manifest["circuitParameterCount"] as? Int) ?? 0) / \((manifest["classicalParameterCount"] as? Int) ?? 0)"),
-                ("run directories", "runs/\(row.variant.label)-seed0 ... seed\(seeds - 1)"),
-            ]))
+            let gates =
+                circuits.first.map { circuit in
+                    ((circuit["gateCounts"] as? [String: Int]) ?? [:]).sorted { $0.key < $1.key }.map {
+                        "\($0.key) \($0.value)"
+                    }.joined(separator: ", ")
+                } ?? "-"
+            blocks.append(
+                .keyValues([
+                    ("model", row.variant.title),
+                    ("backend", (manifest["backend"] as? String) ?? "-"),
+                    ("QPU profile", (manifest["qpuProfile"] as? String) ?? "-"),
+                    (
+                        "qubits per QPU",
+                        ((manifest["qubitsPerQPU"] as? [Int]) ?? []).map(String.init).joined(separator: ", ")
+                    ),
+                    ("QPUs per gate", "\((manifest["qpus"] as? Int) ?? 0)"),
+                    ("circuit depth (layers)", "\((circuits.first?["depth"] as? Int) ?? 0)"),
+                    ("gates per sub-VQC", gates),
+                    (
+                        "parameters (circuits / classical)",
+                        "\((manifest["circuitParameterCount"] as? Int) ?? 0) / \((manifest["classicalParameterCount"] as? Int) ?? 0)"
+                    ),
+                    ("run directories", "runs/\(row.variant.label)-seed0 ... seed\(seeds - 1)"),
+                ])
+            )
         }
         return blocks
     }
@@ -154,6 +221,9 @@ struct ComparisonReport {
         for (name, svg) in markdown.chartFiles() {
             try AtomicFile.write(svg, to: directory.appendingPathComponent(name))
         }
-        try AtomicFile.write(HTMLDocument(title: title, blocks: blocks(markdown: false)).render(), to: directory.appendingPathComponent("report.html"))
+        try AtomicFile.write(
+            HTMLDocument(title: title, blocks: blocks(markdown: false)).render(),
+            to: directory.appendingPathComponent("report.html")
+        )
     }
 }

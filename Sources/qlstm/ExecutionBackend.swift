@@ -10,13 +10,20 @@ enum ExecutionBackend: Sendable, CustomStringConvertible {
 
     /// Chooses and starts the backend the options ask for.
     /// - Parameter log: where local workers write their log lines.
-    static func start(options: ParsedOptions, log: @autoclosure () throws -> FileHandle) async throws -> ExecutionBackend {
+    static func start(
+        options: ParsedOptions,
+        log: @autoclosure () throws -> FileHandle
+    ) async throws -> ExecutionBackend {
         let threads = try options.int("threads", in: 1...1024)
         let workers = try options.int("local-workers", in: 1...64)
         let file = options.string("cluster")
-        if workers != nil && file != nil { throw CommandLineError.conflict("give either --cluster FILE or --local-workers N, not both") }
+        if workers != nil && file != nil {
+            throw CommandLineError.conflict("give either --cluster FILE or --local-workers N, not both")
+        }
         if threads != nil && (workers != nil || file != nil) {
-            throw CommandLineError.conflict("--threads applies to in-process runs; workers are given their slots with 'qlstm worker --slots'")
+            throw CommandLineError.conflict(
+                "--threads applies to in-process runs; workers are given their slots with 'qlstm worker --slots'"
+            )
         }
         if let file {
             let configuration: ClusterConfiguration

@@ -33,7 +33,9 @@ enum ExportCommand: Command {
 
     static func run(_ options: ParsedOptions) async throws -> Int32 {
         try options.expectPositionals(0, usage: usage)
-        guard let modelPath = options.string("model") else { throw CommandLineError.missingArgument("--model FILE", usage: usage) }
+        guard let modelPath = options.string("model") else {
+            throw CommandLineError.missingArgument("--model FILE", usage: usage)
+        }
         guard let out = options.string("out") else { throw CommandLineError.missingArgument("--out DIR", usage: usage) }
         let loaded = try await LoadedModel.load(URL(fileURLWithPath: modelPath))
         let directory = URL(fileURLWithPath: out)
@@ -45,16 +47,27 @@ enum ExportCommand: Command {
         var circuits: [Weights.Circuit] = []
         for (circuit, parameters) in loaded.circuits {
             let name = circuit.id.replacingOccurrences(of: "/", with: "-") + ".qasm"
-            try AtomicFile.write(try OpenQASM3.exportSymbolic(circuit, parameters: parameters), to: directory.appendingPathComponent(name))
-            circuits.append(.init(
-                id: circuit.id, file: name, qubits: circuit.qubitCount, inputs: circuit.inputCount,
-                measuredWires: circuit.measuredWires, parameters: parameters
-            ))
+            try AtomicFile.write(
+                try OpenQASM3.exportSymbolic(circuit, parameters: parameters),
+                to: directory.appendingPathComponent(name)
+            )
+            circuits.append(
+                .init(
+                    id: circuit.id,
+                    file: name,
+                    qubits: circuit.qubitCount,
+                    inputs: circuit.inputCount,
+                    measuredWires: circuit.measuredWires,
+                    parameters: parameters
+                )
+            )
         }
         let specification = loaded.file.specification
         try AtomicFile.writeJSON(
             Weights(
-                model: RunOptions.label(specification.model), specification: specification, circuits: circuits,
+                model: RunOptions.label(specification.model),
+                specification: specification,
+                circuits: circuits,
                 parameters: loaded.file.checkpoint.parameters
             ),
             to: directory.appendingPathComponent("weights.json")

@@ -13,18 +13,35 @@ struct LoadedModel {
         let file = try ModelFile.read(from: url)
         let specification = file.specification
         let executor = LocalExecutor()
-        let runtime = specification.model.kind == .qlstm
-            ? QuantumRuntime(executor: executor, mode: .init(method: nil, shots: nil, seed: specification.training.seed))
+        let runtime =
+            specification.model.kind == .qlstm
+            ? QuantumRuntime(
+                executor: executor,
+                mode: .init(method: nil, shots: nil, seed: specification.training.seed)
+            )
             : nil
         let model = try TrainableModel.make(specification.model, seed: specification.training.seed, runtime: runtime)
-        let empty = SequenceData(inputs: [], targets: [], timeSteps: specification.data.windows.sequenceLength, inputWidth: specification.model.inputWidth)
+        let empty = SequenceData(
+            inputs: [],
+            targets: [],
+            timeSteps: specification.data.windows.sequenceLength,
+            inputWidth: specification.model.inputWidth
+        )
         let trainer: Trainer
         do {
             trainer = try Trainer(
-                model: model, settings: specification.training, runtime: runtime, train: empty, test: empty, resume: file.checkpoint
+                model: model,
+                settings: specification.training,
+                runtime: runtime,
+                train: empty,
+                test: empty,
+                resume: file.checkpoint
             )
         } catch {
-            throw CommandLineError.invalidFile(path: url.path, message: "its parameters do not fit its configuration: \(error)")
+            throw CommandLineError.invalidFile(
+                path: url.path,
+                message: "its parameters do not fit its configuration: \(error)"
+            )
         }
         try await trainer.prepareExecutor()
         return LoadedModel(file: file, trainer: trainer)
@@ -34,8 +51,10 @@ struct LoadedModel {
     func predict(_ windows: [[Double]]) async throws -> [Double] {
         let width = file.specification.model.inputWidth
         let data = SequenceData(
-            inputs: windows, targets: Array(repeating: 0, count: windows.count),
-            timeSteps: file.specification.data.windows.sequenceLength, inputWidth: width
+            inputs: windows,
+            targets: Array(repeating: 0, count: windows.count),
+            timeSteps: file.specification.data.windows.sequenceLength,
+            inputWidth: width
         )
         return try await trainer.predict(data)
     }

@@ -20,14 +20,19 @@ final class LocalCluster: Sendable {
             for index in 0..<count {
                 let process = Process()
                 process.executableURL = executable
-                process.arguments = ["worker", "--listen", "127.0.0.1:0", "--slots", "\(slots)", "--name", "local-\(index)", "--exit-with-parent"]
+                process.arguments = [
+                    "worker", "--listen", "127.0.0.1:0", "--slots", "\(slots)", "--name", "local-\(index)",
+                    "--exit-with-parent",
+                ]
                 let output = Pipe()
                 process.standardOutput = output
                 process.standardError = log
                 try process.run()
                 processes.append(process)
                 let line = try Self.firstLine(of: output.fileHandleForReading, timeout: 20)
-                guard line.hasPrefix("listening on "), let endpoint = try? Endpoint(parsing: String(line.dropFirst("listening on ".count))) else {
+                guard line.hasPrefix("listening on "),
+                    let endpoint = try? Endpoint(parsing: String(line.dropFirst("listening on ".count)))
+                else {
                     throw CommandLineError.conflict("local worker \(index) did not start: it printed '\(line)'")
                 }
                 workers.append(.init(name: "local-\(index)", endpoint: endpoint))

@@ -63,7 +63,9 @@ struct ParsedOptions: Sendable {
 
     /// The known option nearest to a misspelt one, when it is near enough to be the intent.
     static func closest(to name: String, in specs: [OptionSpec]) -> String? {
-        Suggestion.nearest(to: name, among: specs.map(\.name), maximumDistance: max(2, name.count / 3)).map { "--" + $0 }
+        Suggestion.nearest(to: name, among: specs.map(\.name), maximumDistance: max(2, name.count / 3)).map {
+            "--" + $0
+        }
     }
 
     func isSet(_ name: String) -> Bool { values[name] != nil }
@@ -76,8 +78,12 @@ struct ParsedOptions: Sendable {
 
     func int(_ name: String, in range: ClosedRange<Int>) throws(CommandLineError) -> Int? {
         guard let text = string(name) else { return nil }
-        guard let value = Int(text) else { throw .invalidValue(option: "--" + name, value: text, expected: "an integer") }
-        guard range.contains(value) else { throw .outOfRange(option: "--" + name, value: text, range: "\(range.lowerBound)...\(range.upperBound)") }
+        guard let value = Int(text) else {
+            throw .invalidValue(option: "--" + name, value: text, expected: "an integer")
+        }
+        guard range.contains(value) else {
+            throw .outOfRange(option: "--" + name, value: text, range: "\(range.lowerBound)...\(range.upperBound)")
+        }
         return value
     }
 
@@ -104,7 +110,11 @@ struct ParsedOptions: Sendable {
     where T.RawValue == String {
         guard let text = string(name) else { return nil }
         guard let value = T(rawValue: text) else {
-            throw .invalidValue(option: "--" + name, value: text, expected: "one of " + T.allCases.map(\.rawValue).joined(separator: ", "))
+            throw .invalidValue(
+                option: "--" + name,
+                value: text,
+                expected: "one of " + T.allCases.map(\.rawValue).joined(separator: ", ")
+            )
         }
         return value
     }

@@ -7,7 +7,8 @@ import Reports
 enum PredictCommand: Command {
     static let name = "predict"
     static let summary = "forecast a CSV series with a trained model (its scaler and window come from the model file)"
-    static let usage = "qlstm predict --model RUN/model.json --csv FILE [--column C] [--features C1,C2] [--horizon H] [--out FILE]"
+    static let usage =
+        "qlstm predict --model RUN/model.json --csv FILE [--column C] [--features C1,C2] [--horizon H] [--out FILE]"
     static let options: [OptionSpec] = [
         .value("model", "FILE", "a model.json written by qlstm train"),
         .value("csv", "FILE", "the series to forecast"),
@@ -20,39 +21,56 @@ enum PredictCommand: Command {
 
     static func run(_ options: ParsedOptions) async throws -> Int32 {
         try options.expectPositionals(0, usage: usage)
-        guard let modelPath = options.string("model") else { throw CommandLineError.missingArgument("--model FILE", usage: usage) }
-        guard let csvPath = options.string("csv") else { throw CommandLineError.missingArgument("--csv FILE", usage: usage) }
+        guard let modelPath = options.string("model") else {
+            throw CommandLineError.missingArgument("--model FILE", usage: usage)
+        }
+        guard let csvPath = options.string("csv") else {
+            throw CommandLineError.missingArgument("--csv FILE", usage: usage)
+        }
         let loaded = try await LoadedModel.load(URL(fileURLWithPath: modelPath))
         let data = loaded.file.specification.data
         let preprocessing = loaded.file.preprocessing
         let target = options.string("column").map(CSVColumn.init(argument:)) ?? data.targetColumn ?? .index(0)
-        let features = options.string("features").map { $0.split(separator: ",").map { CSVColumn(argument: String($0)) } }
+        let features =
+            options.string("features").map { $0.split(separator: ",").map { CSVColumn(argument: String($0)) } }
             ?? (data.task == nil ? data.featureColumns : [])
-        let timeColumn = options.string("time-column").map(CSVColumn.init(argument:)) ?? (data.task == nil ? data.timeColumn : nil)
-        let series = try TimeSeries(contentsOfCSV: URL(fileURLWithPath: csvPath), target: target, features: features, time: timeColumn)
+        let timeColumn =
+            options.string("time-column").map(CSVColumn.init(argument:)) ?? (data.task == nil ? data.timeColumn : nil)
+        let series = try TimeSeries(
+            contentsOfCSV: URL(fileURLWithPath: csvPath),
+            target: target,
+            features: features,
+            time: timeColumn
+        )
         guard series.featureCount == preprocessing.featureScalers.count else {
             throw CommandLineError.invalidFile(
                 path: csvPath,
-                message: "the model reads \(preprocessing.featureScalers.count) feature column(s) but the CSV selection gives \(series.featureCount) (\(series.featureNames.joined(separator: ", "))): choose them with --features"
+                message:
+                    "the model reads \(preprocessing.featureScalers.count) feature column(s) but the CSV selection gives \(series.featureCount) (\(series.featureNames.joined(separator: ", "))): choose them with --features"
             )
         }
         let length = data.windows.sequenceLength
         guard series.count >= length else {
-            throw CommandLineError.invalidFile(path: csvPath, message: "has \(series.count) rows; the model reads windows of \(length)")
+            throw CommandLineError.invalidFile(
+                path: csvPath,
+                message: "has \(series.count) rows; the model reads windows of \(length)"
+            )
         }
         let trained = data.windows.horizon
         let horizon = try options.int("horizon", in: 1...100_000) ?? trained
         let rows = series.features.map(preprocessing.transformFeatures)
         let step = series.count > 1 ? series.time[series.count - 1] - series.time[series.count - 2] : 1
         func time(ofRow row: Int) -> Double {
-            row < series.count ? series.time[row] : series.time[series.count - 1] + Double(row - series.count + 1) * step
+            row < series.count
+                ? series.time[row] : series.time[series.count - 1] + Double(row - series.count + 1) * step
         }
         var csv = "input_end_time,target_time,prediction,truth\n"
         if horizon == trained {
             let windows = (0...(series.count - length)).map { start in rows[start..<(start + length)].flatMap { $0 } }
             let predictions = preprocessing.unscaleTargets(try await loaded.predict(windows))
             for (start, prediction) in predictions.enumerated() {
-                let last = start + length - 1, targetRow = last + horizon
+                let last = start + length - 1
+                let targetRow = last + horizon
                 let truth = targetRow < series.count ? "\(series.target[targetRow])" : ""
                 csv += "\(time(ofRow: last)),\(time(ofRow: targetRow)),\(prediction),\(truth)\n"
             }

@@ -9,10 +9,11 @@ enum ResourcesCommand: Command {
     static let name = "resources"
     static let summary = "parameters, qubits, QPUs and circuits per step and epoch (paper eqs. 10-12)"
     static let usage = "qlstm resources [TRAIN OPTIONS | --run DIR] [--json]"
-    static let options: [OptionSpec] = RunOptions.specs + [
-        .value("run", "DIR", "estimate for a run directory and compare with its summary.json"),
-        .flag("json", "print one JSON object"),
-    ]
+    static let options: [OptionSpec] =
+        RunOptions.specs + [
+            .value("run", "DIR", "estimate for a run directory and compare with its summary.json"),
+            .flag("json", "print one JSON object"),
+        ]
 
     static func run(_ options: ParsedOptions) async throws -> Int32 {
         try options.expectPositionals(0, usage: usage)
@@ -20,7 +21,9 @@ enum ResourcesCommand: Command {
         var counted: [String: Any]?
         if let run = options.string("run") {
             if let extra = RunOptions.specs.map(\.name).first(where: options.isSet) {
-                throw CommandLineError.conflict("--\(extra) cannot be combined with --run: the run's own settings are used")
+                throw CommandLineError.conflict(
+                    "--\(extra) cannot be combined with --run: the run's own settings are used"
+                )
             }
             let directory = URL(fileURLWithPath: run)
             specification = try ModelFile.read(from: directory.appendingPathComponent("model.json")).specification
@@ -34,8 +37,10 @@ enum ResourcesCommand: Command {
         let (_, dataset) = try specification.data.load()
         specification.model.inputWidth = dataset.inputWidth
         let estimate = try ResourceEstimate(
-            model: specification.model, training: specification.training,
-            trainWindows: dataset.train.count, testWindows: dataset.test.count,
+            model: specification.model,
+            training: specification.training,
+            trainWindows: dataset.train.count,
+            testWindows: dataset.test.count,
             timeSteps: specification.data.windows.sequenceLength
         )
         let epochs = (counted?["epochs"] as? Int) ?? specification.training.epochs
@@ -69,17 +74,25 @@ enum ResourcesCommand: Command {
         } else {
             let parts = estimate.qubitsPerQPU.map(String.init).joined(separator: " + ")
             print("\(RunOptions.label(specification.model)), \(specification.training.differentiation.rawValue)")
-            print("  P_VQC (eq. 10), per sub-VQC:      \(estimate.parametersPerSubVQC.map(String.init).joined(separator: ", "))")
+            print(
+                "  P_VQC (eq. 10), per sub-VQC:      \(estimate.parametersPerSubVQC.map(String.init).joined(separator: ", "))"
+            )
             print("  P_gates = 4 M P_VQC (eq. 11):     \(estimate.gateParameters)")
-            print("  P_total, circuits (eq. 12):       \(estimate.totalCircuitParameters) (+ \(estimate.classicalParameters) classical)")
-            print("  qubits per QPU, QPUs, total:      \(parts) qubits, M = \(estimate.qpus), \(estimate.totalQubits) qubits")
+            print(
+                "  P_total, circuits (eq. 12):       \(estimate.totalCircuitParameters) (+ \(estimate.classicalParameters) classical)"
+            )
+            print(
+                "  qubits per QPU, QPUs, total:      \(parts) qubits, M = \(estimate.qpus), \(estimate.totalQubits) qubits"
+            )
             print("  circuits per window and step:     \(estimate.circuitsPerTimeStep)")
             print("  circuits per training step:       \(estimate.circuitsPerTrainingStep)")
             print("  circuits per epoch:               \(estimate.circuitsPerEpoch)")
             print("  shots per epoch:                  \(estimate.shotsPerEpoch)")
             print("  circuits for \(epochs) epochs:         \(estimate.circuitsPerEpoch * epochs)")
             if let circuits = object["counted_circuits_executed"] {
-                print("  counted in summary.json:          \(circuits) (\(agrees ? "matches" : "DIFFERS FROM") the estimate)")
+                print(
+                    "  counted in summary.json:          \(circuits) (\(agrees ? "matches" : "DIFFERS FROM") the estimate)"
+                )
             }
         }
         return agrees ? 0 : 1

@@ -54,7 +54,8 @@ extension TrainingRun {
             seed: specification.training.seed,
             specification: specification,
             backend: specification.model.kind == .qlstm ? backend.description : "classical (no circuits)",
-            qpuProfile: specification.model.kind == .qlstm ? (shots.map { "statevector, \($0) shots per circuit" } ?? "statevector, exact expectations") : "none",
+            qpuProfile: specification.model.kind == .qlstm
+                ? (shots.map { "statevector, \($0) shots per circuit" } ?? "statevector, exact expectations") : "none",
             clusterTopology: topology,
             qubitsPerQPU: plan?.parts.map(\.qubits) ?? [],
             qpus: plan?.count ?? 0,
@@ -70,7 +71,11 @@ extension TrainingRun {
     }
 
     static func describe(_ circuit: SubVQC) -> RunManifest.CircuitDescription {
-        let gates = (try? circuit.circuit(inputs: Array(repeating: 0, count: circuit.inputCount), parameters: Array(repeating: 0, count: circuit.parameterCount)))?.gates ?? []
+        let gates =
+            (try? circuit.circuit(
+                inputs: Array(repeating: 0, count: circuit.inputCount),
+                parameters: Array(repeating: 0, count: circuit.parameterCount)
+            ))?.gates ?? []
         var counts: [String: Int] = [:]
         var layer = Array(repeating: 0, count: circuit.qubitCount)
         for gate in gates {
@@ -79,8 +84,13 @@ extension TrainingRun {
             for w in gate.wires { layer[w] = level }
         }
         return RunManifest.CircuitDescription(
-            id: circuit.id, qubits: circuit.qubitCount, inputs: circuit.inputCount, measuredWires: circuit.measuredWires,
-            parameters: circuit.parameterCount, gateCounts: counts, depth: layer.max() ?? 0
+            id: circuit.id,
+            qubits: circuit.qubitCount,
+            inputs: circuit.inputCount,
+            measuredWires: circuit.measuredWires,
+            parameters: circuit.parameterCount,
+            gateCounts: counts,
+            depth: layer.max() ?? 0
         )
     }
 
@@ -88,7 +98,10 @@ extension TrainingRun {
     static func gitRevision() -> String? {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
-        process.arguments = ["git", "-C", URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path, "rev-parse", "HEAD"]
+        process.arguments = [
+            "git", "-C", URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().path, "rev-parse",
+            "HEAD",
+        ]
         let pipe = Pipe()
         process.standardOutput = pipe
         process.standardError = FileHandle.nullDevice

@@ -15,7 +15,9 @@ struct DataSpecification: Sendable, Equatable, Codable {
     var seriesSeed: UInt64
 
     /// A one-word description for tables and logs.
-    var name: String { task?.rawValue ?? URL(fileURLWithPath: csvPath ?? "csv").deletingPathExtension().lastPathComponent }
+    var name: String {
+        task?.rawValue ?? URL(fileURLWithPath: csvPath ?? "csv").deletingPathExtension().lastPathComponent
+    }
 
     /// Loads the series and cuts it.
     func load() throws -> (series: TimeSeries, dataset: WindowedDataset) {
@@ -24,8 +26,10 @@ struct DataSpecification: Sendable, Equatable, Codable {
             series = try task.series(seed: seriesSeed)
         } else {
             series = try TimeSeries(
-                contentsOfCSV: URL(fileURLWithPath: csvPath ?? ""), target: targetColumn ?? .index(0),
-                features: featureColumns, time: timeColumn
+                contentsOfCSV: URL(fileURLWithPath: csvPath ?? ""),
+                target: targetColumn ?? .index(0),
+                features: featureColumns,
+                time: timeColumn
             )
         }
         return (series, try WindowedDataset(series, configuration: windows))
@@ -66,12 +70,16 @@ struct ModelFile: Codable {
         }
         let header = try? JSONDecoder().decode(Header.self, from: data)
         guard header?.format == "qlstm-model" else {
-            throw CommandLineError.invalidFile(path: url.path, message: "not a qlstm model file (no \"format\": \"qlstm-model\")")
+            throw CommandLineError.invalidFile(
+                path: url.path,
+                message: "not a qlstm model file (no \"format\": \"qlstm-model\")"
+            )
         }
         guard header?.formatVersion == formatVersion else {
             throw CommandLineError.invalidFile(
                 path: url.path,
-                message: "model file format \(header?.formatVersion.map(String.init) ?? "unknown") is not supported by qlstm \(ProjectVersion.current) (format \(formatVersion)): retrain with this version"
+                message:
+                    "model file format \(header?.formatVersion.map(String.init) ?? "unknown") is not supported by qlstm \(ProjectVersion.current) (format \(formatVersion)): retrain with this version"
             )
         }
         do {

@@ -16,14 +16,20 @@ enum SimulateCommand: Command {
 
     static func run(_ options: ParsedOptions) async throws -> Int32 {
         try options.expectPositionals(1, usage: usage)
-        guard let path = options.positionals.first else { throw CommandLineError.missingArgument("the OpenQASM file", usage: usage) }
+        guard let path = options.positionals.first else {
+            throw CommandLineError.missingArgument("the OpenQASM file", usage: usage)
+        }
         let shots = try options.int("shots", in: 1...100_000_000)
         let seed = try options.uint64("seed") ?? 0
         var inputs: [String: Double] = [:]
         for assignment in options.strings("input") {
             let parts = assignment.split(separator: "=", maxSplits: 1).map(String.init)
             guard parts.count == 2, !parts[0].isEmpty, let value = Double(parts[1]), value.isFinite else {
-                throw CommandLineError.invalidValue(option: "--input", value: assignment, expected: "NAME=NUMBER, such as x0=0.25")
+                throw CommandLineError.invalidValue(
+                    option: "--input",
+                    value: assignment,
+                    expected: "NAME=NUMBER, such as x0=0.25"
+                )
             }
             inputs[parts[0]] = value
         }
@@ -55,7 +61,9 @@ enum SimulateCommand: Command {
                 object["shots"] = sample.shots
                 object["seed"] = seed
                 object["estimates_z"] = sample.expectationsZ
-                object["counts"] = Dictionary(uniqueKeysWithValues: sample.counts.map { (sample.bitString($0.index), $0.count) })
+                object["counts"] = Dictionary(
+                    uniqueKeysWithValues: sample.counts.map { (sample.bitString($0.index), $0.count) }
+                )
             }
             print(try Console.json(object))
             return 0
@@ -70,7 +78,9 @@ enum SimulateCommand: Command {
         }
         if let sample {
             print("counts (\(sample.shots) shots, seed \(seed); bit strings with qubit 0 rightmost):")
-            for (index, count) in sample.counts.sorted(by: { $0.count > $1.count || ($0.count == $1.count && $0.index < $1.index) }) {
+            for (index, count) in sample.counts.sorted(by: {
+                $0.count > $1.count || ($0.count == $1.count && $0.index < $1.index)
+            }) {
                 print("  \(sample.bitString(index))  \(count)")
             }
         }

@@ -1,5 +1,5 @@
-import Datasets
 import Cluster
+import Datasets
 import Foundation
 import QLSTM
 import VariationalCircuits
@@ -9,14 +9,15 @@ enum TrainCommand: Command {
     static let name = "train"
     static let summary = "train a QLSTM (centric or distributed), a classical LSTM or the ablation"
     static let usage = "qlstm train [--task pendulum | --csv FILE --column C] [--model qlstm] [OPTIONS] --out DIR"
-    static let options: [OptionSpec] = RunOptions.specs + [
-        .value("out", "DIR", "the run directory (default runs/TASK-MODEL-SEED)"),
-        .flag("resume", "continue the run in --out from its last completed epoch"),
-        .value("threads", "N", "threads for in-process circuits (default: every core)"),
-        .value("cluster", "FILE", "evaluate circuits on the workers listed in FILE (see cluster.json)"),
-        .value("local-workers", "N", "start N worker processes on 127.0.0.1 for this run and use them"),
-        .flag("quiet", "no progress line"),
-    ]
+    static let options: [OptionSpec] =
+        RunOptions.specs + [
+            .value("out", "DIR", "the run directory (default runs/TASK-MODEL-SEED)"),
+            .flag("resume", "continue the run in --out from its last completed epoch"),
+            .value("threads", "N", "threads for in-process circuits (default: every core)"),
+            .value("cluster", "FILE", "evaluate circuits on the workers listed in FILE (see cluster.json)"),
+            .value("local-workers", "N", "start N worker processes on 127.0.0.1 for this run and use them"),
+            .flag("quiet", "no progress line"),
+        ]
 
     static func run(_ options: ParsedOptions) async throws -> Int32 {
         try options.expectPositionals(0, usage: usage)
@@ -41,7 +42,9 @@ enum TrainCommand: Command {
             checkpoint = file.checkpoint
         } else {
             specification = try RunOptions.specification(from: options)
-            let out = options.string("out") ?? "runs/\(specification.data.name)-\(RunOptions.label(specification.model))-seed\(specification.training.seed)"
+            let out =
+                options.string("out")
+                ?? "runs/\(specification.data.name)-\(RunOptions.label(specification.model))-seed\(specification.training.seed)"
             directory = URL(fileURLWithPath: out)
             if FileManager.default.fileExists(atPath: directory.appendingPathComponent("model.json").path) {
                 throw CommandLineError.conflict(
@@ -56,17 +59,27 @@ enum TrainCommand: Command {
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
-            throw CommandLineError.conflict("cannot create the run directory \(directory.path): \(error.localizedDescription)")
+            throw CommandLineError.conflict(
+                "cannot create the run directory \(directory.path): \(error.localizedDescription)"
+            )
         }
         let backend = try await ExecutionBackend.start(options: options, log: try Self.workerLog(in: directory))
         do {
             var run = try await TrainingRun(
-                specification: specification, data: data, directory: directory, backend: backend, checkpoint: checkpoint
+                specification: specification,
+                data: data,
+                directory: directory,
+                backend: backend,
+                checkpoint: checkpoint
             )
             try await run.train(progress: options.flag("quiet") ? nil : ProgressLine())
         } catch let error as ClusterError {
             await backend.stop()
-            throw TrainingInterrupted(cause: "\(error)", directory: directory.path, backendOptions: Self.backendOptions(options))
+            throw TrainingInterrupted(
+                cause: "\(error)",
+                directory: directory.path,
+                backendOptions: Self.backendOptions(options)
+            )
         } catch {
             await backend.stop()
             throw error
@@ -85,7 +98,9 @@ enum TrainCommand: Command {
     /// Local workers' log lines go to `workers.log` in the run directory.
     static func workerLog(in directory: URL) throws -> FileHandle {
         let url = directory.appendingPathComponent("workers.log")
-        if !FileManager.default.fileExists(atPath: url.path) { _ = FileManager.default.createFile(atPath: url.path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: url.path) {
+            _ = FileManager.default.createFile(atPath: url.path, contents: nil)
+        }
         let handle = try FileHandle(forWritingTo: url)
         handle.seekToEndOfFile()
         return handle
@@ -102,7 +117,8 @@ struct TrainingInterrupted: Error, CustomStringConvertible {
     var description: String {
         let model = URL(fileURLWithPath: directory).appendingPathComponent("model.json")
         let epochs = (try? ModelFile.read(from: model))?.checkpoint.completedEpochs
-        let checkpoint = epochs.map { "the last checkpoint, after epoch \($0), is \(model.path)" } ?? "no epoch was completed"
+        let checkpoint =
+            epochs.map { "the last checkpoint, after epoch \($0), is \(model.path)" } ?? "no epoch was completed"
         return "\(cause); \(checkpoint); continue with: qlstm train --resume --out \(directory)\(backendOptions)"
     }
 }
@@ -111,7 +127,12 @@ struct TrainingInterrupted: Error, CustomStringConvertible {
 /// `RunSpecification`.
 enum RunOptions {
     static let specs: [OptionSpec] = [
-        .value("task", "NAME", "benchmark series: " + BenchmarkTask.allCases.map(\.rawValue).joined(separator: ", ") + " (default pendulum)"),
+        .value(
+            "task",
+            "NAME",
+            "benchmark series: " + BenchmarkTask.allCases.map(\.rawValue).joined(separator: ", ")
+                + " (default pendulum)"
+        ),
         .value("csv", "FILE", "read the series from a CSV file instead of a benchmark"),
         .value("column", "C", "the CSV target column, by name or 0-based index (default 0)"),
         .value("features", "C1,C2", "CSV feature columns (default: the target column alone)"),
@@ -141,7 +162,10 @@ enum RunOptions {
         .value("horizon", "H", "predict the value H steps after the window (default 1)"),
         .value("train-fraction", "F", "the first F of the windows train, the rest test (default 0.67)"),
         .value("scaling", "S", "minmax (to [-1, 1]) or zscore (default minmax)"),
-        .flag("whole-series-scaling", "fit the scaling on the whole series, as the paper's code does (leaks test data)"),
+        .flag(
+            "whole-series-scaling",
+            "fit the scaling on the whole series, as the paper's code does (leaks test data)"
+        ),
         .flag("reference-windowing", "drop the last window, as the paper's code does (157/78 pendulum split)"),
         .value("pca", "K", "reduce the feature columns to K principal components"),
         .value("seed", "S", "seed of weights, shuffling and shots (default 0)"),
@@ -171,7 +195,8 @@ enum RunOptions {
         switch options.string("scaling") ?? "minmax" {
         case "minmax": scaling = .minMax()
         case "zscore": scaling = .zScore
-        case let other: throw CommandLineError.invalidValue(option: "--scaling", value: other, expected: "minmax or zscore")
+        case let other:
+            throw CommandLineError.invalidValue(option: "--scaling", value: other, expected: "minmax or zscore")
         }
         let windows = WindowedDataset.Configuration(
             sequenceLength: try options.int("seq-len", in: 1...10_000) ?? 4,
@@ -186,7 +211,9 @@ enum RunOptions {
             task: csv == nil ? (task ?? .pendulum) : nil,
             csvPath: csv,
             targetColumn: options.string("column").map(CSVColumn.init(argument:)),
-            featureColumns: (options.string("features") ?? "").split(separator: ",").map { CSVColumn(argument: String($0)) },
+            featureColumns: (options.string("features") ?? "").split(separator: ",").map {
+                CSVColumn(argument: String($0))
+            },
             timeColumn: options.string("time-column").map(CSVColumn.init(argument:)),
             windows: windows,
             seriesSeed: try options.uint64("seed") ?? 0
@@ -209,21 +236,32 @@ enum RunOptions {
             bidirectional: options.flag("bidirectional"),
             inversward: options.flag("inversward")
         )
-        if model.kind == .lstm, let flag = ["n-qubits", "partitions", "depth", "n-qlayers", "encoding", "ansatz", "rotations", "projection", "diff-method", "shots"].first(where: options.isSet) {
-            throw CommandLineError.conflict("--\(flag) does not apply to --model lstm (a classical LSTM has no circuits)")
+        if model.kind == .lstm,
+            let flag = [
+                "n-qubits", "partitions", "depth", "n-qlayers", "encoding", "ansatz", "rotations", "projection",
+                "diff-method", "shots",
+            ].first(where: options.isSet)
+        {
+            throw CommandLineError.conflict(
+                "--\(flag) does not apply to --model lstm (a classical LSTM has no circuits)"
+            )
         }
         var optimizer = OptimizerSettings(
             kind: try options.choice("optimizer", as: OptimizerSettings.Kind.self) ?? .rmsprop,
             learningRate: try options.double("lr", in: 1e-12...10) ?? 0.01
         )
         if let momentum = try options.double("momentum", in: 0...1) {
-            guard optimizer.kind == .sgd else { throw CommandLineError.conflict("--momentum applies to --optimizer sgd only") }
+            guard optimizer.kind == .sgd else {
+                throw CommandLineError.conflict("--momentum applies to --optimizer sgd only")
+            }
             optimizer.momentum = momentum
         }
         let method = try options.choice("diff-method", as: DifferentiationMethod.self) ?? .parameterShift
         let shots = try options.int("shots", in: 1...10_000_000)
         if method == .adjoint && shots != nil {
-            throw CommandLineError.conflict("--diff-method adjoint needs exact simulation: drop --shots or use --diff-method parameter-shift")
+            throw CommandLineError.conflict(
+                "--diff-method adjoint needs exact simulation: drop --shots or use --diff-method parameter-shift"
+            )
         }
         let training = TrainingSettings(
             epochs: try options.int("epochs", in: 1...100_000) ?? 100,

@@ -1,5 +1,5 @@
-import Datasets
 import Cluster
+import Datasets
 import Foundation
 import QLSTM
 import VariationalCircuits
@@ -16,8 +16,11 @@ struct TrainingBenchmarks {
         let pendulum = try DampedPendulum(damping: 0.3, duration: 299 * 0.05, sampleCount: 300).series()
         let speedData = try WindowedDataset(pendulum, configuration: .init(sequenceLength: 4))
         let speedModel = ModelConfiguration(
-            inputWidth: 1, hiddenSize: 4, qubits: 4,
-            ansatz: Ansatz(encoding: .arctan, entangler: .ring, rotations: .xyz, depth: 1), projection: true
+            inputWidth: 1,
+            hiddenSize: 4,
+            qubits: 4,
+            ansatz: Ansatz(encoding: .arctan, entangler: .ring, rotations: .xyz, depth: 1),
+            projection: true
         )
         let adam = OptimizerSettings(kind: .adam, learningRate: 0.01)
         figures["pendulum_train_windows"] = speedData.train.count
@@ -25,36 +28,58 @@ struct TrainingBenchmarks {
             let settings = TrainingSettings(batchSize: 16, optimizer: adam, differentiation: method)
             figures["pendulum_epoch_seconds_\(key)"] = try await epochSeconds(speedModel, settings, speedData)
         }
-        let paperData = try WindowedDataset(try BenchmarkTask.pendulum.series(), configuration: .init(sequenceLength: 4))
-        figures["paper_centric_6q_epoch_seconds_ps"] = try await epochSeconds(ModelConfiguration(), TrainingSettings(), paperData)
-        figures["paper_distributed_2x3q_epoch_seconds_ps"] = try await epochSeconds(
-            ModelConfiguration(qubits: 3, partitions: 2), TrainingSettings(), paperData
+        let paperData = try WindowedDataset(
+            try BenchmarkTask.pendulum.series(),
+            configuration: .init(sequenceLength: 4)
         )
-        figures["lstm_epoch_seconds"] = try await epochSeconds(ModelConfiguration(kind: .lstm), TrainingSettings(), paperData)
+        figures["paper_centric_6q_epoch_seconds_ps"] = try await epochSeconds(
+            ModelConfiguration(),
+            TrainingSettings(),
+            paperData
+        )
+        figures["paper_distributed_2x3q_epoch_seconds_ps"] = try await epochSeconds(
+            ModelConfiguration(qubits: 3, partitions: 2),
+            TrainingSettings(),
+            paperData
+        )
+        figures["lstm_epoch_seconds"] = try await epochSeconds(
+            ModelConfiguration(kind: .lstm),
+            TrainingSettings(),
+            paperData
+        )
 
         // The same distributed QLSTM through 2 local worker processes (one QPU slot each).
         let local = try LocalCluster.start(workers: 2, log: .nullDevice)
         defer { local.stop() }
         let backend = try await ExecutionBackend.connect(to: local.configuration, local: local)
         figures["cluster_epoch_seconds"] = try await epochSeconds(
-            ModelConfiguration(qubits: 3, partitions: 2), TrainingSettings(), paperData, executor: backend.executor
+            ModelConfiguration(qubits: 3, partitions: 2),
+            TrainingSettings(),
+            paperData,
+            executor: backend.executor
         )
         if let accounting = await backend.accounting() {
-            figures["cluster_round_trips_per_evaluate"] = Double(accounting.roundTrips) / Double(max(accounting.evaluateCalls, 1))
+            figures["cluster_round_trips_per_evaluate"] =
+                Double(accounting.roundTrips) / Double(max(accounting.evaluateCalls, 1))
         }
         await backend.stop(keepingWorkers: true)
     }
 
     /// The fastest of three epochs after one warm-up epoch.
     private func epochSeconds(
-        _ configuration: ModelConfiguration, _ settings: TrainingSettings, _ data: WindowedDataset,
+        _ configuration: ModelConfiguration,
+        _ settings: TrainingSettings,
+        _ data: WindowedDataset,
         executor: any CircuitExecutor = LocalExecutor()
     ) async throws -> Double {
-        let runtime = configuration.kind == .qlstm
+        let runtime =
+            configuration.kind == .qlstm
             ? QuantumRuntime(executor: executor, mode: .init(method: nil, shots: nil, seed: settings.seed)) : nil
         let model = try TrainableModel.make(configuration, seed: settings.seed, runtime: runtime)
         var trainer = try Trainer(
-            model: model, settings: settings, runtime: runtime,
+            model: model,
+            settings: settings,
+            runtime: runtime,
             train: TrainingRun.sequences(data.train, width: data.inputWidth),
             test: TrainingRun.sequences(data.test, width: data.inputWidth)
         )

@@ -17,20 +17,29 @@ struct TrainingRun {
     /// - Parameter data: the loaded series and its windows; `specification.model.inputWidth`
     ///   must already be their width.
     init(
-        specification: RunSpecification, data: (series: TimeSeries, dataset: WindowedDataset), directory: URL,
-        backend: ExecutionBackend, checkpoint: Trainer.Checkpoint?
+        specification: RunSpecification,
+        data: (series: TimeSeries, dataset: WindowedDataset),
+        directory: URL,
+        backend: ExecutionBackend,
+        checkpoint: Trainer.Checkpoint?
     ) async throws {
         (series, dataset) = data
         self.specification = specification
         self.directory = directory
         self.backend = backend
         let executor = backend.executor
-        let runtime = specification.model.kind == .qlstm
-            ? QuantumRuntime(executor: executor, mode: .init(method: nil, shots: nil, seed: specification.training.seed))
+        let runtime =
+            specification.model.kind == .qlstm
+            ? QuantumRuntime(
+                executor: executor,
+                mode: .init(method: nil, shots: nil, seed: specification.training.seed)
+            )
             : nil
         let model = try TrainableModel.make(specification.model, seed: specification.training.seed, runtime: runtime)
         trainer = try Trainer(
-            model: model, settings: specification.training, runtime: runtime,
+            model: model,
+            settings: specification.training,
+            runtime: runtime,
             train: Self.sequences(dataset.train, width: dataset.inputWidth),
             test: Self.sequences(dataset.test, width: dataset.inputWidth),
             resume: checkpoint
@@ -41,8 +50,10 @@ struct TrainingRun {
     /// Windows flattened as the models read them.
     static func sequences(_ windows: [WindowedDataset.Window], width: Int) -> SequenceData {
         SequenceData(
-            inputs: windows.map { $0.inputs.flatMap { $0 } }, targets: windows.map(\.target),
-            timeSteps: windows.first?.inputs.count ?? 0, inputWidth: width
+            inputs: windows.map { $0.inputs.flatMap { $0 } },
+            targets: windows.map(\.target),
+            timeSteps: windows.first?.inputs.count ?? 0,
+            inputWidth: width
         )
     }
 
@@ -71,7 +82,11 @@ struct TrainingRun {
 
     /// model.json and metrics.jsonl, both rewritten whole so they always agree.
     private func saveCheckpoint() throws {
-        let file = ModelFile(specification: specification, preprocessing: dataset.preprocessing, checkpoint: trainer.checkpoint)
+        let file = ModelFile(
+            specification: specification,
+            preprocessing: dataset.preprocessing,
+            checkpoint: trainer.checkpoint
+        )
         try write(json: file, to: "model.json")
         var lines = Data()
         for record in trainer.checkpoint.history {
@@ -108,8 +123,12 @@ struct TrainingRun {
             depth: specification.model.kind == .lstm ? 0 : specification.model.ansatz.depth,
             parameters: trainer.model.parameterCount,
             epochs: trainer.checkpoint.completedEpochs,
-            r2Test: metrics.r2, mseTest: metrics.mse, maeTest: metrics.mae,
-            r2Train: trainMetrics.r2, mseTrain: trainMetrics.mse, maeTrain: trainMetrics.mae,
+            r2Test: metrics.r2,
+            mseTest: metrics.mse,
+            maeTest: metrics.mae,
+            r2Train: trainMetrics.r2,
+            mseTrain: trainMetrics.mse,
+            maeTrain: trainMetrics.mae,
             backend: backend.description,
             qpuAccounting: await backend.accounting(),
             bestTestLoss: history.map(\.testLoss).min() ?? .nan,

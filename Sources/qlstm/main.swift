@@ -7,7 +7,8 @@ import VariationalCircuits
 
 /// Every subcommand, in the order `qlstm help` lists them.
 let commands = [
-    CommandEntry(CompareCommand.self), CommandEntry(TrainCommand.self), CommandEntry(PredictCommand.self), CommandEntry(ExportCommand.self),
+    CommandEntry(CompareCommand.self), CommandEntry(TrainCommand.self), CommandEntry(PredictCommand.self),
+    CommandEntry(ExportCommand.self),
     CommandEntry(ResourcesCommand.self), CommandEntry(WorkerCommand.self), CommandEntry(ClusterCommand.self),
     CommandEntry(SimulateCommand.self), CommandEntry(BenchCommand.self),
 ]
@@ -16,7 +17,11 @@ let commands = [
 func topLevelHelp() -> String {
     let width = (commands.map { $0.name.count }.max() ?? 0) + 2
     let rows = commands.map { "  " + $0.name.padding(toLength: width, withPad: " ", startingAt: 0) + $0.summary }
-    return (["usage: qlstm COMMAND [OPTIONS]", "", "QLSTM Cluster: quantum LSTMs on an emulated multi-QPU cluster.", "", "commands:"]
+    return
+        ([
+            "usage: qlstm COMMAND [OPTIONS]", "", "QLSTM Cluster: quantum LSTMs on an emulated multi-QPU cluster.", "",
+            "commands:",
+        ]
         + rows + ["", "'qlstm COMMAND --help' shows a command's options."]).joined(separator: "\n")
 }
 

@@ -10,7 +10,8 @@ struct ClusterConfigurationTests {
 
     @Test("the committed example parses: three loopback workers")
     func committedExample() throws {
-        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
+        let root = URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent()
+            .deletingLastPathComponent()
         let configuration = try ClusterConfiguration(contentsOf: root.appendingPathComponent("cluster.json"))
         #expect(configuration.workers.map(\.name) == ["qpu-a", "qpu-b", "qpu-c"])
         #expect(configuration.workers.map(\.endpoint.port) == [7301, 7302, 7303])
@@ -26,17 +27,23 @@ struct ClusterConfigurationTests {
         #expect(configuration.secretFile == "/etc/qlstm/secret")
     }
 
-    @Test("mistakes are errors naming the key and the fix", arguments: [
-        (#"{"workers": [{"address": "a:1"}], "timeouts": {"heartbeat_secnds": 1}}"#, "did you mean \"heartbeat_seconds\""),
-        (#"{"worker": [{"address": "a:1"}]}"#, "did you mean \"workers\""),
-        (#"{"workers": []}"#, "non-empty \"workers\""),
-        (#"{"workers": [{"address": "nowhere"}]}"#, "workers[0].address"),
-        (#"{"workers": [{"address": "a:1"}, {"address": "a:1"}]}"#, "names must be unique"),
-        (#"{"workers": [{"name": "x", "address": "a:1"}, {"name": "y", "address": "a:1"}]}"#, "listed twice"),
-        (#"{"workers": [{"address": "a:1"}], "timeouts": {"request_seconds": -1}}"#, "timeouts.request_seconds"),
-        (#"{"version": 2, "workers": [{"address": "a:1"}]}"#, "\"version\" must be 1"),
-        ("not json", "not valid JSON"),
-    ])
+    @Test(
+        "mistakes are errors naming the key and the fix",
+        arguments: [
+            (
+                #"{"workers": [{"address": "a:1"}], "timeouts": {"heartbeat_secnds": 1}}"#,
+                "did you mean \"heartbeat_seconds\""
+            ),
+            (#"{"worker": [{"address": "a:1"}]}"#, "did you mean \"workers\""),
+            (#"{"workers": []}"#, "non-empty \"workers\""),
+            (#"{"workers": [{"address": "nowhere"}]}"#, "workers[0].address"),
+            (#"{"workers": [{"address": "a:1"}, {"address": "a:1"}]}"#, "names must be unique"),
+            (#"{"workers": [{"name": "x", "address": "a:1"}, {"name": "y", "address": "a:1"}]}"#, "listed twice"),
+            (#"{"workers": [{"address": "a:1"}], "timeouts": {"request_seconds": -1}}"#, "timeouts.request_seconds"),
+            (#"{"version": 2, "workers": [{"address": "a:1"}]}"#, "\"version\" must be 1"),
+            ("not json", "not valid JSON"),
+        ]
+    )
     func mistakes(_ text: String, _ message: String) {
         do {
             _ = try parse(text)

@@ -80,13 +80,17 @@ struct ClusterRunTests {
         #expect(try QlstmBinary.run(distributed + ["--epochs", "3", "--out", reference.path, "--quiet"]).status == 0)
         for count in [1, 3] {
             let workers = try (0..<count).map { _ in try WorkerHandle() }
-            defer { workers.forEach { $0.kill() } }
+            defer { for worker in workers { worker.kill() } }
             let out = root.appendingPathComponent("workers-\(count)")
             let cluster = try clusterFile(ports: workers.map(\.port), in: root)
-            let run = try QlstmBinary.run(distributed + ["--epochs", "3", "--cluster", cluster.path, "--out", out.path, "--quiet"])
+            let run = try QlstmBinary.run(
+                distributed + ["--epochs", "3", "--cluster", cluster.path, "--out", out.path, "--quiet"]
+            )
             #expect(run.status == 0, "\(run.standardError)")
             #expect(try Checkpoint.read(out) == Checkpoint.read(reference), "\(count) workers")
-            let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json"))) as? [String: Any]
+            let summary =
+                try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json")))
+                as? [String: Any]
             let accounting = summary?["qpu_accounting"] as? [String: Any]
             #expect((accounting?["workers"] as? [Any])?.count == count)
             // One frame per worker per time step: never two to one worker for one evaluate call.
@@ -100,16 +104,22 @@ struct ClusterRunTests {
         let reference = root.appendingPathComponent("reference")
         #expect(try QlstmBinary.run(distributed + ["--epochs", "20", "--out", reference.path, "--quiet"]).status == 0)
         let workers = try (0..<3).map { _ in try WorkerHandle() }
-        defer { workers.forEach { $0.kill() } }
+        defer { for worker in workers { worker.kill() } }
         let out = root.appendingPathComponent("killed")
         let cluster = try clusterFile(ports: workers.map(\.port), in: root)
-        let training = try startTraining(distributed + ["--epochs", "20", "--cluster", cluster.path], out: out, waitForEpochs: 3)
+        let training = try startTraining(
+            distributed + ["--epochs", "20", "--cluster", cluster.path],
+            out: out,
+            waitForEpochs: 3
+        )
         #expect(training.isRunning, "the run ended before a worker could be killed")
         workers[1].kill()
         training.waitUntilExit()
         #expect(training.terminationStatus == 0)
         #expect(try Checkpoint.read(out) == Checkpoint.read(reference))
-        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json"))) as? [String: Any]
+        let summary =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json")))
+            as? [String: Any]
         let accounting = summary?["qpu_accounting"] as? [String: Any]
         // The killed worker did part of the work, the others the rest.
         let requests = (accounting?["workers"] as? [[String: Any]])?.compactMap { $0["requests"] as? Int } ?? []
@@ -129,7 +139,11 @@ struct ClusterRunTests {
         }
         let out = root.appendingPathComponent("restarted")
         let cluster = try clusterFile(ports: [first.port, second.port], in: root)
-        let training = try startTraining(distributed + ["--epochs", "20", "--cluster", cluster.path], out: out, waitForEpochs: 2)
+        let training = try startTraining(
+            distributed + ["--epochs", "20", "--cluster", cluster.path],
+            out: out,
+            waitForEpochs: 2
+        )
         #expect(training.isRunning, "the run ended before a worker could be killed")
         second.kill()
         second = try WorkerHandle(port: second.port)
@@ -140,7 +154,9 @@ struct ClusterRunTests {
         training.waitUntilExit()
         #expect(training.terminationStatus == 0)
         #expect(try Checkpoint.read(out) == Checkpoint.read(reference))
-        let summary = try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json"))) as? [String: Any]
+        let summary =
+            try JSONSerialization.jsonObject(with: Data(contentsOf: out.appendingPathComponent("summary.json")))
+            as? [String: Any]
         let workers = (summary?["qpu_accounting"] as? [String: Any])?["workers"] as? [[String: Any]]
         #expect((workers?[1]["reconnects"] as? Int ?? 0) >= 1)
     }
@@ -162,7 +178,7 @@ struct ClusterRunTests {
         try waitForEpochs(3, in: out, while: process)
         #expect(process.isRunning, "the run ended before the workers could be killed")
         let killedAt = Date()
-        workers.forEach { $0.kill() }
+        for worker in workers { worker.kill() }
         let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
         #expect(process.terminationStatus == 1)
@@ -181,14 +197,16 @@ struct ClusterRunTests {
     func status() throws {
         let root = try QlstmBinary.temporaryDirectory()
         let workers = try (0..<2).map { _ in try WorkerHandle(slots: 2) }
-        defer { workers.forEach { $0.kill() } }
+        defer { for worker in workers { worker.kill() } }
         // A port nothing listens on: bind one, then let the worker go.
         let gone = try WorkerHandle()
         gone.kill()
         let cluster = try clusterFile(ports: workers.map(\.port) + [gone.port], in: root)
         let outcome = try QlstmBinary.run(["cluster", "status", "--cluster", cluster.path, "--json"])
         #expect(outcome.status == 1)
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(outcome.standardOutput.utf8)) as? [String: Any])
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(outcome.standardOutput.utf8)) as? [String: Any]
+        )
         let statuses = try #require(object["workers"] as? [[String: Any]])
         #expect(statuses.map { $0["reachable"] as? Bool } == [true, true, false])
         #expect(statuses[0]["slots"] as? Int == 2 && statuses[0]["qubit_capacity"] as? Int == 25)

@@ -22,7 +22,9 @@ struct SimulateCommandTests {
 
         let exact = try QlstmBinary.run(["simulate", file.path, "--json"])
         #expect(exact.status == 0)
-        let object = try #require(try JSONSerialization.jsonObject(with: Data(exact.standardOutput.utf8)) as? [String: Any])
+        let object = try #require(
+            try JSONSerialization.jsonObject(with: Data(exact.standardOutput.utf8)) as? [String: Any]
+        )
         let z = try #require(object["expectations_z"] as? [Double])
         #expect(z.count == 3)
         #expect(abs(z[0]) < 1e-15 && abs(z[1]) < 1e-15 && abs(z[2] - 0.5) < 1e-15)
@@ -30,7 +32,9 @@ struct SimulateCommandTests {
         let sampled = try QlstmBinary.run(["simulate", file.path, "--json", "--shots", "4000", "--seed", "11"])
         let again = try QlstmBinary.run(["simulate", file.path, "--json", "--shots", "4000", "--seed", "11"])
         #expect(sampled.status == 0 && sampled.standardOutput == again.standardOutput)
-        let sampledObject = try #require(try JSONSerialization.jsonObject(with: Data(sampled.standardOutput.utf8)) as? [String: Any])
+        let sampledObject = try #require(
+            try JSONSerialization.jsonObject(with: Data(sampled.standardOutput.utf8)) as? [String: Any]
+        )
         let counts = try #require(sampledObject["counts"] as? [String: Int])
         #expect(counts.values.reduce(0, +) == 4000)
         // Bell pair on q[0], q[1]: only 00 and 11 there (the rightmost two bits).

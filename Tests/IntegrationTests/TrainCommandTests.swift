@@ -11,7 +11,10 @@ struct Checkpoint: Decodable, Equatable {
     let checkpoint: Inner
 
     static func read(_ directory: URL) throws -> Checkpoint {
-        try JSONDecoder().decode(Checkpoint.self, from: Data(contentsOf: directory.appendingPathComponent("model.json")))
+        try JSONDecoder().decode(
+            Checkpoint.self,
+            from: Data(contentsOf: directory.appendingPathComponent("model.json"))
+        )
     }
 }
 
@@ -23,7 +26,8 @@ struct TrainCommandTests {
     @Test("writes the run directory; the same seed gives the same weights on 1 and 2 threads")
     func runDirectoryAndDeterminism() throws {
         let root = try QlstmBinary.temporaryDirectory()
-        let one = root.appendingPathComponent("one"), two = root.appendingPathComponent("two")
+        let one = root.appendingPathComponent("one")
+        let two = root.appendingPathComponent("two")
         let first = try QlstmBinary.run(quick + ["--epochs", "3", "--threads", "1", "--out", one.path])
         #expect(first.status == 0, "\(first.standardError)")
         let second = try QlstmBinary.run(quick + ["--epochs", "3", "--threads", "2", "--out", two.path])
@@ -34,10 +38,13 @@ struct TrainCommandTests {
         #expect(try Checkpoint.read(one) == Checkpoint.read(two))
 
         let summary = try #require(
-            try JSONSerialization.jsonObject(with: Data(contentsOf: one.appendingPathComponent("summary.json"))) as? [String: Any]
+            try JSONSerialization.jsonObject(with: Data(contentsOf: one.appendingPathComponent("summary.json")))
+                as? [String: Any]
         )
-        for key in ["model", "task", "n_qubits", "partitions", "hidden_size", "depth", "parameters", "epochs", "r2_test",
-                    "mse_test", "mae_test", "convergence_epoch", "train_seconds", "circuits_executed"] {
+        for key in [
+            "model", "task", "n_qubits", "partitions", "hidden_size", "depth", "parameters", "epochs", "r2_test",
+            "mse_test", "mae_test", "convergence_epoch", "train_seconds", "circuits_executed",
+        ] {
             #expect(summary[key] != nil, "summary.json lacks \(key)")
         }
         #expect(summary["n_qubits"] as? Int == 4 && summary["epochs"] as? Int == 3)
@@ -51,7 +58,8 @@ struct TrainCommandTests {
     @Test("a run killed half-way and resumed ends bit-identical to an uninterrupted run")
     func killAndResume() throws {
         let root = try QlstmBinary.temporaryDirectory()
-        let whole = root.appendingPathComponent("whole"), killed = root.appendingPathComponent("killed")
+        let whole = root.appendingPathComponent("whole")
+        let killed = root.appendingPathComponent("killed")
         let arguments = quick + ["--epochs", "12", "--diff-method", "parameter-shift"]
         #expect(try QlstmBinary.run(arguments + ["--out", whole.path]).status == 0)
 
@@ -78,7 +86,9 @@ struct TrainCommandTests {
         let a = try String(contentsOf: whole.appendingPathComponent("metrics.jsonl"), encoding: .utf8)
         let b = try String(contentsOf: metrics, encoding: .utf8)
         // Same losses epoch by epoch (the seconds differ).
-        let losses = { (text: String) in text.split(separator: "\n").map { $0.split(separator: ",").filter { $0.contains("loss") } } }
+        let losses = { (text: String) in
+            text.split(separator: "\n").map { $0.split(separator: ",").filter { $0.contains("loss") } }
+        }
         #expect(losses(a) == losses(b))
     }
 
@@ -118,12 +128,20 @@ struct TrainCommandTests {
         var text = "time,price\n"
         for i in 0..<60 { text += "\(i),\(sin(Double(i) / 5))\n" }
         try (text + "60,oops\n").write(to: csv, atomically: true, encoding: .utf8)
-        let outcome = try QlstmBinary.run(["train", "--csv", csv.path, "--column", "price", "--out", root.appendingPathComponent("r").path])
+        let outcome = try QlstmBinary.run([
+            "train", "--csv", csv.path, "--column", "price", "--out", root.appendingPathComponent("r").path,
+        ])
         #expect(outcome.status == 2)
-        #expect(outcome.standardError.contains("line 62") && outcome.standardError.contains("price"), "\(outcome.standardError)")
+        #expect(
+            outcome.standardError.contains("line 62") && outcome.standardError.contains("price"),
+            "\(outcome.standardError)"
+        )
 
         try text.write(to: csv, atomically: true, encoding: .utf8)
-        let good = try QlstmBinary.run(["train", "--csv", csv.path, "--column", "price", "--epochs", "2", "--hidden-size", "2", "--depth", "1", "--quiet", "--out", root.appendingPathComponent("ok").path])
+        let good = try QlstmBinary.run([
+            "train", "--csv", csv.path, "--column", "price", "--epochs", "2", "--hidden-size", "2", "--depth", "1",
+            "--quiet", "--out", root.appendingPathComponent("ok").path,
+        ])
         #expect(good.status == 0, "\(good.standardError)")
     }
 }

@@ -28,14 +28,22 @@ import Testing
 
     @Test func rmsPropMatchesPyTorch() {
         let steps = Self.twoSteps(.rmsProp(RMSProp(learningRate: 0.01)))
-        #expect(largestDifference(steps[0], [0.900000019999996000000799999840, -0.400000049999975000012499993750]) < 1e-14)
-        #expect(largestDifference(steps[1], [0.944901337442175044576519677381, -0.489532326167068370009628411009]) < 1e-14)
+        #expect(
+            largestDifference(steps[0], [0.900000019999996000000799999840, -0.400000049999975000012499993750]) < 1e-14
+        )
+        #expect(
+            largestDifference(steps[1], [0.944901337442175044576519677381, -0.489532326167068370009628411009]) < 1e-14
+        )
     }
 
     @Test func adamMatchesPyTorch() {
         let steps = Self.twoSteps(.adam(Adam(learningRate: 0.1)))
-        #expect(largestDifference(steps[0], [0.900000001999999960000000800000, -0.400000004999999750000012500000]) < 1e-14)
-        #expect(largestDifference(steps[1], [0.873366298707846162559376402865, -0.436610356546037044194134381903]) < 1e-14)
+        #expect(
+            largestDifference(steps[0], [0.900000001999999960000000800000, -0.400000004999999750000012500000]) < 1e-14
+        )
+        #expect(
+            largestDifference(steps[1], [0.873366298707846162559376402865, -0.436610356546037044194134381903]) < 1e-14
+        )
     }
 
     @Test func kindNamesAndLearningRate() {

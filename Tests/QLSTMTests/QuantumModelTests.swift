@@ -37,17 +37,38 @@ struct QuantumSession {
 struct QuantumModelTests {
     static let configurations: [(String, ModelConfiguration)] = [
         ("centric", ModelConfiguration(inputWidth: 1, hiddenSize: 2, ansatz: Ansatz(depth: 2))),
-        ("distributed 2 parts", ModelConfiguration(inputWidth: 1, hiddenSize: 3, qubits: 2, partitions: 2, ansatz: Ansatz(depth: 1))),
-        ("bidirectional inversward", ModelConfiguration(inputWidth: 2, hiddenSize: 2, ansatz: Ansatz(depth: 1), bidirectional: true, inversward: true)),
+        (
+            "distributed 2 parts",
+            ModelConfiguration(inputWidth: 1, hiddenSize: 3, qubits: 2, partitions: 2, ansatz: Ansatz(depth: 1))
+        ),
+        (
+            "bidirectional inversward",
+            ModelConfiguration(
+                inputWidth: 2,
+                hiddenSize: 2,
+                ansatz: Ansatz(depth: 1),
+                bidirectional: true,
+                inversward: true
+            )
+        ),
         (
             "projection arctan ring xyz",
             ModelConfiguration(
-                inputWidth: 1, hiddenSize: 2, qubits: 3,
-                ansatz: Ansatz(encoding: .arctan, entangler: .ring, rotations: .xyz, depth: 1), projection: true
+                inputWidth: 1,
+                hiddenSize: 2,
+                qubits: 3,
+                ansatz: Ansatz(encoding: .arctan, entangler: .ring, rotations: .xyz, depth: 1),
+                projection: true
             )
         ),
-        ("ablation distributed", ModelConfiguration(kind: .ablation, inputWidth: 1, hiddenSize: 3, partitions: 2, ansatz: Ansatz(depth: 1))),
-        ("ablation projection", ModelConfiguration(kind: .ablation, inputWidth: 1, hiddenSize: 2, qubits: 3, projection: true)),
+        (
+            "ablation distributed",
+            ModelConfiguration(kind: .ablation, inputWidth: 1, hiddenSize: 3, partitions: 2, ansatz: Ansatz(depth: 1))
+        ),
+        (
+            "ablation projection",
+            ModelConfiguration(kind: .ablation, inputWidth: 1, hiddenSize: 2, qubits: 3, projection: true)
+        ),
     ]
 
     @Test("whole-model gradients match central finite differences", arguments: 0..<configurations.count)
@@ -56,7 +77,8 @@ struct QuantumModelTests {
         for method in [DifferentiationMethod.parameterShift, .adjoint] {
             var session = try await QuantumSession(configuration, method: method)
             var generator = SeededGenerator(seed: 11)
-            let batch = 2, steps = 3
+            let batch = 2
+            let steps = 3
             let sequences = (0..<(batch * steps * configuration.inputWidth)).map { _ in generator.nextUnit() * 2 - 1 }
             let targets = (0..<batch).map { _ in generator.nextUnit() - 0.5 }
             let parameters = session.model.parameters
@@ -64,7 +86,8 @@ struct QuantumModelTests {
             let h = 1e-5
             var worst = 0.0
             for p in parameters.indices {
-                var up = parameters, down = parameters
+                var up = parameters
+                var down = parameters
                 up[p] += h
                 down[p] -= h
                 let plus = try await session.loss(up, sequences: sequences, targets: targets)
@@ -82,10 +105,17 @@ struct QuantumModelTests {
         let centric = try TrainableModel.make(ModelConfiguration(), seed: 0, runtime: runtime)
         #expect(centric.parameterCount == 126)
         // Distributed 2 x 3 qubits: 4 gates x 2 parts x 5 x 3 + 6.
-        let distributed = try TrainableModel.make(ModelConfiguration(qubits: 3, partitions: 2), seed: 0, runtime: runtime)
+        let distributed = try TrainableModel.make(
+            ModelConfiguration(qubits: 3, partitions: 2),
+            seed: 0,
+            runtime: runtime
+        )
         #expect(distributed.parameterCount == 126)
         let plan = try ModelConfiguration(qubits: 3, partitions: 2).partitionPlan()
-        #expect(plan.parts.map(\.inputs) == [3, 3] && plan.parts.map(\.outputs) == [3, 2] && plan.parts.map(\.qubits) == [3, 3])
+        #expect(
+            plan.parts.map(\.inputs) == [3, 3] && plan.parts.map(\.outputs) == [3, 2]
+                && plan.parts.map(\.qubits) == [3, 3]
+        )
     }
 
     @Test("sizes that do not fit are refused with the reason")

@@ -59,7 +59,10 @@ struct InvariantTests {
                 gates.append(.cnot(control: control, target: target))
                 let state = try StateVector(running: Circuit(qubitCount: 3, gates: gates))
                 let flipped = input & (1 << control) != 0 ? input ^ (1 << target) : input
-                #expect(isClose(state.amplitude(flipped).re, 1, absolute: 1e-15), "input \(input) control \(control) target \(target)")
+                #expect(
+                    isClose(state.amplitude(flipped).re, 1, absolute: 1e-15),
+                    "input \(input) control \(control) target \(target)"
+                )
             }
         }
     }

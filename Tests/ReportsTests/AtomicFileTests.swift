@@ -1,7 +1,6 @@
 import Foundation
-import Testing
-
 import Reports
+import Testing
 
 /// A fresh directory under the system temporary directory, removed when the value is released.
 final class TemporaryDirectory {

@@ -1,6 +1,5 @@
-import Testing
-
 import Reports
+import Testing
 
 /// A tick step is nice when it is 1, 2 or 5 times a power of ten.
 private func isNiceStep(_ step: Double) -> Bool {

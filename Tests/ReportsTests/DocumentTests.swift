@@ -1,7 +1,6 @@
 import Foundation
-import Testing
-
 import Reports
+import Testing
 
 @Suite("Report documents")
 struct DocumentTests {

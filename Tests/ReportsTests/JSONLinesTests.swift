@@ -1,7 +1,6 @@
 import Foundation
-import Testing
-
 import Reports
+import Testing
 
 private struct EpochRecord: Codable, Equatable {
     var epoch: Int

@@ -1,6 +1,5 @@
-import Testing
-
 import Reports
+import Testing
 
 @Suite("Tables")
 struct TableTests {

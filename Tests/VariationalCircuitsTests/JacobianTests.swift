@@ -9,12 +9,21 @@ func randomSubVQC(qubits: Int, generator: inout SeededGenerator) -> (SubVQC, [Do
     let entangler = EntanglingPattern.allCases[Int(generator.next() % 3)]
     let rotations = RotationLayer.allCases[Int(generator.next() % 3)]
     let ansatz = Ansatz(
-        encoding: encoding, entangler: entangler, rotations: rotations,
-        depth: 1 + Int(generator.next() % 3), entanglingRepetitions: 1 + Int(generator.next() % 2)
+        encoding: encoding,
+        entangler: entangler,
+        rotations: rotations,
+        depth: 1 + Int(generator.next() % 3),
+        entanglingRepetitions: 1 + Int(generator.next() % 2)
     )
     let inputs = 1 + Int(generator.next() % UInt64(qubits))
     let measured = Array(0..<(1 + Int(generator.next() % UInt64(qubits))))
-    let circuit = try! SubVQC(id: "random", qubitCount: qubits, inputCount: inputs, ansatz: ansatz, measuredWires: measured)
+    let circuit = try! SubVQC(
+        id: "random",
+        qubitCount: qubits,
+        inputCount: inputs,
+        ansatz: ansatz,
+        measuredWires: measured
+    )
     let x = (0..<inputs).map { _ in generator.nextUnit() * 2 - 1 }
     let theta = (0..<circuit.parameterCount).map { _ in generator.nextGaussian() }
     return (circuit, x, theta)
@@ -38,20 +47,27 @@ struct JacobianTests {
             let h = 1e-5
             var numericParameters: [Double] = Array(repeating: 0, count: circuit.outputCount * circuit.parameterCount)
             for p in 0..<circuit.parameterCount {
-                var up = theta, down = theta
+                var up = theta
+                var down = theta
                 up[p] += h
                 down[p] -= h
                 let plus = try PreparedCircuit(circuit, parameters: up).evaluate(x)
                 let minus = try PreparedCircuit(circuit, parameters: down).evaluate(x)
-                for j in 0..<circuit.outputCount { numericParameters[j * circuit.parameterCount + p] = (plus[j] - minus[j]) / (2 * h) }
+                for j in 0..<circuit.outputCount {
+                    numericParameters[j * circuit.parameterCount + p] = (plus[j] - minus[j]) / (2 * h)
+                }
             }
             var numericInputs: [Double] = Array(repeating: 0, count: circuit.outputCount * circuit.inputCount)
             for i in 0..<circuit.inputCount {
-                var up = x, down = x
+                var up = x
+                var down = x
                 up[i] += h
                 down[i] -= h
-                let plus = try prepared.evaluate(up), minus = try prepared.evaluate(down)
-                for j in 0..<circuit.outputCount { numericInputs[j * circuit.inputCount + i] = (plus[j] - minus[j]) / (2 * h) }
+                let plus = try prepared.evaluate(up)
+                let minus = try prepared.evaluate(down)
+                for j in 0..<circuit.outputCount {
+                    numericInputs[j * circuit.inputCount + i] = (plus[j] - minus[j]) / (2 * h)
+                }
             }
             #expect(maxDifference(shift.parameterJacobian, numericParameters) < 1e-8, "\(circuit.ansatz)")
             #expect(maxDifference(shift.inputJacobian, numericInputs) < 1e-8, "\(circuit.ansatz)")
@@ -71,7 +87,9 @@ struct JacobianTests {
         // (at most two) gates an input feeds, with chain factors <= 2.
         let outputError = (1 / Double(shots)).squareRoot()
         #expect(maxDifference(sampled.outputs, exact.outputs) <= 5 * outputError)
-        #expect(maxDifference(sampled.parameterJacobian, exact.parameterJacobian) <= 5 * (0.5 / Double(shots)).squareRoot())
+        #expect(
+            maxDifference(sampled.parameterJacobian, exact.parameterJacobian) <= 5 * (0.5 / Double(shots)).squareRoot()
+        )
         #expect(maxDifference(sampled.inputJacobian, exact.inputJacobian) <= 5 * 2 * (1 / Double(shots)).squareRoot())
         // Same seed, same estimate: shots are reproducible.
         #expect(try prepared.evaluate(x, method: .parameterShift, shots: shots, seed: 9) == sampled)
@@ -96,8 +114,12 @@ struct JacobianTests {
             try PreparedCircuit(circuit, parameters: [1, 2])
         }
         let prepared = try PreparedCircuit(circuit, parameters: Array(repeating: 0.1, count: 15))
-        #expect(throws: VariationalCircuitError.inputCountMismatch(expected: 2, got: 3)) { try prepared.evaluate([1, 2, 3]) }
-        #expect(throws: VariationalCircuitError.nonFiniteValue(what: "input", index: 1)) { try prepared.evaluate([1, .nan]) }
+        #expect(throws: VariationalCircuitError.inputCountMismatch(expected: 2, got: 3)) {
+            try prepared.evaluate([1, 2, 3])
+        }
+        #expect(throws: VariationalCircuitError.nonFiniteValue(what: "input", index: 1)) {
+            try prepared.evaluate([1, .nan])
+        }
         #expect(throws: VariationalCircuitError.adjointWithShots) {
             try prepared.evaluate([1, 2], method: .adjoint, shots: 100)
         }
@@ -119,7 +141,10 @@ struct LaneTests {
                 var results: [CircuitEvaluation] = []
                 prepared.evaluate(batch, method: method, shots: nil, seeds: [], into: &results, workspace: &workspace)
                 for (k, x) in batch.enumerated() {
-                    #expect(results[k] == (try prepared.evaluate(x, method: method)), "\(circuit.ansatz) \(String(describing: method)) input \(k)")
+                    #expect(
+                        results[k] == (try prepared.evaluate(x, method: method)),
+                        "\(circuit.ansatz) \(String(describing: method)) input \(k)"
+                    )
                 }
             }
         }
@@ -134,9 +159,18 @@ struct LaneTests {
         let seeds: [UInt64] = [3, 1, 4, 1, 5]
         var workspace = PreparedCircuit.Workspace(for: prepared, lanes: 4)
         var results: [CircuitEvaluation] = []
-        prepared.evaluate(batch, method: .parameterShift, shots: 500, seeds: seeds, into: &results, workspace: &workspace)
+        prepared.evaluate(
+            batch,
+            method: .parameterShift,
+            shots: 500,
+            seeds: seeds,
+            into: &results,
+            workspace: &workspace
+        )
         for k in batch.indices {
-            #expect(results[k] == (try prepared.evaluate(batch[k], method: .parameterShift, shots: 500, seed: seeds[k])))
+            #expect(
+                results[k] == (try prepared.evaluate(batch[k], method: .parameterShift, shots: 500, seed: seeds[k]))
+            )
         }
     }
 }

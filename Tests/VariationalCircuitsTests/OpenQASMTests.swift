@@ -117,7 +117,13 @@ let openQASMErrorCases: [OpenQASMErrorCase] = [
         .expected("'measure' (classical assignments other than 'c = measure q;' are not supported)", found: "'1'")
     ),
     OpenQASMErrorCase("unknown gate", "qubit[2] q;\nfoo q[0];", 2, 1, .unknownGate("foo", suggestion: nil)),
-    OpenQASMErrorCase("misspelt keyword", "qubit[2] q;\nmeasur q[0];", 2, 1, .unknownGate("measur", suggestion: "measure")),
+    OpenQASMErrorCase(
+        "misspelt keyword",
+        "qubit[2] q;\nmeasur q[0];",
+        2,
+        1,
+        .unknownGate("measur", suggestion: "measure")
+    ),
     OpenQASMErrorCase("short misspelt keyword", "qub[2] q;", 1, 1, .unknownGate("qub", suggestion: "qubit")),
     OpenQASMErrorCase("invisible character", "qubit q;\nh q;\u{2028}", 2, 5, .expected("a statement", found: "U+2028")),
     OpenQASMErrorCase(
@@ -132,10 +138,34 @@ let openQASMErrorCases: [OpenQASMErrorCase] = [
     OpenQASMErrorCase("toffoli", "qubit[3] q;\nccx q[0], q[1], q[2];", 2, 1, .unsupportedGate("ccx")),
     OpenQASMErrorCase("missing angle", "qubit q;\nrx q;", 2, 1, .wrongAngleCount(gate: "rx", expected: 1, got: 0)),
     OpenQASMErrorCase("extra angle", "qubit q;\nh(0.5) q;", 2, 1, .wrongAngleCount(gate: "h", expected: 0, got: 1)),
-    OpenQASMErrorCase("U with two angles", "qubit q;\nU(1, 2) q;", 2, 1, .wrongAngleCount(gate: "U", expected: 3, got: 2)),
-    OpenQASMErrorCase("cx on one qubit", "qubit[2] q;\ncx q[0];", 2, 1, .wrongQubitCount(gate: "cx", expected: 2, got: 1)),
-    OpenQASMErrorCase("h on two qubits", "qubit[2] q;\nh q[0], q[1];", 2, 1, .wrongQubitCount(gate: "h", expected: 1, got: 2)),
-    OpenQASMErrorCase("wire out of range", "qubit[2] q;\nh q[2];", 2, 5, .indexOutOfRange(register: "q", index: 2, size: 2)),
+    OpenQASMErrorCase(
+        "U with two angles",
+        "qubit q;\nU(1, 2) q;",
+        2,
+        1,
+        .wrongAngleCount(gate: "U", expected: 3, got: 2)
+    ),
+    OpenQASMErrorCase(
+        "cx on one qubit",
+        "qubit[2] q;\ncx q[0];",
+        2,
+        1,
+        .wrongQubitCount(gate: "cx", expected: 2, got: 1)
+    ),
+    OpenQASMErrorCase(
+        "h on two qubits",
+        "qubit[2] q;\nh q[0], q[1];",
+        2,
+        1,
+        .wrongQubitCount(gate: "h", expected: 1, got: 2)
+    ),
+    OpenQASMErrorCase(
+        "wire out of range",
+        "qubit[2] q;\nh q[2];",
+        2,
+        5,
+        .indexOutOfRange(register: "q", index: 2, size: 2)
+    ),
     OpenQASMErrorCase(
         "negative wire out of range",
         "qubit[2] q;\nx q[-3];",
@@ -144,7 +174,13 @@ let openQASMErrorCases: [OpenQASMErrorCase] = [
         .indexOutOfRange(register: "q", index: -3, size: 2)
     ),
     OpenQASMErrorCase("missing semicolon", "qubit[2] q;\nh q[0]\nx q[1];", 2, 7, .expected(semicolon, found: "'x'")),
-    OpenQASMErrorCase("missing final semicolon", "qubit q;\nh q", 2, 4, .expected(semicolon, found: "the end of the program")),
+    OpenQASMErrorCase(
+        "missing final semicolon",
+        "qubit q;\nh q",
+        2,
+        4,
+        .expected(semicolon, found: "the end of the program")
+    ),
     OpenQASMErrorCase("unterminated comment", "qubit q;\nh q; /* never\nclosed", 2, 6, .unterminatedComment),
     OpenQASMErrorCase("unterminated string", "include \"stdgates.inc;\nqubit q;", 1, 9, .unterminatedString),
     OpenQASMErrorCase("other include", "include \"mygates.inc\";", 1, 9, .unsupportedInclude("mygates.inc")),
@@ -174,7 +210,13 @@ let openQASMErrorCases: [OpenQASMErrorCase] = [
     OpenQASMErrorCase("duration literal", "qubit q;\nrx(100ns) q;", 2, 4, .malformedNumber("100ns")),
     OpenQASMErrorCase("bad exponent", "qubit q;\nrx(1e) q;", 2, 4, .malformedNumber("1e")),
     OpenQASMErrorCase("empty angle", "qubit q;\nrx() q;", 2, 1, .wrongAngleCount(gate: "rx", expected: 1, got: 0)),
-    OpenQASMErrorCase("dangling operator", "qubit q;\nrx(1 +) q;", 2, 7, .expected("a number, a name or '('", found: "')'")),
+    OpenQASMErrorCase(
+        "dangling operator",
+        "qubit q;\nrx(1 +) q;",
+        2,
+        7,
+        .expected("a number, a name or '('", found: "')'")
+    ),
     OpenQASMErrorCase(
         "unclosed parenthesis",
         "qubit q;\nrx((1) q;",
@@ -195,7 +237,13 @@ let openQASMErrorCases: [OpenQASMErrorCase] = [
         3,
         .wrongKind(name: "c", expected: "a qubit or qubit register")
     ),
-    OpenQASMErrorCase("repeated qubit", "qubit[2] q;\ncx q[1], q[1];", 2, 10, .repeatedQubit(gate: "cx", qubit: "q[1]")),
+    OpenQASMErrorCase(
+        "repeated qubit",
+        "qubit[2] q;\ncx q[1], q[1];",
+        2,
+        10,
+        .repeatedQubit(gate: "cx", qubit: "q[1]")
+    ),
     OpenQASMErrorCase(
         "broadcast that repeats a qubit",
         "qubit[2] q;\ncx q[0], q;",

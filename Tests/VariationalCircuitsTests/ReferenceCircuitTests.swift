@@ -26,7 +26,10 @@ struct ReferenceCase: Decodable, Sendable, CustomTestStringConvertible {
         default: ansatz = Ansatz(encoding: .angleY, entangler: .stronglyEntangling, rotations: .rot, depth: depth)
         }
         return try! SubVQC(
-            id: self.ansatz, qubitCount: qubits, inputCount: inputs.count, ansatz: ansatz,
+            id: self.ansatz,
+            qubitCount: qubits,
+            inputCount: inputs.count,
+            ansatz: ansatz,
             measuredWires: Array(0..<measured)
         )
     }
