@@ -119,14 +119,13 @@ struct ByteReader {
     /// Reads a UInt32 count, then that many doubles.
     mutating func readDoubles(_ what: @autoclosure () -> String, limit: Int) throws(ProtocolError) -> [Double] {
         let count = try readCount(what(), limit: limit, minimumElementSize: 8)
-        var values: [Double] = []
-        values.reserveCapacity(count)
-        var offset = position
-        for _ in 0..<count {
-            values.append(Double(bitPattern: bigEndianUInt64(at: offset)))
-            offset += 8
+        let start = position
+        let values = bytes.withUnsafeBytes { buffer in
+            (0..<count).map { index in
+                Double(bitPattern: UInt64(bigEndian: buffer.loadUnaligned(fromByteOffset: start + 8 * index, as: UInt64.self)))
+            }
         }
-        position = offset
+        position = start + 8 * count
         return values
     }
 

@@ -60,8 +60,14 @@ struct ByteWriter {
     /// Writes a UInt32 count, then each double's bit pattern.
     mutating func write(_ values: [Double]) {
         writeCount(values.count)
-        bytes.reserveCapacity(bytes.count + 8 * values.count)
-        for value in values { write(value) }
+        // Jacobians make up most of a result frame: store them in one pass, not byte by byte.
+        let start = bytes.count
+        bytes.append(contentsOf: repeatElement(0, count: 8 * values.count))
+        bytes.withUnsafeMutableBytes { buffer in
+            for (index, value) in values.enumerated() {
+                buffer.storeBytes(of: value.bitPattern.bigEndian, toByteOffset: start + 8 * index, as: UInt64.self)
+            }
+        }
     }
 
     /// Writes a count as UInt32. Counts that do not fit are written as `UInt32.max`, which is
