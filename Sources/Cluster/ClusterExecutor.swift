@@ -152,6 +152,7 @@ public actor ClusterExecutor: CircuitExecutor {
         var remaining = Array(batch.items.indices)
         var failedThisCall = Set<Int>()
         var framesPerWorker = [Int: UInt64]()
+        var lastProgress = clock.now
         while !remaining.isEmpty {
             try await waitForReadyWorker(capableOf: remaining.map { batch.items[$0].circuit })
             // Workers that failed during this call are used again only when nobody else can.
@@ -192,6 +193,7 @@ public actor ClusterExecutor: CircuitExecutor {
                 }
             }
             remaining = unplaceable
+            let waiting = remaining.count + outcomes.reduce(0) { $0 + $1.1.count }
             for (worker, items, outcome) in outcomes {
                 switch outcome {
                 case .success(.result(let evaluations, let usage)) where evaluations.count == items.count:
@@ -216,6 +218,19 @@ public actor ClusterExecutor: CircuitExecutor {
                 }
             }
             remaining.sort()
+            if remaining.count < waiting {
+                lastProgress = clock.now
+            } else if !remaining.isEmpty {
+                // Every worker refused or failed: do not spin; give up after the same bound as
+                // for a cluster with no worker at all.
+                if clock.now - lastProgress > configuration.giveUpAfter {
+                    throw ClusterError.noCapableWorker(
+                        workers: links.map { "\($0.name) (\($0.endpoint)): \($0.lastError ?? "failed its requests")" },
+                        waitedSeconds: configuration.giveUpAfter.seconds
+                    )
+                }
+                try await Task.sleep(for: .milliseconds(20))
+            }
         }
         accounting.maximumRoundTripsPerWorkerPerCall = max(
             accounting.maximumRoundTripsPerWorkerPerCall,
