@@ -104,16 +104,12 @@ public struct LSTM<Gates: GatePreactivations>: Sendable {
             parameters.count == parameterCount,
             "expected \(parameterCount) parameters, got \(parameters.count)"
         )
-        var offset = 0
-        func next(_ count: Int) -> [Double] {
-            defer { offset += count }
-            return Array(parameters[offset..<offset + count])
-        }
-        gates.setParameters(next(gates.parameterCount))
+        var slices = ParameterSlices(parameters)
+        gates.setParameters(slices.next(gates.parameterCount))
         if let count = reverseGates?.parameterCount {
-            reverseGates?.setParameters(next(count))
+            reverseGates?.setParameters(slices.next(count))
         }
-        head.setParameters(next(head.parameterCount))
+        head.setParameters(slices.next(head.parameterCount))
     }
 }
 

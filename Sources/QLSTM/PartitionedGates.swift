@@ -89,14 +89,10 @@ public struct PartitionedGates: GatePreactivations {
             parameters.count == parameterCount,
             "expected \(parameterCount) parameters, got \(parameters.count)"
         )
-        var offset = 0
-        func next(_ count: Int) -> [Double] {
-            defer { offset += count }
-            return Array(parameters[offset..<offset + count])
-        }
-        for k in partParameters.indices { partParameters[k] = next(partParameters[k].count) }
-        if let count = projection?.parameterCount { projection?.setParameters(next(count)) }
-        if let count = readout?.parameterCount { readout?.setParameters(next(count)) }
+        var slices = ParameterSlices(parameters)
+        for k in partParameters.indices { partParameters[k] = slices.next(partParameters[k].count) }
+        if let count = projection?.parameterCount { projection?.setParameters(slices.next(count)) }
+        if let count = readout?.parameterCount { readout?.setParameters(slices.next(count)) }
         if case .linear(var maps) = backend {
             for k in maps.indices { maps[k].setParameters(partParameters[k]) }
             backend = .linear(maps)
