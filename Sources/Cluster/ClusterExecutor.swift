@@ -316,7 +316,9 @@ public actor ClusterExecutor: CircuitExecutor {
         replies.insert(.init(worker: worker, reply: reply, deadline: clock.now + timeout, timeout: timeout), for: id)
         let replies = self.replies
         do {
-            try connection.enqueue(message, requestID: id) { error in replies.take(id)?.reply.fulfil(.failure(error)) }
+            try connection.sendWithoutWaiting(message, requestID: id) { error in
+                replies.take(id)?.reply.fulfil(.failure(error))
+            }
         } catch {
             _ = replies.take(id)
             throw error
@@ -380,7 +382,7 @@ public actor ClusterExecutor: CircuitExecutor {
         links[worker].parameterVersion = nil
         links[worker].connections += 1
         if links[worker].connections > 1 { accounting.workers[worker].reconnects += 1 }
-        launch { await $0.read(connection, worker: worker, generation: generation) }
+        connection.handleFrames(with: inboundHandler(worker: worker, generation: generation))
         launch { await $0.heartbeat(worker: worker, generation: generation) }
         do {
             try await installCircuits(on: worker)
@@ -418,33 +420,31 @@ public actor ClusterExecutor: CircuitExecutor {
         if self.version == version { links[worker].parameterVersion = version }
     }
 
-    /// Feeds replies to their requests until the connection ends. Not isolated to the actor:
-    /// a reply goes straight to its waiting request.
-    nonisolated private func read(_ connection: PeerConnection, worker: Int, generation: Int) async {
+    /// What the connection's reader thread does with each frame: a reply goes straight to its
+    /// waiting request (no task, no actor hop: on a busy machine each is a thread wake-up);
+    /// a goodbye or the end of the stream marks the worker lost.
+    nonisolated private func inboundHandler(
+        worker: Int,
+        generation: Int
+    ) -> @Sendable (PeerConnection.Inbound) -> Void {
         let name = configuration.workers[worker].name
-        do {
-            for try await (id, message) in connection.incoming {
-                lastHeard.withLock { $0[worker] = ContinuousClock.now }
-                switch message {
-                case .pong, .ping: continue
-                case .goodbye(let reason):
-                    await lose(
-                        worker,
-                        generation: generation,
-                        error: ClusterError.workerLeft(worker: name, reason: reason)
-                    )
-                    return
-                default:
-                    replies.take(id)?.reply.fulfil(.success(message))
-                }
+        return { [weak self, replies] inbound in
+            self?.lastHeard.withLock { $0[worker] = ContinuousClock.now }
+            let lost: any Error
+            switch inbound {
+            case .frame(_, .pong), .frame(_, .ping):
+                return
+            case .frame(_, .goodbye(let reason)):
+                lost = ClusterError.workerLeft(worker: name, reason: reason)
+            case .frame(let id, let message):
+                replies.take(id)?.reply.fulfil(.success(message))
+                return
+            case .finished:
+                lost = ClusterError.workerLost(worker: name, reason: "closed by the worker")
+            case .failed(let error):
+                lost = error
             }
-            await lose(
-                worker,
-                generation: generation,
-                error: ClusterError.workerLost(worker: name, reason: "closed by the worker")
-            )
-        } catch {
-            await lose(worker, generation: generation, error: error)
+            Task { await self?.lose(worker, generation: generation, error: lost) }
         }
     }
 

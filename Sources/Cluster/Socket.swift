@@ -50,8 +50,8 @@ struct Socket: Sendable, Hashable {
     /// `MSG_NOSIGNAL` turns a write to a connection the peer has closed into `EPIPE` instead of
     /// a SIGPIPE that would kill the process.
     /// - Throws: `ClusterError.systemCall(call: "send", ...)`.
-    func send(_ bytes: [UInt8]) throws(ClusterError) {
-        var offset = 0
+    func send(_ bytes: [UInt8], from start: Int = 0) throws(ClusterError) {
+        var offset = start
         while offset < bytes.count {
             let (sent, code) = bytes.withUnsafeBytes { buffer in
                 SystemCall.retryingInterrupts {
@@ -61,6 +61,26 @@ struct Socket: Sendable, Hashable {
             guard sent >= 0 else { throw .systemCall(call: "send", errno: code) }
             offset += sent
         }
+    }
+
+    /// Sends what the kernel takes at once from `bytes[offset...]`, without blocking.
+    /// - Returns: the number of bytes taken: 0 when the send buffer is full (`EAGAIN`).
+    /// - Throws: `ClusterError.systemCall(call: "send", ...)` for any other failure.
+    func sendWithoutBlocking(_ bytes: [UInt8], from offset: Int = 0) throws(ClusterError) -> Int {
+        guard offset < bytes.count else { return 0 }
+        let (sent, code) = bytes.withUnsafeBytes { buffer in
+            SystemCall.retryingInterrupts {
+                Glibc.send(
+                    descriptor,
+                    buffer.baseAddress! + offset,
+                    buffer.count - offset,
+                    Int32(MSG_NOSIGNAL) | Int32(MSG_DONTWAIT)
+                )
+            }
+        }
+        if sent >= 0 { return sent }
+        if code == EAGAIN || code == EWOULDBLOCK { return 0 }
+        throw .systemCall(call: "send", errno: code)
     }
 
     /// Reads what is available into the start of `buffer`, blocking until at least one byte is.

@@ -20,16 +20,16 @@ struct WorkerRequests {
     }
 
     /// The reply to a request (`loadCircuits`, `setParameters` or `evaluate`).
-    mutating func reply(to message: Message) async -> Message {
+    mutating func reply(to message: Message) -> Message {
         switch message {
-        case .loadCircuits(let list): await load(list)
-        case .setParameters(let version, let parameters): await setParameters(parameters, version: version)
-        case .evaluate(let batch): await evaluate(batch)
+        case .loadCircuits(let list): load(list)
+        case .setParameters(let version, let parameters): setParameters(parameters, version: version)
+        case .evaluate(let batch): evaluate(batch)
         default: .error(code: .unexpectedMessage, message: "\(message.type) is not a request")
         }
     }
 
-    private mutating func load(_ list: [SubVQC]) async -> Message {
+    private mutating func load(_ list: [SubVQC]) -> Message {
         if let index = list.firstIndex(where: { $0.qubitCount > maxQubits }) {
             return .error(
                 code: .capacityExceeded,
@@ -37,17 +37,13 @@ struct WorkerRequests {
                     "circuit \(index) (\"\(PeerConnection.clipped(list[index].id))\") has \(list[index].qubitCount) qubits but this worker holds at most \(maxQubits); nothing was loaded: place it on a wider worker"
             )
         }
-        do {
-            try await executor.load(list)
-        } catch {
-            return .error(code: .internalError, message: "loading the circuits failed: \(error)")
-        }
+        executor.loadNow(list)
         circuits = list
         parameterVersion = nil
         return .acknowledged
     }
 
-    private mutating func setParameters(_ parameters: [[Double]], version: UInt64) async -> Message {
+    private mutating func setParameters(_ parameters: [[Double]], version: UInt64) -> Message {
         guard !circuits.isEmpty else {
             return .error(
                 code: .notLoaded,
@@ -78,7 +74,7 @@ struct WorkerRequests {
             }
         }
         do {
-            try await executor.setParameters(parameters, version: version)
+            try executor.setParametersNow(parameters, version: version)
         } catch {
             return Self.refusal(error)
         }
@@ -86,7 +82,7 @@ struct WorkerRequests {
         return .acknowledged
     }
 
-    private func evaluate(_ batch: EvaluationBatch) async -> Message {
+    private func evaluate(_ batch: EvaluationBatch) -> Message {
         guard !circuits.isEmpty else {
             return .error(
                 code: .notLoaded,
@@ -136,7 +132,7 @@ struct WorkerRequests {
             }
         }
         do {
-            let (results, usage) = try await executor.evaluateMeasuringUsage(batch)
+            let (results, usage) = try executor.evaluateNow(batch)
             let slots = usage.filter { $0.counters.evaluations > 0 }.map { thread in
                 SlotUsage(
                     slot: UInt16(clamping: thread.thread),

@@ -1,33 +1,39 @@
 import ClusterProtocol
+import Dispatch
 import Synchronization
 
-/// One coordinator's connection to a worker: the handshake, then two loops.
+/// One coordinator's connection to a worker: the handshake, then frames handled as they arrive.
 ///
-/// The read loop answers `ping` at once and queues requests; the request loop runs them one
-/// at a time, in the order received, against this connection's own circuits and executor. So
-/// a heartbeat is answered while an evaluation runs, and a request always sees the state the
-/// requests before it left.
+/// The connection's reader thread answers `ping` at once and queues requests; a serial queue
+/// runs them one at a time, in the order received, against this connection's own circuits and
+/// executor, and sends each reply from there. So a heartbeat is answered while an evaluation
+/// runs, a request always sees the state the requests before it left, and a request costs two
+/// thread wake-ups on the worker (reader, queue), not the four of an async pipeline.
 final class WorkerSession: Sendable {
     private let connection: PeerConnection
     private let configuration: WorkerConfiguration
     private let workerName: String
     private let state = Mutex(State())
+    /// Runs the requests in arrival order, off the cooperative pool: an evaluation occupies its
+    /// thread for as long as it computes.
+    private let requestQueue = DispatchQueue(label: "qlstm.worker-session.requests")
+    /// This connection's circuits, parameters and executor; used on `requestQueue` only.
+    private let requests: Mutex<WorkerRequests>
 
     private struct State {
         /// `stop()` was called: finish what is queued, refuse what comes, say goodbye.
         var isStopping = false
         /// The handshake in progress, so that `stop()` can end it at once.
         var handshake: Task<Void, any Error>?
-        /// The request queue, once the handshake has completed.
-        var requests: AsyncStream<Request>.Continuation?
+        /// Requests are taken (the handshake completed and the worker was not stopping).
+        var isServing = false
+        /// Resumed by the first end of the conversation; `nil` once it has ended.
+        var whenEnded: CheckedContinuation<Ending, Never>?
+        /// Requests answered, for the closing log line.
+        var answered = 0
     }
 
-    private struct Request: Sendable {
-        var id: UInt64
-        var message: Message
-    }
-
-    /// How the read loop ended, for the log line.
+    /// How the conversation ended, for the log line.
     private enum Ending {
         case closed(String)
         case refused(String)
@@ -37,6 +43,9 @@ final class WorkerSession: Sendable {
         self.connection = connection
         self.configuration = configuration
         self.workerName = workerName
+        requests = Mutex(
+            WorkerRequests(slots: configuration.slots, lanes: configuration.lanes, maxQubits: configuration.maxQubits)
+        )
     }
 
     private var peer: String { connection.peerDescription }
@@ -84,11 +93,9 @@ final class WorkerSession: Sendable {
         }
         log(configuration.secret == nil ? "accepted (no shared secret configured)" : "authenticated")
 
-        let (requests, continuation) = AsyncStream<Request>.makeStream()
         let stoppedEarly = state.withLock { state in
-            if state.isStopping { return true }
-            state.requests = continuation
-            return false
+            state.isServing = !state.isStopping
+            return state.isStopping
         }
         if stoppedEarly {
             try? await connection.send(goodbye, requestID: 0)
@@ -97,13 +104,16 @@ final class WorkerSession: Sendable {
             return
         }
 
-        async let handled = handle(requests)
-        let ending = await read(into: continuation)
-        continuation.finish()
-        let count = await handled
+        let ending = await withCheckedContinuation { continuation in
+            state.withLock { $0.whenEnded = continuation }
+            connection.handleFrames { [self] in handle($0) }
+        }
+        // Requests already queued run (or are skipped once nobody can read the answer) first.
+        await withCheckedContinuation { continuation in requestQueue.async { continuation.resume() } }
         // A connection that is finishing (goodbye, a refusal) closes after its linger, so the
         // peer can still read the last frame.
         if connection.isOpen { connection.close() }
+        let count = state.withLock { $0.answered }
         switch ending {
         case .closed(let reason): log("closed after \(count) requests: \(reason)")
         case .refused(let reason): log("refused: \(reason)")
@@ -124,89 +134,92 @@ final class WorkerSession: Sendable {
     /// A connection still in its handshake is closed at once rather than left to its timeout;
     /// one whose handshake has just succeeded is told goodbye by `serve()`.
     func stop() {
-        let (requests, handshake, wasStopping) = state.withLock { state in
-            defer { state.isStopping = true }
-            return (state.requests, state.handshake, state.isStopping)
-        }
-        guard !wasStopping else { return }
-        if let requests {
-            requests.finish()
-        } else {
-            handshake?.cancel()
-        }
-    }
-
-    /// Reads frames until the coordinator closes, says goodbye, or breaks the protocol.
-    private func read(into requests: AsyncStream<Request>.Continuation) async -> Ending {
-        do {
-            while let (id, message) = try await connection.receive() {
-                switch message {
-                case .ping(let nonce):
-                    try? await connection.send(.pong(nonce: nonce), requestID: id)
-                case .loadCircuits, .setParameters, .evaluate:
-                    if case .terminated = requests.yield(Request(id: id, message: message)) {
-                        try? await connection.send(
-                            .error(
-                                code: .shuttingDown,
-                                message: "worker \(workerName) is stopping: send this request to another worker"
-                            ),
-                            requestID: id
-                        )
-                    }
-                case .pong:
-                    continue
-                case .goodbye(let reason):
-                    return .closed("the coordinator said goodbye (\(reason))")
-                case .error(let code, let text):
-                    log("reported \(code): \(text)")
-                case .hello, .authenticate, .welcome, .acknowledged, .result:
-                    let reason =
-                        "\(message.type) is not a request: after welcome a worker takes loadCircuits, setParameters, evaluate, ping, pong, error and goodbye"
-                    try? await connection.send(.error(code: .unexpectedMessage, message: reason), requestID: id)
-                    await connection.finish()
-                    return .refused(reason)
-                }
+        let handshake: Task<Void, any Error>? = state.withLock { state in
+            guard !state.isStopping else { return nil }
+            state.isStopping = true
+            guard state.isServing else { return state.handshake }
+            // Under the lock, so no request can be queued after the goodbye.
+            requestQueue.async { [self] in
+                guard connection.isOpen else { return }
+                try? connection.sendWithoutWaiting(goodbye, requestID: 0)
+                connection.startFinishing()
             }
-            return .closed("the coordinator closed the connection")
-        } catch ClusterError.protocolViolation(_, let error) {
-            return .refused("\(error) (answered \(error.errorCode) and closed)")
-        } catch {
-            return .closed("\(error)")
+            return nil
+        }
+        handshake?.cancel()
+    }
+
+    /// Runs on the connection's reader thread, for each frame and then the end: must not block.
+    private func handle(_ inbound: PeerConnection.Inbound) {
+        guard state.withLock({ $0.whenEnded != nil }) else { return }
+        switch inbound {
+        case .frame(let id, let message):
+            switch message {
+            case .ping(let nonce):
+                try? connection.sendWithoutWaiting(.pong(nonce: nonce), requestID: id)
+            case .loadCircuits, .setParameters, .evaluate:
+                queue(message, id: id)
+            case .pong:
+                return
+            case .goodbye(let reason):
+                end(.closed("the coordinator said goodbye (\(reason))"))
+            case .error(let code, let text):
+                log("reported \(code): \(text)")
+            case .hello, .authenticate, .welcome, .acknowledged, .result:
+                let reason =
+                    "\(message.type) is not a request: after welcome a worker takes loadCircuits, setParameters, evaluate, ping, pong, error and goodbye"
+                try? connection.sendWithoutWaiting(.error(code: .unexpectedMessage, message: reason), requestID: id)
+                connection.startFinishing()
+                end(.refused(reason))
+            }
+        case .finished:
+            end(.closed("the coordinator closed the connection"))
+        case .failed(.protocolViolation(_, let error)):
+            end(.refused("\(error) (answered \(error.errorCode) and closed)"))
+        case .failed(let error):
+            end(.closed("\(error)"))
         }
     }
 
-    /// Runs requests one at a time in arrival order; after a stop, says goodbye once the queue
-    /// is empty. Returns the number of requests answered.
-    private func handle(_ requests: AsyncStream<Request>) async -> Int {
-        var state = WorkerRequests(
-            slots: configuration.slots,
-            lanes: configuration.lanes,
-            maxQubits: configuration.maxQubits
+    private func end(_ ending: Ending) {
+        state.withLock { state in
+            defer { state.whenEnded = nil }
+            return state.whenEnded
+        }?.resume(returning: ending)
+    }
+
+    /// Queues a request behind the others, or refuses it once the worker is stopping.
+    private func queue(_ message: Message, id: UInt64) {
+        let accepted = state.withLock { state in
+            guard !state.isStopping else { return false }
+            requestQueue.async { [self] in answer(message, id: id) }
+            return true
+        }
+        guard !accepted else { return }
+        try? connection.sendWithoutWaiting(
+            .error(code: .shuttingDown, message: "worker \(workerName) is stopping: send this request to another worker"),
+            requestID: id
         )
-        var count = 0
-        for await request in requests {
-            // Nobody would read the answer: skip the work.
-            guard connection.isOpen else { continue }
-            let reply = await state.reply(to: request.message)
-            if case .loadCircuits(let circuits) = request.message, case .acknowledged = reply {
-                log("loaded \(circuits.count) circuits")
-            }
-            do {
-                try await connection.send(reply, requestID: request.id)
-            } catch ClusterError.messageTooLarge(let error) {
-                try? await connection.send(
-                    .error(code: .badRequest, message: "the reply breaks a protocol limit (\(error)): split the batch"),
-                    requestID: request.id
-                )
-            } catch {
-                continue
-            }
-            count += 1
+    }
+
+    /// Runs on `requestQueue`: computes the reply and sends it.
+    private func answer(_ message: Message, id: UInt64) {
+        // Nobody would read the answer: skip the work.
+        guard connection.isOpen else { return }
+        let reply = requests.withLock { $0.reply(to: message) }
+        if case .loadCircuits(let circuits) = message, case .acknowledged = reply {
+            log("loaded \(circuits.count) circuits")
         }
-        if self.state.withLock({ $0.isStopping }), connection.isOpen {
-            try? await connection.send(goodbye, requestID: 0)
-            await connection.finish()
+        do {
+            try connection.sendWithoutWaiting(reply, requestID: id)
+        } catch ClusterError.messageTooLarge(let error) {
+            try? connection.sendWithoutWaiting(
+                .error(code: .badRequest, message: "the reply breaks a protocol limit (\(error)): split the batch"),
+                requestID: id
+            )
+        } catch {
+            return
         }
-        return count
+        state.withLock { $0.answered += 1 }
     }
 }

@@ -35,7 +35,11 @@ public final class LocalExecutor: CircuitExecutor {
 
     public func executionCounters() async -> ExecutionCounters { state.withLock { $0.counters } }
 
-    public func load(_ circuits: [SubVQC]) async throws {
+    public func load(_ circuits: [SubVQC]) async throws { loadNow(circuits) }
+
+    /// `load(_:)` on the calling thread, for callers outside Swift concurrency (a worker's
+    /// request queue).
+    public func loadNow(_ circuits: [SubVQC]) {
         state.withLock {
             $0.circuits = circuits
             $0.prepared = Array(repeating: nil, count: circuits.count)
@@ -44,6 +48,11 @@ public final class LocalExecutor: CircuitExecutor {
     }
 
     public func setParameters(_ parameters: [[Double]], version: UInt64) async throws {
+        try setParametersNow(parameters, version: version)
+    }
+
+    /// `setParameters(_:version:)` on the calling thread.
+    public func setParametersNow(_ parameters: [[Double]], version: UInt64) throws {
         let circuits = state.withLock { $0.circuits }
         guard parameters.count == circuits.count else {
             throw ExecutorError.parameterSetCount(expected: circuits.count, got: parameters.count)
@@ -65,9 +74,42 @@ public final class LocalExecutor: CircuitExecutor {
     }
 
     /// Evaluates a batch and says what each thread did (a worker reports it per QPU slot).
+    ///
+    /// One thread's worth of work runs on the caller's thread (two thread hops would cost more
+    /// than a small batch); more runs off the cooperative pool, on `threadCount` threads.
     public func evaluateMeasuringUsage(
         _ batch: EvaluationBatch
     ) async throws -> (results: [CircuitEvaluation], usage: [ThreadUsage]) {
+        let work = try plan(batch)
+        if work.threads == 1 { return finish(work, run(work)) }
+        let outcome = await withCheckedContinuation { continuation in
+            queue.async { continuation.resume(returning: self.run(work)) }
+        }
+        return finish(work, outcome)
+    }
+
+    /// `evaluateMeasuringUsage(_:)` on the calling thread, which it blocks while `threadCount`
+    /// threads work: for callers outside Swift concurrency (a worker's request queue).
+    public func evaluateNow(_ batch: EvaluationBatch) throws -> (results: [CircuitEvaluation], usage: [ThreadUsage]) {
+        let work = try plan(batch)
+        return finish(work, run(work))
+    }
+
+    /// A checked batch cut into units, with the compiled circuits and workspaces it needs.
+    private struct Work: Sendable {
+        let batch: EvaluationBatch
+        let prepared: [Compiled?]
+        let units: [(circuit: Int, items: [Int])]
+        let workspaces: [[Int: PreparedCircuit.Workspace]]
+        /// 1 when a single thread has enough to do, else every thread.
+        let threads: Int
+    }
+
+    private typealias Outcome = (
+        results: [CircuitEvaluation], workspaces: [[Int: PreparedCircuit.Workspace]], usage: [ThreadUsage]
+    )
+
+    private func plan(_ batch: EvaluationBatch) throws -> Work {
         let (prepared, version) = state.withLock { ($0.prepared, $0.version) }
         guard batch.parameterVersion == version else {
             throw ExecutorError.parameterVersion(expected: version, got: batch.parameterVersion)
@@ -87,48 +129,35 @@ public final class LocalExecutor: CircuitExecutor {
                 grouped.append((item.circuit, [index]))
             }
         }
-        let units = grouped
         let workspaces = state.withLock { state in
             let taken = state.workspaces
             state.workspaces = Array(repeating: [:], count: threadCount)
             return taken
         }
-        let results: [CircuitEvaluation]
-        let used: [[Int: PreparedCircuit.Workspace]]
-        let usage: [ThreadUsage]
-        if min(threadCount, units.count) <= 1 {
-            // One thread's worth of work: run it here rather than pay two thread hops.
-            (results, used, usage) = Self.run(
-                units,
-                of: batch,
-                on: prepared,
-                threads: 1,
-                lanes: lanes,
-                workspaces: workspaces
-            )
-        } else {
-            (results, used, usage) = await withCheckedContinuation { continuation in
-                queue.async { [threadCount, lanes] in
-                    continuation.resume(
-                        returning: Self.run(
-                            units,
-                            of: batch,
-                            on: prepared,
-                            threads: threadCount,
-                            lanes: lanes,
-                            workspaces: workspaces
-                        )
-                    )
-                }
-            }
-        }
+        let threads = min(threadCount, grouped.count) <= 1 ? 1 : threadCount
+        return Work(batch: batch, prepared: prepared, units: grouped, workspaces: workspaces, threads: threads)
+    }
+
+    private func run(_ work: Work) -> Outcome {
+        Self.run(
+            work.units,
+            of: work.batch,
+            on: work.prepared,
+            threads: work.threads,
+            lanes: lanes,
+            workspaces: work.workspaces
+        )
+    }
+
+    /// Keeps the workspaces for the next batch and counts the circuits run.
+    private func finish(_ work: Work, _ outcome: Outcome) -> (results: [CircuitEvaluation], usage: [ThreadUsage]) {
         state.withLock { state in
-            state.workspaces = used
-            for item in batch.items {
-                state.counters.record(prepared[item.circuit]!.circuit, method: batch.method, shots: batch.shots)
+            state.workspaces = outcome.workspaces
+            for item in work.batch.items {
+                state.counters.record(work.prepared[item.circuit]!.circuit, method: work.batch.method, shots: work.batch.shots)
             }
         }
-        return (results, usage)
+        return (outcome.results, outcome.usage)
     }
 
     /// Evaluates every unit on `threads` threads; each thread takes the next unit in turn.
