@@ -94,7 +94,7 @@ public actor ClusterExecutor: CircuitExecutor {
             }
             links[index].state = .idle
         }
-        for entry in replies.takeAll(where: { _ in true }) { entry.reply.fulfil(.failure(ClusterError.shutDown)) }
+        for entry in replies.takeAll(where: { _ in true }) { entry.fulfil(.failure(ClusterError.shutDown)) }
     }
 
     /// One line per worker as it introduced itself: name, address, slots, qubit capacity,
@@ -168,33 +168,17 @@ public actor ClusterExecutor: CircuitExecutor {
             let plan = assignment.keys.sorted().map { worker in
                 (worker, assignment[worker]!, subBatch(assignment[worker]!, of: batch, for: worker))
             }
-            let timeout = configuration.requestTimeout
-            var started: [(Int, [Int], Result<PendingReply, any Error>)] = []
-            for (worker, items, message) in plan {
+            let round = ReplyRound(requests: plan.count)
+            for (index, (worker, _, message)) in plan.enumerated() {
                 framesPerWorker[worker, default: 0] += 1
                 accounting.roundTrips += 1
-                do {
-                    started.append((worker, items, .success(try startRequest(message, on: worker, timeout: timeout))))
-                } catch {
-                    started.append((worker, items, .failure(error)))
-                }
+                let t0 = ContinuousClock.now
+                start(message, on: worker, answering: index, of: round, timeout: configuration.requestTimeout)
             }
-            var outcomes: [(Int, [Int], Result<Message, any Error>)] = []
-            for (worker, items, reply) in started {
-                switch reply {
-                case .success(let reply):
-                    do {
-                        outcomes.append((worker, items, .success(try await reply.value())))
-                    } catch {
-                        outcomes.append((worker, items, .failure(error)))
-                    }
-                case .failure(let error):
-                    outcomes.append((worker, items, .failure(error)))
-                }
-            }
+            let answers = await round.answers()
             remaining = unplaceable
-            let waiting = remaining.count + outcomes.reduce(0) { $0 + $1.1.count }
-            for (worker, items, outcome) in outcomes {
+            let waiting = remaining.count + plan.reduce(0) { $0 + $1.1.count }
+            for ((worker, items, _), outcome) in zip(plan, answers) {
                 switch outcome {
                 case .success(.result(let evaluations, let usage)) where evaluations.count == items.count:
                     for (item, evaluation) in zip(items, evaluations) { results[item] = evaluation }
@@ -296,34 +280,46 @@ public actor ClusterExecutor: CircuitExecutor {
 
     /// Sends one request and waits for its reply (an `error` reply throws).
     private func request(_ message: Message, on worker: Int, timeout: Duration) async throws -> Message {
-        let reply = try await startRequest(message, on: worker, timeout: timeout).value()
+        let round = ReplyRound(requests: 1)
+        start(message, on: worker, answering: 0, of: round, timeout: timeout)
+        let reply = try await round.answers()[0].get()
         if case .error(let code, let text) = reply {
             throw ClusterError.workerRefused(worker: links[worker].name, code: code, message: text)
         }
         return reply
     }
 
-    /// Registers a request and queues it; the reply is awaited separately, so the requests to
-    /// every worker go out at once.
-    private func startRequest(_ message: Message, on worker: Int, timeout: Duration) throws -> PendingReply {
+    /// Registers a request as answer `index` of `round` and sends it without waiting, so the
+    /// requests to every worker go out at once. A request that cannot be sent is answered
+    /// with the error at once.
+    private func start(
+        _ message: Message,
+        on worker: Int,
+        answering index: Int,
+        of round: ReplyRound,
+        timeout: Duration
+    ) {
         guard case .ready(let connection, _) = links[worker].state else {
-            throw ClusterError.workerUnavailable(worker: links[worker].name)
+            round.fulfil(index, with: .failure(ClusterError.workerUnavailable(worker: links[worker].name)))
+            return
         }
         let id = nextRequestID
         nextRequestID += 1
-        let reply = PendingReply()
         // Registered before sending: the reply may arrive before the write returns.
-        replies.insert(.init(worker: worker, reply: reply, deadline: clock.now + timeout, timeout: timeout), for: id)
+        let entry = ReplyRegistry.Entry(
+            worker: worker,
+            round: round,
+            index: index,
+            deadline: clock.now + timeout,
+            timeout: timeout
+        )
+        replies.insert(entry, for: id)
         let replies = self.replies
         do {
-            try connection.sendWithoutWaiting(message, requestID: id) { error in
-                replies.take(id)?.reply.fulfil(.failure(error))
-            }
+            try connection.sendWithoutWaiting(message, requestID: id) { error in replies.take(id)?.fulfil(.failure(error)) }
         } catch {
-            _ = replies.take(id)
-            throw error
+            replies.take(id)?.fulfil(.failure(error))
         }
-        return reply
     }
 
     // MARK: - Connections
@@ -437,7 +433,7 @@ public actor ClusterExecutor: CircuitExecutor {
             case .frame(_, .goodbye(let reason)):
                 lost = ClusterError.workerLeft(worker: name, reason: reason)
             case .frame(let id, let message):
-                replies.take(id)?.reply.fulfil(.success(message))
+                replies.take(id)?.fulfil(.success(message))
                 return
             case .finished:
                 lost = ClusterError.workerLost(worker: name, reason: "closed by the worker")
@@ -467,7 +463,7 @@ public actor ClusterExecutor: CircuitExecutor {
             // Requests past their deadline go to another worker; a late answer is ignored.
             let now = clock.now
             for expired in replies.takeAll(where: { $0.worker == worker && $0.deadline <= now }) {
-                expired.reply.fulfil(
+                expired.fulfil(
                     .failure(ClusterError.requestTimedOut(worker: links[worker].name, seconds: expired.timeout.seconds))
                 )
             }
@@ -486,7 +482,7 @@ public actor ClusterExecutor: CircuitExecutor {
         links[worker].localIndex = [:]
         links[worker].parameterVersion = nil
         links[worker].generation += 1
-        for entry in replies.takeAll(where: { $0.worker == worker }) { entry.reply.fulfil(.failure(error)) }
+        for entry in replies.takeAll(where: { $0.worker == worker }) { entry.fulfil(.failure(error)) }
     }
 
     /// Waits until a worker holding every circuit in `needed` (any worker if `nil`) is ready
