@@ -59,6 +59,19 @@ public actor ClusterExecutor: CircuitExecutor {
     /// When each worker was last heard from (written by its reader, read by its heartbeat).
     private let lastHeard: Mutex<[ContinuousClock.Instant]>
     private var nextRequestID: UInt64 = 1
+    /// The last placement of a whole batch, reused while the batch has the same circuits in the
+    /// same order and the same workers are ready: a training run asks for the same shape at
+    /// every time step, and placing it again would cost as much as sending it.
+    private var lastPlacement: PlacementCache?
+
+    /// Valid until a worker is lost or its circuits change (both clear it).
+    private struct PlacementCache {
+        let method: DifferentiationMethod?
+        let circuits: [Int]
+        let workers: [Int]
+        let assignment: [Int: [Int]]
+        let unplaceable: [Int]
+    }
     private var accounting: ClusterAccounting
     private var tasks: [Task<Void, Never>] = []
     private var isShutDown = false
@@ -122,6 +135,7 @@ public actor ClusterExecutor: CircuitExecutor {
     public func load(_ circuits: [SubVQC]) async throws {
         self.circuits = circuits
         parameters = nil
+        lastPlacement = nil
         let installs = links.indices.filter { links[$0].isReady }.map { worker in
             Task { try? await self.installCircuits(on: worker) }
         }
@@ -226,6 +240,31 @@ public actor ClusterExecutor: CircuitExecutor {
     // MARK: - Placement and requests
 
     private func place(
+        _ items: [Int],
+        of batch: EvaluationBatch,
+        on workers: [Int]
+    ) -> (assignment: [Int: [Int]], unplaceable: [Int]) {
+        let isWholeBatch = items.count == batch.items.count
+        let circuitsOfItems = isWholeBatch ? batch.items.map(\.circuit) : []
+        if isWholeBatch, let cached = lastPlacement, cached.method == batch.method, cached.workers == workers,
+            cached.circuits == circuitsOfItems
+        {
+            return (cached.assignment, cached.unplaceable)
+        }
+        let placement = computePlacement(items, of: batch, on: workers)
+        if isWholeBatch {
+            lastPlacement = PlacementCache(
+                method: batch.method,
+                circuits: circuitsOfItems,
+                workers: workers,
+                assignment: placement.assignment,
+                unplaceable: placement.unplaceable
+            )
+        }
+        return placement
+    }
+
+    private func computePlacement(
         _ items: [Int],
         of batch: EvaluationBatch,
         on workers: [Int]
@@ -392,6 +431,7 @@ public actor ClusterExecutor: CircuitExecutor {
     private func installCircuits(on worker: Int) async throws {
         guard case .ready(_, let hello) = links[worker].state else { return }
         let held = circuits.indices.filter { circuits[$0].qubitCount <= Int(hello.qubitCapacity) }
+        lastPlacement = nil
         links[worker].localIndex = [:]
         links[worker].parameterVersion = nil
         guard !held.isEmpty else { return }
@@ -477,6 +517,7 @@ public actor ClusterExecutor: CircuitExecutor {
     private func lose(_ worker: Int, generation: Int, error: any Error) {
         guard links[worker].generation == generation else { return }
         if case .ready(let connection, _) = links[worker].state { connection.close() }
+        lastPlacement = nil
         links[worker].state = .down(since: clock.now)
         links[worker].lastError = "\(error)"
         links[worker].localIndex = [:]
@@ -488,6 +529,14 @@ public actor ClusterExecutor: CircuitExecutor {
     /// Waits until a worker holding every circuit in `needed` (any worker if `nil`) is ready
     /// with the current parameters, for at most `giveUpAfter`.
     private func waitForReadyWorker(capableOf needed: [Int]?) async throws {
+        // The usual case, without building sets: a worker that holds every circuit is ready.
+        if needed != nil,
+            links.contains(where: {
+                $0.isReady && $0.parameterVersion == version && $0.localIndex.count == circuits.count
+            })
+        {
+            return
+        }
         let deadline = clock.now + configuration.giveUpAfter
         while true {
             let ready = links.indices.filter {
