@@ -120,10 +120,16 @@ struct ByteReader {
     mutating func readDoubles(_ what: @autoclosure () -> String, limit: Int) throws(ProtocolError) -> [Double] {
         let count = try readCount(what(), limit: limit, minimumElementSize: 8)
         let start = position
-        let values = bytes.withUnsafeBytes { buffer in
-            (0..<count).map { index in
-                Double(bitPattern: UInt64(bigEndian: buffer.loadUnaligned(fromByteOffset: start + 8 * index, as: UInt64.self)))
+        // Jacobians are most of a result frame: one allocation, one tight loop.
+        let values = [Double](unsafeUninitializedCapacity: count) { doubles, initialized in
+            bytes.withUnsafeBytes { buffer in
+                let source = buffer.baseAddress! + start
+                for index in 0..<count {
+                    let bits = UInt64(bigEndian: source.loadUnaligned(fromByteOffset: 8 * index, as: UInt64.self))
+                    doubles.initializeElement(at: index, to: Double(bitPattern: bits))
+                }
             }
+            initialized = count
         }
         position = start + 8 * count
         return values

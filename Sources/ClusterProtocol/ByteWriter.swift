@@ -61,11 +61,19 @@ struct ByteWriter {
     mutating func write(_ values: [Double]) {
         writeCount(values.count)
         // Jacobians make up most of a result frame: store them in one pass, not byte by byte.
-        let start = bytes.count
-        bytes.append(contentsOf: repeatElement(0, count: 8 * values.count))
-        bytes.withUnsafeMutableBytes { buffer in
-            for (index, value) in values.enumerated() {
-                buffer.storeBytes(of: value.bitPattern.bigEndian, toByteOffset: start + 8 * index, as: UInt64.self)
+        values.withUnsafeBufferPointer { doubles in
+            let count = doubles.count
+            guard count > 0 else { return }
+            bytes.reserveCapacity(bytes.count + 8 * count)
+            // Appending from a raw buffer is a memcpy; the byte swap is a tight loop over it.
+            let start = bytes.count
+            bytes.append(contentsOf: UnsafeRawBufferPointer(doubles))
+            bytes.withUnsafeMutableBytes { buffer in
+                let target = buffer.baseAddress! + start
+                for index in 0..<count {
+                    let bits = target.loadUnaligned(fromByteOffset: 8 * index, as: UInt64.self)
+                    target.storeBytes(of: bits.bigEndian, toByteOffset: 8 * index, as: UInt64.self)
+                }
             }
         }
     }

@@ -9,8 +9,9 @@ public struct ExecutionCounters: Sendable, Hashable, Codable {
 
     public init() {}
 
-    mutating func record(_ circuit: PreparedCircuit, method: DifferentiationMethod?, shots: Int?) {
-        let runs = UInt64(method == .parameterShift ? 1 + 2 * circuit.differentiableGates.count : 1)
+    /// Counts one item of a circuit with `differentiableGates` shifted gates.
+    mutating func record(differentiableGates: Int, method: DifferentiationMethod?, shots: Int?) {
+        let runs = UInt64(method == .parameterShift ? 1 + 2 * differentiableGates : 1)
         evaluations += 1
         circuits += runs
         self.shots += runs * UInt64(shots ?? 0)

@@ -121,7 +121,7 @@ public final class LocalExecutor: CircuitExecutor {
             guard prepared.indices.contains(item.circuit), let compiled = prepared[item.circuit] else {
                 throw ExecutorError.unknownCircuit(item.circuit, loaded: prepared.count)
             }
-            try compiled.circuit.checkInputs(item.inputs)
+            try PreparedCircuit.checkInputs(item.inputs, count: compiled.inputCount)
             if let unit = open[item.circuit], grouped[unit].items.count < lanes {
                 grouped[unit].items.append(index)
             } else {
@@ -154,7 +154,11 @@ public final class LocalExecutor: CircuitExecutor {
         state.withLock { state in
             state.workspaces = outcome.workspaces
             for item in work.batch.items {
-                state.counters.record(work.prepared[item.circuit]!.circuit, method: work.batch.method, shots: work.batch.shots)
+                state.counters.record(
+                    differentiableGates: work.prepared[item.circuit]!.differentiableGateCount,
+                    method: work.batch.method,
+                    shots: work.batch.shots
+                )
             }
         }
         return (outcome.results, outcome.usage)
@@ -200,7 +204,13 @@ public final class LocalExecutor: CircuitExecutor {
                     workspace: &workspace
                 )
                 mine[circuitIndex] = workspace
-                for _ in items { counters.record(circuit, method: batch.method, shots: batch.shots) }
+                for _ in items {
+                    counters.record(
+                        differentiableGates: circuit.differentiableGates.count,
+                        method: batch.method,
+                        shots: batch.shots
+                    )
+                }
                 results.withLock { all in
                     for (k, item) in items.enumerated() { all[item] = unitResults[k] }
                 }
@@ -215,6 +225,14 @@ public final class LocalExecutor: CircuitExecutor {
 /// `PreparedCircuit`.
 final class Compiled: Sendable {
     let circuit: PreparedCircuit
+    /// Read for every item; kept apart because reading them through `circuit` copies the whole
+    /// struct (a dozen retains and releases per item).
+    let inputCount: Int
+    let differentiableGateCount: Int
 
-    init(_ circuit: PreparedCircuit) { self.circuit = circuit }
+    init(_ circuit: PreparedCircuit) {
+        self.circuit = circuit
+        inputCount = circuit.circuit.inputCount
+        differentiableGateCount = circuit.differentiableGates.count
+    }
 }

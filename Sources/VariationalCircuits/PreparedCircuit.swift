@@ -153,9 +153,12 @@ public struct PreparedCircuit: Sendable {
 
     /// Checks an input vector's length and values.
     public func checkInputs(_ inputs: [Double]) throws(VariationalCircuitError) {
-        guard inputs.count == circuit.inputCount else {
-            throw .inputCountMismatch(expected: circuit.inputCount, got: inputs.count)
-        }
+        try Self.checkInputs(inputs, count: circuit.inputCount)
+    }
+
+    /// `checkInputs(_:)` for a circuit of `count` inputs.
+    static func checkInputs(_ inputs: [Double], count: Int) throws(VariationalCircuitError) {
+        guard inputs.count == count else { throw .inputCountMismatch(expected: count, got: inputs.count) }
         if let bad = inputs.firstIndex(where: { !$0.isFinite }) { throw .nonFiniteValue(what: "input", index: bad) }
     }
 

@@ -66,10 +66,10 @@ struct WorkerSessionTests {
 
             let clock = ContinuousClock()
             let started = clock.now
-            // Same stream, so the worker has the evaluation before the ping.
-            try await connection.send(.evaluate(batch), requestID: 100)
-            try await Task.sleep(for: .milliseconds(10))
-            try await connection.send(.ping(nonce: 0xABCD), requestID: 101)
+            // Same stream, so the worker has the evaluation before the ping; back to back, with
+            // no suspension between, so a busy test process cannot hold the ping back.
+            try connection.sendWithoutWaiting(.evaluate(batch), requestID: 100)
+            try connection.sendWithoutWaiting(.ping(nonce: 0xABCD), requestID: 101)
             var order: [UInt64] = []
             var pongAfter: Duration?
             var resultAfter: Duration?
