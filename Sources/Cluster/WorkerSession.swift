@@ -31,6 +31,12 @@ final class WorkerSession: Sendable {
         var whenEnded: CheckedContinuation<Ending, Never>?
         /// Requests answered, for the closing log line.
         var answered = 0
+        /// Requests on `requestQueue` not yet answered.
+        var queued = 0
+        /// The reader is answering a quick request itself.
+        var isAnsweringOnReader = false
+        /// `stop()` came while the reader was answering: it says goodbye once done.
+        var goodbyeAfterReaderAnswer = false
     }
 
     /// How the conversation ended, for the log line.
@@ -138,15 +144,24 @@ final class WorkerSession: Sendable {
             guard !state.isStopping else { return nil }
             state.isStopping = true
             guard state.isServing else { return state.handshake }
-            // Under the lock, so no request can be queued after the goodbye.
-            requestQueue.async { [self] in
-                guard connection.isOpen else { return }
-                try? connection.sendWithoutWaiting(goodbye, requestID: 0)
-                connection.startFinishing()
+            // Under the lock, so no request can be queued or answered after the goodbye.
+            if state.isAnsweringOnReader {
+                state.goodbyeAfterReaderAnswer = true
+            } else {
+                queueGoodbye()
             }
             return nil
         }
         handshake?.cancel()
+    }
+
+    /// Says goodbye after every queued request, then finishes the connection.
+    private func queueGoodbye() {
+        requestQueue.async { [self] in
+            guard connection.isOpen else { return }
+            try? connection.sendWithoutWaiting(goodbye, requestID: 0)
+            connection.startFinishing()
+        }
     }
 
     /// Runs on the connection's reader thread, for each frame and then the end: must not block.
@@ -188,21 +203,47 @@ final class WorkerSession: Sendable {
         }?.resume(returning: ending)
     }
 
-    /// Queues a request behind the others, or refuses it once the worker is stopping.
+    /// Answers a quick request on the reader when nothing is queued, queues any other behind
+    /// the others, and refuses every request once the worker is stopping.
     private func queue(_ message: Message, id: UInt64) {
-        let accepted = state.withLock { state in
-            guard !state.isStopping else { return false }
-            requestQueue.async { [self] in answer(message, id: id) }
-            return true
+        enum Route { case reader, queue, refuse }
+        let route = state.withLock { state -> Route in
+            guard !state.isStopping else { return .refuse }
+            // The requests lock is free whenever nothing is queued (and never awaited here).
+            if state.queued == 0, requests.withLockIfAvailable({ $0.isQuick(message) }) == true {
+                state.isAnsweringOnReader = true
+                return .reader
+            }
+            state.queued += 1
+            requestQueue.async { [self] in
+                answer(message, id: id)
+                self.state.withLock { $0.queued -= 1 }
+            }
+            return .queue
         }
-        guard !accepted else { return }
-        try? connection.sendWithoutWaiting(
-            .error(code: .shuttingDown, message: "worker \(workerName) is stopping: send this request to another worker"),
-            requestID: id
-        )
+        switch route {
+        case .queue:
+            return
+        case .reader:
+            answer(message, id: id)
+            let sayGoodbye = state.withLock { state in
+                defer {
+                    state.isAnsweringOnReader = false
+                    state.goodbyeAfterReaderAnswer = false
+                }
+                return state.goodbyeAfterReaderAnswer
+            }
+            if sayGoodbye { queueGoodbye() }
+        case .refuse:
+            try? connection.sendWithoutWaiting(
+                .error(code: .shuttingDown, message: "worker \(workerName) is stopping: send this request to another worker"),
+                requestID: id
+            )
+        }
     }
 
-    /// Runs on `requestQueue`: computes the reply and sends it.
+    /// Runs on `requestQueue` (or on the reader, for a quick request): computes the reply and
+    /// sends it.
     private func answer(_ message: Message, id: UInt64) {
         // Nobody would read the answer: skip the work.
         guard connection.isOpen else { return }

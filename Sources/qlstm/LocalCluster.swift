@@ -22,7 +22,7 @@ final class LocalCluster: Sendable {
                 process.executableURL = executable
                 process.arguments = [
                     "worker", "--listen", "127.0.0.1:0", "--slots", "\(slots)", "--name", "local-\(index)",
-                    "--exit-with-parent", "--batch-scheduling",
+                    "--exit-with-parent",
                 ]
                 let output = Pipe()
                 process.standardOutput = output

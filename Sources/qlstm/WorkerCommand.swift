@@ -31,17 +31,10 @@ enum WorkerCommand: Command {
         .value("profile", "NAME", "the emulated QPU profile announced to coordinators (default statevector)"),
         .value("secret-file", "FILE", "require coordinators to prove they know this file's secret (mode 600)"),
         .flag("exit-with-parent", "stop (as on SIGTERM) when the process that started this worker exits"),
-        .flag(
-            "batch-scheduling",
-            "run as throughput work (Linux SCHED_BATCH): never preempt a coordinator on this host on wake-up"
-        ),
     ]
 
     static func run(_ options: ParsedOptions) async throws -> Int32 {
         try options.expectPositionals(0, usage: usage)
-        if options.flag("batch-scheduling"), let warning = BatchScheduling.apply() {
-            Console.error("qlstm worker: warning: \(warning); continuing with the default policy")
-        }
         guard let listenText = options.string("listen") else {
             throw CommandLineError.missingArgument("--listen HOST:PORT", usage: usage)
         }

@@ -93,6 +93,44 @@ struct WorkerSessionTests {
         }
     }
 
+    @Test("quick requests behind a long one wait their turn: replies in order, each on the state before it")
+    func quickRequestsKeepOrder() async throws {
+        try await withWorker(slots: 2) { worker in
+            let (connection, _) = try await worker.connect()
+            defer { connection.close() }
+            let circuits = testCircuits("order", count: 2, qubits: 8)
+            let first = testParameters(for: circuits, seed: 1)
+            let second = testParameters(for: circuits, seed: 2)
+            try await install(circuits, parameters: first, version: 1, on: connection)
+            let long = try await calibratedBatch(for: circuits, version: 1, on: connection, seconds: 0.5, id: 3)
+            let quick = testBatch(for: circuits, items: 2, version: 2, seed: 5)
+
+            // A long evaluation under version 1, then (quick) new parameters and a quick
+            // evaluation under them: the quick ones must not overtake the long one.
+            try connection.sendWithoutWaiting(.evaluate(long), requestID: 20)
+            try connection.sendWithoutWaiting(.setParameters(version: 2, parameters: second), requestID: 21)
+            try connection.sendWithoutWaiting(.evaluate(quick), requestID: 22)
+            var replies: [(UInt64, Message)] = []
+            while replies.count < 3, let frame = try await connection.receive() { replies.append(frame) }
+            #expect(replies.map(\.0) == [20, 21, 22])
+
+            let reference = LocalExecutor(threads: 1)
+            try await reference.load(circuits)
+            try await reference.setParameters(first, version: 1)
+            let expectedLong = try await reference.evaluate(long)
+            try await reference.setParameters(second, version: 2)
+            let expectedQuick = try await reference.evaluate(quick)
+            guard replies.count == 3, case .result(let longResults, _) = replies[0].1,
+                case .result(let quickResults, _) = replies[2].1
+            else {
+                Issue.record("unexpected replies \(replies.map { "#\($0.0) \($0.1.type)" })")
+                return
+            }
+            #expect(bitPatterns(longResults) == bitPatterns(expectedLong))
+            #expect(bitPatterns(quickResults) == bitPatterns(expectedQuick))
+        }
+    }
+
     @Test("two coordinators with different circuits at once stay apart")
     func twoCoordinators() async throws {
         try await withWorker(slots: 2) { worker in

@@ -14,12 +14,18 @@ struct WorkerStopTests {
         try await install(circuits, parameters: testParameters(for: circuits, seed: 3), version: 1, on: connection)
         let batch = try await calibratedBatch(for: circuits, version: 1, on: connection, seconds: 1.5, id: 3)
 
-        try await connection.send(.evaluate(batch), requestID: 10)
-        try await Task.sleep(for: .milliseconds(200))
+        // The pong proves the worker has taken request 10 (same stream, read in order) and is
+        // running it; a fixed sleep could outlast a batch calibrated on a busy machine.
+        try connection.sendWithoutWaiting(.evaluate(batch), requestID: 10)
+        try connection.sendWithoutWaiting(.ping(nonce: 1), requestID: 12)
+        var frames: [(UInt64, Message)] = []
+        while let frame = try await connection.receive() {
+            if case .pong = frame.message { break }
+            frames.append(frame)
+        }
         worker.server.stop()
         try await connection.send(.evaluate(batch), requestID: 11)
 
-        var frames: [(UInt64, Message)] = []
         while let frame = try await connection.receive() { frames.append(frame) }
         let summary = frames.map { "#\($0.0) \($0.1.type)" }
         guard let resultIndex = frames.firstIndex(where: { $0.0 == 10 }) else {
