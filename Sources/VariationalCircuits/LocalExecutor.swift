@@ -178,7 +178,7 @@ public final class LocalExecutor: CircuitExecutor {
         let shared = Mutex(workspaces)
         let usage = Mutex((0..<threads).map { ThreadUsage(thread: $0) })
         let active = min(threads, units.count)
-        DispatchQueue.concurrentPerform(iterations: max(active, 1)) { thread in
+        let work: @Sendable (Int) -> Void = { thread in
             var mine = shared.withLock { $0[thread] }
             var unitResults: [CircuitEvaluation] = []
             var counters = ExecutionCounters()
@@ -216,6 +216,13 @@ public final class LocalExecutor: CircuitExecutor {
                 }
             }
             shared.withLock { $0[thread] = mine }
+        }
+        // One thread's work runs right here: even with one iteration, `concurrentPerform` on a
+        // thread Dispatch does not own goes through its thread pool.
+        if active <= 1 {
+            work(0)
+        } else {
+            DispatchQueue.concurrentPerform(iterations: active, execute: work)
         }
         return (results.withLock { $0 }, shared.withLock { $0 }, usage.withLock { $0 })
     }
