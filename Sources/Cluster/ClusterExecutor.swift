@@ -186,7 +186,6 @@ public actor ClusterExecutor: CircuitExecutor {
             for (index, (worker, _, message)) in plan.enumerated() {
                 framesPerWorker[worker, default: 0] += 1
                 accounting.roundTrips += 1
-                let t0 = ContinuousClock.now
                 start(message, on: worker, answering: index, of: round, timeout: configuration.requestTimeout)
             }
             let answers = await round.answers()
