@@ -354,7 +354,9 @@ public actor ClusterExecutor: CircuitExecutor {
         replies.insert(entry, for: id)
         let replies = self.replies
         do {
-            try connection.sendWithoutWaiting(message, requestID: id) { error in replies.take(id)?.fulfil(.failure(error)) }
+            try connection.sendWithoutWaiting(message, requestID: id) { error in
+                replies.take(id)?.fulfil(.failure(error))
+            }
         } catch {
             replies.take(id)?.fulfil(.failure(error))
         }

@@ -236,7 +236,10 @@ final class WorkerSession: Sendable {
             if sayGoodbye { queueGoodbye() }
         case .refuse:
             try? connection.sendWithoutWaiting(
-                .error(code: .shuttingDown, message: "worker \(workerName) is stopping: send this request to another worker"),
+                .error(
+                    code: .shuttingDown,
+                    message: "worker \(workerName) is stopping: send this request to another worker"
+                ),
                 requestID: id
             )
         }
