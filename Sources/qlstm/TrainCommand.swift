@@ -72,7 +72,14 @@ enum TrainCommand: Command {
                 backend: backend,
                 checkpoint: checkpoint
             )
-            try await run.train(progress: options.flag("quiet") ? nil : ProgressLine())
+            let summary = try await run.train(progress: options.flag("quiet") ? nil : ProgressLine())
+            // One line on standard output, for scripts and logs; the details are in the files.
+            print(
+                "\(summary.label) on \(summary.task): \(summary.epochs) epochs, test R^2 "
+                    + "\(String(format: "%.4f", summary.r2Test)), test MSE \(String(format: "%.4g", summary.mseTest)), "
+                    + "\(summary.parameters) parameters, \(String(format: "%.1f", summary.trainSeconds)) s of training; "
+                    + "results in \(directory.path)"
+            )
         } catch let error as ClusterError {
             await backend.stop()
             throw TrainingInterrupted(

@@ -59,7 +59,9 @@ struct TrainingRun {
 
     /// Trains the remaining epochs, checkpointing after each, then writes the results.
     /// - Parameter label: what the progress line calls this run.
-    mutating func train(progress: ProgressLine?, label: String? = nil) async throws {
+    /// - Returns: what summary.json says.
+    @discardableResult
+    mutating func train(progress: ProgressLine?, label: String? = nil) async throws -> RunSummary {
         if trainer.checkpoint.completedEpochs == 0 {
             try write(json: await manifest(), to: "manifest.json")
         }
@@ -77,7 +79,7 @@ struct TrainingRun {
             )
         }
         progress?.finish()
-        try await writeResults()
+        return try await writeResults()
     }
 
     /// model.json and metrics.jsonl, both rewritten whole so they always agree.
@@ -96,7 +98,7 @@ struct TrainingRun {
     }
 
     /// predictions.csv and summary.json.
-    private func writeResults() async throws {
+    private func writeResults() async throws -> RunSummary {
         let train = Self.sequences(dataset.train, width: dataset.inputWidth)
         let test = Self.sequences(dataset.test, width: dataset.inputWidth)
         let trainPredictions = dataset.unscaleTargets(try await trainer.predict(train, pass: 1 << 40))
@@ -139,6 +141,7 @@ struct TrainingRun {
             seed: specification.training.seed
         )
         try write(json: summary, to: "summary.json")
+        return summary
     }
 
     private func write<T: Encodable>(json value: T, to name: String) throws {

@@ -48,6 +48,11 @@ struct TrainCommandTests {
             #expect(summary[key] != nil, "summary.json lacks \(key)")
         }
         #expect(summary["n_qubits"] as? Int == 4 && summary["epochs"] as? Int == 3)
+        // One result line on standard output, agreeing with summary.json.
+        let r2 = try #require(summary["r2_test"] as? Double)
+        #expect(first.standardOutput.split(separator: "\n").count == 1)
+        #expect(first.standardOutput.contains("3 epochs, test R^2 \(String(format: "%.4f", r2))"))
+        #expect(first.standardOutput.contains("results in \(one.path)"))
         let metrics = try String(contentsOf: one.appendingPathComponent("metrics.jsonl"), encoding: .utf8)
         #expect(metrics.split(separator: "\n").count == 3)
         let predictions = try String(contentsOf: one.appendingPathComponent("predictions.csv"), encoding: .utf8)
