@@ -98,6 +98,7 @@ for ((i = 1; i <= workers; i++)); do
     ip netns exec "$ns" "$qlstm" worker --listen "$address:7301" --slots "$slots" --name "host-$i" \
         --secret-file "$work/secret" >"$work/worker-$i.out" 2>"$work/worker-$i.log" &
     pids+=($!)
+    disown $! # a worker killed on purpose (--kill-one) is not a job for bash to report
     entries+=("    { \"name\": \"host-$i\", \"address\": \"$address:7301\" }")
 done
 for ((i = 1; i <= workers; i++)); do
