@@ -224,12 +224,13 @@ public final class PeerConnection: Sendable {
         onFailure: @escaping @Sendable (any Error) -> Void = { _ in }
     ) throws(ClusterError) {
         let frame = try encode(message, requestID: requestID)
-        guard case .queued(let offset) = try submit(frame) else { return }
-        writes.async { [self] in
-            do {
-                try writeQueued(frame, from: offset)
-            } catch {
-                onFailure(error)
+        _ = try submit(frame) { offset in
+            writes.async { [self] in
+                do {
+                    try writeQueued(frame, from: offset)
+                } catch {
+                    onFailure(error)
+                }
             }
         }
     }
@@ -245,31 +246,32 @@ public final class PeerConnection: Sendable {
     /// Writes raw bytes; for `send` and for tests of what a peer does with bytes that are not
     /// frames. Returns once the kernel has taken every byte.
     func write(_ bytes: [UInt8]) async throws {
-        guard case .queued(let offset) = try submit(bytes) else { return }
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
-            writes.async { [self] in
-                do {
-                    try writeQueued(bytes, from: offset)
-                    continuation.resume()
-                } catch {
-                    continuation.resume(throwing: error)
+            do {
+                let sent = try submit(bytes) { offset in
+                    writes.async { [self] in
+                        do {
+                            try writeQueued(bytes, from: offset)
+                            continuation.resume()
+                        } catch {
+                            continuation.resume(throwing: error)
+                        }
+                    }
                 }
+                if sent { continuation.resume() }
+            } catch {
+                continuation.resume(throwing: error)
             }
         }
     }
 
-    /// How `submit` left a frame.
-    private enum Submission {
-        /// The kernel took every byte.
-        case sent
-        /// The bytes from `offset` on must go out on `writes`, through `writeQueued`.
-        case queued(from: Int)
-    }
-
     /// Sends `bytes` from the calling thread when nothing is queued before them and the kernel
-    /// takes them without blocking; otherwise reserves a place on `writes` for what is left.
-    private func submit(_ bytes: [UInt8]) throws(ClusterError) -> Submission {
-        let attempt: Result<Submission, ClusterError> = state.withLock { state in
+    /// takes them without blocking; otherwise calls `queueRest` with the offset of what is left,
+    /// under the lock, so that blocks reach `writes` in the order their frames were accepted
+    /// (two threads sending at once cannot splice their frames).
+    /// - Returns: `true` when every byte was sent here, `false` when the rest was queued.
+    private func submit(_ bytes: [UInt8], queueRest: (_ offset: Int) -> Void) throws(ClusterError) -> Bool {
+        let attempt: Result<Bool, ClusterError> = state.withLock { state in
             // Under the lock: `releaseDescriptor` cannot close the descriptor meanwhile.
             guard !state.isOutputClosed else { return .failure(.connectionClosed(peer: peerDescription)) }
             var offset = 0
@@ -279,14 +281,15 @@ public final class PeerConnection: Sendable {
                 } catch {
                     return .failure(error)
                 }
-                if offset == bytes.count { return .success(.sent) }
+                if offset == bytes.count { return .success(true) }
             }
             state.queuedWrites += 1
-            return .success(.queued(from: offset))
+            queueRest(offset)
+            return .success(false)
         }
         switch attempt {
-        case .success(let submission):
-            return submission
+        case .success(let sent):
+            return sent
         case .failure(.systemCall(_, let code)):
             close()
             throw .connectionLost(peer: peerDescription, errno: code)
@@ -349,10 +352,13 @@ public final class PeerConnection: Sendable {
         lingering: Duration = PeerConnection.lingerTimeout,
         then done: @escaping @Sendable () -> Void = {}
     ) {
-        state.withLock { $0.isOutputClosed = true }
-        writes.async { [self] in
-            closeOutput()
-            done()
+        state.withLock { state in
+            state.isOutputClosed = true
+            // Under the lock: after every frame accepted before, before any refused after.
+            writes.async { [self] in
+                closeOutput()
+                done()
+            }
         }
         closeAfter(lingering)
     }

@@ -112,7 +112,9 @@ final class WorkerSession: Sendable {
 
         let ending = await withCheckedContinuation { continuation in
             state.withLock { $0.whenEnded = continuation }
-            connection.handleFrames { [self] in handle($0) }
+            // Frames buffered since the handshake are handled on the request queue, not on the
+            // cooperative pool (a quick request may be answered where it is handled).
+            requestQueue.async { [self] in connection.handleFrames { [self] in handle($0) } }
         }
         // Requests already queued run (or are skipped once nobody can read the answer) first.
         await withCheckedContinuation { continuation in requestQueue.async { continuation.resume() } }

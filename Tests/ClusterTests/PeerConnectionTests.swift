@@ -1,5 +1,6 @@
 import Cluster
 import ClusterProtocol
+import Dispatch
 import Testing
 
 /// The connection alone, against a raw socket playing the other side.
@@ -14,6 +15,47 @@ struct PeerConnectionTests {
             timeout: .seconds(5)
         )
         return (connection, try await accepted, listener)
+    }
+
+    @Test("frames sent from many threads at once, with a peer not yet reading, go out whole and in each thread's order")
+    func concurrentSendersKeepFramesWhole() async throws {
+        let (connection, raw, listener) = try await connectedPair()
+        defer {
+            raw.close()
+            listener.close()
+        }
+        // Large frames fill the kernel's buffers, so later ones take the queued path while other
+        // threads keep sending: the place in the queue must be the place in the stream.
+        let threads = 8
+        let perThread = 1_000
+        await withCheckedContinuation { (done: CheckedContinuation<Void, Never>) in
+            DispatchQueue.global().async {
+                DispatchQueue.concurrentPerform(iterations: threads) { thread in
+                    for index in 0..<perThread {
+                        let size = index % 2 == 0 ? 3_900 + index % 100 : 10
+                        try? connection.sendWithoutWaiting(
+                            .goodbye(reason: String(repeating: "\(thread)", count: size)),
+                            requestID: UInt64(thread * 10_000 + index)
+                        )
+                    }
+                }
+                done.resume()
+            }
+        }
+        let reading = Task { try await raw.readFramesUntilClosed() }
+        await connection.finish(lingering: .seconds(30))
+        let frames = try await reading.value.frames
+        #expect(frames.count == threads * perThread)
+        var next = Array(repeating: 0, count: threads)
+        for frame in frames {
+            let thread = Int(frame.requestID / 10_000)
+            guard case .goodbye(let reason) = frame.message, Set(reason) == Set("\(thread)") else {
+                Issue.record("frame \(frame.requestID) arrived spliced")
+                return
+            }
+            #expect(Int(frame.requestID % 10_000) == next[thread], "thread \(thread) out of order")
+            next[thread] += 1
+        }
     }
 
     @Test("frames arrive whole and in order, however the bytes are split")
