@@ -109,9 +109,9 @@ public final class PeerConnection: Sendable {
         writes = DispatchQueue(label: "qlstm.peer-connection.writes")
         state = Mutex(State(readLimits: limits.forHandshake))
         let thread = Thread { [weak self] in
+            SystemCall.nameCurrentThread("qlstm-reader")
             PeerConnection.read(from: socket, peer: peer) { self }
         }
-        thread.name = "qlstm reader \(peer)"
         thread.start()
     }
 

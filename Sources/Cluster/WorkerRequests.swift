@@ -11,8 +11,10 @@ struct WorkerRequests {
     let executor: LocalExecutor
     let maxQubits: Int
     private(set) var circuits: [SubVQC] = []
-    /// Per loaded circuit: amplitude updates of one run (2^qubits x gates).
+    /// Per loaded circuit: amplitude updates of one run (2^qubits x gates), and the runs of one
+    /// item under parameter shift (read per item by `isQuick`, so kept apart from `circuits`).
     private var runWork: [Int] = []
+    private var parameterShiftRuns: [Int] = []
     /// The version last set since the circuits were loaded; `nil` before the first.
     private(set) var parameterVersion: UInt64?
 
@@ -35,10 +37,9 @@ struct WorkerRequests {
         for item in batch.items {
             // A request that names an unknown circuit gets an error reply: quick.
             guard runWork.indices.contains(item.circuit) else { return true }
-            let circuit = circuits[item.circuit]
             let runs =
                 switch batch.method {
-                case .parameterShift: 1 + 2 * (circuit.parameterCount + 2 * circuit.inputCount)
+                case .parameterShift: parameterShiftRuns[item.circuit]
                 case .adjoint: 3
                 case nil: 1
                 }
@@ -69,6 +70,7 @@ struct WorkerRequests {
         executor.loadNow(list)
         circuits = list
         runWork = list.map { (1 << $0.qubitCount) * $0.gates.count }
+        parameterShiftRuns = list.map { 1 + 2 * ($0.parameterCount + 2 * $0.inputCount) }
         parameterVersion = nil
         return .acknowledged
     }

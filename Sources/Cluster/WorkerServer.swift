@@ -87,9 +87,9 @@ public final class WorkerServer: Sendable {
                 let name = configuration.name ?? Self.hostName() + ":\(port)"
                 let report: @Sendable (String) -> Void = { [log = configuration.log] in log(name, $0) }
                 let thread = Thread {
+                    SystemCall.nameCurrentThread("qlstm-accept")
                     Self.accept(on: listener, into: continuation, report: report)
                 }
-                thread.name = "qlstm worker accept \(port)"
                 thread.start()
                 state.listener = listener
                 state.accepted = accepted
