@@ -52,6 +52,8 @@ public actor ClusterExecutor: CircuitExecutor {
 
     private var links: [Link]
     private var circuits: [SubVQC] = []
+    /// Per circuit, its `differentiableGateCount` (placement weighs items by their runs).
+    private var differentiableGates: [Int] = []
     private var parameters: [[Double]]?
     private var version: UInt64 = 0
     /// Requests in flight; replies go from the connections' readers straight to their waiters.
@@ -134,6 +136,7 @@ public actor ClusterExecutor: CircuitExecutor {
 
     public func load(_ circuits: [SubVQC]) async throws {
         self.circuits = circuits
+        differentiableGates = circuits.map(\.differentiableGateCount)
         parameters = nil
         lastPlacement = nil
         let installs = links.indices.filter { links[$0].isReady }.map { worker in
@@ -244,9 +247,8 @@ public actor ClusterExecutor: CircuitExecutor {
         on workers: [Int]
     ) -> (assignment: [Int: [Int]], unplaceable: [Int]) {
         let isWholeBatch = items.count == batch.items.count
-        let circuitsOfItems = isWholeBatch ? batch.items.map(\.circuit) : []
         if isWholeBatch, let cached = lastPlacement, cached.method == batch.method, cached.workers == workers,
-            cached.circuits == circuitsOfItems
+            cached.circuits.elementsEqual(batch.items.lazy.map(\.circuit))
         {
             return (cached.assignment, cached.unplaceable)
         }
@@ -254,7 +256,7 @@ public actor ClusterExecutor: CircuitExecutor {
         if isWholeBatch {
             lastPlacement = PlacementCache(
                 method: batch.method,
-                circuits: circuitsOfItems,
+                circuits: batch.items.map(\.circuit),
                 workers: workers,
                 assignment: placement.assignment,
                 unplaceable: placement.unplaceable
@@ -274,15 +276,14 @@ public actor ClusterExecutor: CircuitExecutor {
             return Placement.Candidate(worker: worker, slots: max(1, Int(hello.qpuSlots)), holds: { held[$0] != nil })
         }
         let method = batch.method
-        let circuits = self.circuits
+        let qubits = circuits.map(\.qubitCount)
+        let differentiableGates = self.differentiableGates
         return Placement.assign(
             items,
             circuitOf: { batch.items[$0].circuit },
             cost: { circuit in
-                let runs =
-                    method == .parameterShift
-                    ? 1 + 2 * Double(circuits[circuit].parameterCount + 2 * circuits[circuit].inputCount) : 1
-                return Double(1 << circuits[circuit].qubitCount) * runs
+                let runs = SubVQC.circuitRuns(differentiableGates: differentiableGates[circuit], method: method)
+                return Double(1 << qubits[circuit]) * Double(runs)
             },
             to: candidates
         )

@@ -66,12 +66,10 @@ public struct ResourceEstimate: Sendable, Hashable, Codable {
         evaluationsPerTimeStep = circuits.count * readings
         var runs = 0
         for circuit in circuits {
-            let differentiable = circuit.gates.filter {
-                if case .rotation(_, _, .constant) = $0 { return false }
-                if case .rotation = $0 { return true }
-                return false
-            }.count
-            runs += training.differentiation == .parameterShift ? 1 + 2 * differentiable : 1
+            runs += SubVQC.circuitRuns(
+                differentiableGates: circuit.differentiableGateCount,
+                method: training.differentiation
+            )
         }
         circuitsPerTimeStep = runs * readings
         circuitsPerTrainingStep = circuitsPerTimeStep * timeSteps * min(training.batchSize, trainWindows)

@@ -11,7 +11,7 @@ public struct ExecutionCounters: Sendable, Hashable, Codable {
 
     /// Counts one item of a circuit with `differentiableGates` shifted gates.
     mutating func record(differentiableGates: Int, method: DifferentiationMethod?, shots: Int?) {
-        let runs = UInt64(method == .parameterShift ? 1 + 2 * differentiableGates : 1)
+        let runs = UInt64(SubVQC.circuitRuns(differentiableGates: differentiableGates, method: method))
         evaluations += 1
         circuits += runs
         self.shots += runs * UInt64(shots ?? 0)

@@ -59,6 +59,21 @@ public struct SubVQC: Sendable, Hashable, Codable, Identifiable {
     /// The number of trainable angles.
     public var parameterCount: Int { ansatz.parameterCount(qubitCount: qubitCount) }
 
+    /// Gates whose angle depends on a parameter or an input: parameter shift runs each twice more.
+    public var differentiableGateCount: Int {
+        gates.count { gate in
+            guard case .rotation(_, _, let source) = gate else { return false }
+            if case .constant = source { return false }
+            return true
+        }
+    }
+
+    /// Circuit runs for one item of a circuit with `differentiableGates` such gates: 1, or under
+    /// parameter shift 1 + 2 per gate. What executors count and estimates predict.
+    public static func circuitRuns(differentiableGates: Int, method: DifferentiationMethod?) -> Int {
+        method == .parameterShift ? 1 + 2 * differentiableGates : 1
+    }
+
     /// The gates in order: encoding, then `depth` variational layers.
     ///
     /// Parameters are numbered row-major over `[depth][wire][angle]`, the layout of PennyLane's
