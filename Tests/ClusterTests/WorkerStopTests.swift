@@ -1,5 +1,6 @@
 import Cluster
 import ClusterProtocol
+import Synchronization
 import Testing
 import VariationalCircuits
 
@@ -15,18 +16,27 @@ struct WorkerStopTests {
         let batch = try await calibratedBatch(for: circuits, version: 1, on: connection, seconds: 1.5, id: 3)
 
         // The pong proves the worker has taken request 10 (same stream, read in order) and is
-        // running it; a fixed sleep could outlast a batch calibrated on a busy machine.
+        // running it. The stop and the late request 11 go out from the connection's reader
+        // thread the moment the pong arrives: a test task could wait seconds for a thread of
+        // the cooperative pool while other suites compute, and the evaluation end meanwhile.
+        let late = testBatch(for: circuits, items: 1, version: 1, seed: 7)
+        let received = Mutex<[(UInt64, Message)]>([])
+        let (ended, end) = AsyncStream<Void>.makeStream()
+        connection.handleFrames { [server = worker.server] inbound in
+            switch inbound {
+            case .frame(_, .pong):
+                server.stop()
+                try? connection.sendWithoutWaiting(.evaluate(late), requestID: 11)
+            case .frame(let id, let message):
+                received.withLock { $0.append((id, message)) }
+            case .finished, .failed:
+                end.finish()
+            }
+        }
         try connection.sendWithoutWaiting(.evaluate(batch), requestID: 10)
         try connection.sendWithoutWaiting(.ping(nonce: 1), requestID: 12)
-        var frames: [(UInt64, Message)] = []
-        while let frame = try await connection.receive() {
-            if case .pong = frame.message { break }
-            frames.append(frame)
-        }
-        worker.server.stop()
-        try await connection.send(.evaluate(batch), requestID: 11)
-
-        while let frame = try await connection.receive() { frames.append(frame) }
+        for await _ in ended {}
+        let frames = received.withLock { $0 }
         let summary = frames.map { "#\($0.0) \($0.1.type)" }
         guard let resultIndex = frames.firstIndex(where: { $0.0 == 10 }) else {
             Issue.record("no reply to the running request: \(summary)")
@@ -41,7 +51,7 @@ struct WorkerStopTests {
         if case .error(let code, _)? = refusal?.1 {
             #expect(code == .shuttingDown)
         } else {
-            Issue.record("the late request got \(String(describing: refusal)): \(summary)")
+            Issue.record("the late request got \(String(describing: refusal)): \(summary); log: \(worker.log.all)")
         }
         #expect(frames.last?.1.type == .goodbye, "\(summary)")
         #expect(frames.firstIndex { $0.1.type == .goodbye }! > resultIndex)
