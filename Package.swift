@@ -15,14 +15,21 @@ let package = Package(
         .target(name: "Datasets"),
         .target(name: "Reports"),
         .target(name: "QLSTM", dependencies: ["VariationalCircuits", "QuantumSimulator"]),
+        .target(name: "QPUProfiles", dependencies: ["VariationalCircuits", "QuantumSimulator", "Suggestions"]),
         .target(name: "ClusterProtocol", dependencies: ["VariationalCircuits", "QuantumSimulator"]),
         .systemLibrary(name: "COpenSSL", pkgConfig: "openssl", providers: [.apt(["libssl-dev"])]),
         .target(
-            name: "Cluster", dependencies: ["ClusterProtocol", "VariationalCircuits", "QuantumSimulator", "COpenSSL", "Suggestions"]
+            name: "Cluster",
+            dependencies: [
+                "ClusterProtocol", "VariationalCircuits", "QuantumSimulator", "QPUProfiles", "COpenSSL", "Suggestions",
+            ]
         ),
         .executableTarget(
             name: "qlstm",
-            dependencies: ["QuantumSimulator", "VariationalCircuits", "Datasets", "QLSTM", "Reports", "Cluster", "Suggestions"]
+            dependencies: [
+                "QuantumSimulator", "VariationalCircuits", "Datasets", "QLSTM", "QPUProfiles", "Reports", "Cluster",
+                "Suggestions",
+            ]
         ),
         .target(name: "TestSupport", dependencies: ["QuantumSimulator"]),
         .testTarget(name: "QuantumSimulatorTests", dependencies: ["QuantumSimulator", "TestSupport"]),
@@ -38,10 +45,18 @@ let package = Package(
         ),
         .testTarget(name: "QLSTMTests", dependencies: ["QLSTM", "QuantumSimulator", "VariationalCircuits"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
-        .testTarget(name: "ClusterProtocolTests", dependencies: ["ClusterProtocol", "VariationalCircuits", "TestSupport"]),
-        .testTarget(name: "ClusterTests", dependencies: ["Cluster", "ClusterProtocol", "VariationalCircuits", "TestSupport"]),
+        .testTarget(name: "QPUProfilesTests", dependencies: ["QPUProfiles", "VariationalCircuits"]),
         .testTarget(
-            name: "IntegrationTests", dependencies: ["TestSupport", "Cluster", "ClusterProtocol", "VariationalCircuits"]
+            name: "ClusterProtocolTests",
+            dependencies: ["ClusterProtocol", "VariationalCircuits", "TestSupport"]
+        ),
+        .testTarget(
+            name: "ClusterTests",
+            dependencies: ["Cluster", "ClusterProtocol", "VariationalCircuits", "TestSupport"]
+        ),
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: ["TestSupport", "Cluster", "ClusterProtocol", "VariationalCircuits"]
         ),
     ],
     swiftLanguageModes: [.v6]

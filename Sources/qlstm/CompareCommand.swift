@@ -33,6 +33,7 @@ enum CompareCommand: Command {
         .value("cluster", "FILE", "evaluate circuits on the workers listed in FILE"),
         .value("local-workers", "N", "the embedded cluster: N worker processes on 127.0.0.1 (default 2)"),
         .value("out", "DIR", "where the report and the runs go (default reports/TASK)"),
+        .flag("force", "replace runs in --out that were made with other settings (never done without it)"),
         .flag("quiet", "no progress line"),
     ]
 
@@ -76,6 +77,19 @@ enum CompareCommand: Command {
             seriesSeed: 0
         )
         let loaded = try data.load()
+        // Every run directory is judged before anything starts: a clash found after an hour of
+        // training would waste that hour, and nothing is written for a refused command.
+        let force = options.flag("force")
+        let plans = try variants.flatMap { variant in
+            try (0..<seeds).map { seed in
+                try PlannedRun(variant: variant, seed: seed, epochs: epochs, data: data, loaded: loaded, out: out)
+            }
+        }
+        if !force, let clash = plans.first(where: \.isDifferent) {
+            throw CommandLineError.conflict(
+                "\(clash.directory.path) is not this comparison's run: \(clash.differenceReason ?? ""); choose another --out, or give --force to replace it"
+            )
+        }
         do {
             try FileManager.default.createDirectory(
                 at: out.appendingPathComponent("runs"),
@@ -104,73 +118,114 @@ enum CompareCommand: Command {
         defer { local?.stop() }
 
         let progress = options.flag("quiet") ? nil : ProgressLine()
+        let notes = Notes()
         let start = Date()
-        var runs: [String: [URL]] = [:]
-        let total = variants.count * seeds
-        var done = 0
-        for variant in variants {
-            for seed in 0..<seeds {
-                done += 1
-                let directory = out.appendingPathComponent("runs/\(variant.label)-seed\(seed)")
-                runs[variant.label, default: []].append(directory)
-                if FileManager.default.fileExists(atPath: directory.appendingPathComponent("summary.json").path),
-                    let file = try? ModelFile.read(from: directory.appendingPathComponent("model.json")),
-                    file.specification.model
-                        == {
-                            var m = variant.model
-                            m.inputWidth = loaded.dataset.inputWidth
-                            return m
-                        }(),
-                    file.checkpoint.completedEpochs == epochs
-                {
-                    continue  // Already finished by an earlier invocation: reuse it.
-                }
-                try? FileManager.default.removeItem(at: directory)
-                try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-                var model = variant.model
-                model.inputWidth = loaded.dataset.inputWidth
-                let specification = RunSpecification(
-                    data: data,
-                    model: model,
-                    training: TrainingSettings(epochs: epochs, seed: UInt64(seed))
-                )
-                let backend =
-                    model.kind == .qlstm
-                    ? try await ExecutionBackend.connect(to: configuration, local: local)
-                    : .inProcess(LocalExecutor(threads: 1))
-                do {
-                    var run = try await TrainingRun(
-                        specification: specification,
-                        data: loaded,
-                        directory: directory,
-                        backend: backend,
-                        checkpoint: nil
-                    )
-                    try await run.train(progress: progress, label: "[\(done)/\(total)] \(variant.title) seed \(seed)")
-                } catch {
-                    await backend.stop(keepingWorkers: true)
-                    throw error
-                }
-                await backend.stop(keepingWorkers: true)
+        var reused: [String] = []
+        for (index, plan) in plans.enumerated() {
+            var checkpoint: Trainer.Checkpoint?
+            switch plan.state {
+            case .finished:
+                reused.append(plan.name)
+                continue
+            case .unfinished(let file):
+                checkpoint = file.checkpoint
+                notes.note("\(plan.name): continuing from epoch \(file.checkpoint.completedEpochs) of \(epochs)")
+            case .empty:
+                break
+            case .different(let reason):
+                notes.note("\(plan.name): replacing it (--force): \(reason)")
+                try RunDirectoryState.clear(plan.directory)
             }
+            try FileManager.default.createDirectory(at: plan.directory, withIntermediateDirectories: true)
+            let backend =
+                plan.specification.model.kind == .qlstm
+                ? try await ExecutionBackend.connect(to: configuration, local: local)
+                : .inProcess(LocalExecutor(threads: 1))
+            do {
+                var run = try await TrainingRun(
+                    specification: plan.specification,
+                    data: loaded,
+                    directory: plan.directory,
+                    backend: backend,
+                    checkpoint: checkpoint
+                )
+                try await run.train(
+                    progress: progress,
+                    label: "[\(index + 1)/\(plans.count)] \(plan.variant.title) seed \(plan.seed)"
+                )
+            } catch {
+                await backend.stop(keepingWorkers: true)
+                throw error
+            }
+            await backend.stop(keepingWorkers: true)
         }
         progress?.finish()
+        if !reused.isEmpty {
+            notes.note(
+                "reused \(reused.count) finished run(s) with the same fingerprint: \(reused.joined(separator: ", "))"
+            )
+        }
         let report = try ComparisonReport(
             task: task,
             variants: variants,
-            runs: runs,
+            runs: Dictionary(grouping: plans, by: \.variant.label).mapValues { $0.map(\.directory) },
             seeds: seeds,
             epochs: epochs,
             dataset: loaded.dataset,
             wallSeconds: Date().timeIntervalSince(start),
+            reusedRuns: reused.count,
             topology: configuration.workers.map { "\($0.name) \($0.endpoint)" }
         )
         try report.write(to: out)
         print(
-            "wrote \(out.appendingPathComponent("report.md").path) and report.html (\(total) runs, \(ProgressLine.duration(Date().timeIntervalSince(start))))"
+            "wrote \(out.appendingPathComponent("report.md").path) and report.html (\(plans.count) runs, \(plans.count - reused.count) trained now, \(reused.count) reused; \(ProgressLine.duration(Date().timeIntervalSince(start))))"
         )
         print(report.table().markdown())
         return 0
+    }
+
+    /// One run of the comparison: its settings, its directory and what that directory holds.
+    struct PlannedRun {
+        let variant: Variant
+        let seed: Int
+        let directory: URL
+        let specification: RunSpecification
+        let state: RunDirectoryState
+
+        init(
+            variant: Variant,
+            seed: Int,
+            epochs: Int,
+            data: DataSpecification,
+            loaded: (series: TimeSeries, dataset: WindowedDataset),
+            out: URL
+        ) throws {
+            self.variant = variant
+            self.seed = seed
+            var model = variant.model
+            model.inputWidth = loaded.dataset.inputWidth
+            specification = RunSpecification(
+                data: data,
+                model: model,
+                training: TrainingSettings(epochs: epochs, seed: UInt64(seed))
+            )
+            directory = out.appendingPathComponent("runs/\(variant.label)-seed\(seed)")
+            state = RunDirectoryState.inspect(
+                directory,
+                for: try RunIdentity(specification),
+                specification: specification
+            )
+        }
+
+        /// `runs/LABEL-seedS`, as messages and reports name it.
+        var name: String { "runs/\(variant.label)-seed\(seed)" }
+
+        var isDifferent: Bool { differenceReason != nil }
+
+        var differenceReason: String? {
+            if case .different(let reason) = state { return reason }
+            return nil
+        }
     }
 
     /// The models the options ask for: centric (default 3,4,5,6 qubits) and distributed (default

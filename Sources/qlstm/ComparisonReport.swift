@@ -20,6 +20,8 @@ struct ComparisonReport {
     let epochs: Int
     let truth: [(x: Double, y: Double)]
     let wallSeconds: Double
+    /// Runs found finished (same fingerprint) and not trained again by this invocation.
+    let reusedRuns: Int
     let topology: [String]
 
     init(
@@ -30,8 +32,10 @@ struct ComparisonReport {
         epochs: Int,
         dataset: WindowedDataset,
         wallSeconds: Double,
+        reusedRuns: Int,
         topology: [String]
     ) throws {
+        self.reusedRuns = reusedRuns
         self.task = task
         self.seeds = seeds
         self.epochs = epochs
@@ -176,7 +180,13 @@ struct ComparisonReport {
             .heading("Research log", level: 2),
             .keyValues([
                 ("cluster", topology.joined(separator: "; ")),
-                ("wall time", ProgressLine.duration(wallSeconds)),
+                (
+                    "wall time",
+                    ProgressLine.duration(wallSeconds)
+                        + (reusedRuns > 0
+                            ? " for this invocation; \(reusedRuns) finished run(s) were reused, their training time is in the table"
+                            : "")
+                ),
                 ("qlstm version", ProjectVersion.current),
                 ("git revision", (rows.first?.manifest["gitRevision"] as? String) ?? "unknown"),
             ]),
@@ -206,7 +216,12 @@ struct ComparisonReport {
                         "parameters (circuits / classical)",
                         "\((manifest["circuitParameterCount"] as? Int) ?? 0) / \((manifest["classicalParameterCount"] as? Int) ?? 0)"
                     ),
-                    ("run directories", "runs/\(row.variant.label)-seed0 ... seed\(seeds - 1)"),
+                    (
+                        "runs used (fingerprint)",
+                        row.summaries.map {
+                            "runs/\(row.variant.label)-seed\($0.seed) (\(($0.fingerprint ?? "none").prefix(12)))"
+                        }.joined(separator: ", ")
+                    ),
                 ])
             )
         }

@@ -25,3 +25,14 @@ struct ProgressLine: Sendable {
         return "\(s)s"
     }
 }
+
+/// Lines that say what a command decided on its own (a run reused, resumed or replaced): on
+/// standard error whether or not it is a terminal (logs need them most), even with --quiet,
+/// which silences only the progress line.
+struct Notes: Sendable {
+    func note(_ text: String) {
+        // Over a progress line being drawn, clear it first so the note starts at column 0.
+        let prefix = Console.isInteractive ? "\r\u{1B}[2K" : ""
+        FileHandle.standardError.write(Data((prefix + text + "\n").utf8))
+    }
+}

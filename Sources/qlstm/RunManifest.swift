@@ -24,6 +24,8 @@ struct RunManifest: Encodable {
     var commandLine: [String]
     var created: String
     var seed: UInt64
+    /// The `RunIdentity` fingerprint, as in model.json and summary.json.
+    var fingerprint: String
     var specification: RunSpecification
     var backend: String
     var qpuProfile: String
@@ -52,6 +54,7 @@ extension TrainingRun {
             commandLine: CommandLine.arguments,
             created: ISO8601DateFormatter().string(from: Date()),
             seed: specification.training.seed,
+            fingerprint: identity.fingerprint,
             specification: specification,
             backend: specification.model.kind == .qlstm ? backend.description : "classical (no circuits)",
             qpuProfile: specification.model.kind == .qlstm

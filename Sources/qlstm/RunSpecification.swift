@@ -53,6 +53,8 @@ struct ModelFile: Codable {
     var formatVersion: Int = ModelFile.formatVersion
     var projectVersion: String = ProjectVersion.current
     var specification: RunSpecification
+    /// The run's `RunIdentity` fingerprint (absent in files of qlstm before 0.2.0).
+    var fingerprint: String?
     var preprocessing: Preprocessing
     var checkpoint: Trainer.Checkpoint
 

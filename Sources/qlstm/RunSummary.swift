@@ -34,9 +34,11 @@ struct RunSummary: Codable, Equatable, Sendable {
     var circuitsExecuted: UInt64
     var shotsExecuted: UInt64
     var seed: UInt64
+    /// The run's `RunIdentity` fingerprint: which settings and data these figures belong to.
+    var fingerprint: String?
 
     enum CodingKeys: String, CodingKey {
-        case model, label, task, parameters, epochs, depth, partitions, seed
+        case model, label, task, parameters, epochs, depth, partitions, seed, fingerprint
         case nQubits = "n_qubits"
         case hiddenSize = "hidden_size"
         case r2Test = "r2_test"

@@ -13,6 +13,7 @@ enum TrainCommand: Command {
         RunOptions.specs + [
             .value("out", "DIR", "the run directory (default runs/TASK-MODEL-SEED)"),
             .flag("resume", "continue the run in --out from its last completed epoch"),
+            .flag("force", "replace a run in --out made with other settings (or train a finished one again)"),
             .value("threads", "N", "threads for in-process circuits (default: every core)"),
             .value("cluster", "FILE", "evaluate circuits on the workers listed in FILE (see cluster.json)"),
             .value("local-workers", "N", "start N worker processes on 127.0.0.1 for this run and use them"),
@@ -46,16 +47,47 @@ enum TrainCommand: Command {
                 options.string("out")
                 ?? "runs/\(specification.data.name)-\(RunOptions.label(specification.model))-seed\(specification.training.seed)"
             directory = URL(fileURLWithPath: out)
-            if FileManager.default.fileExists(atPath: directory.appendingPathComponent("model.json").path) {
-                throw CommandLineError.conflict(
-                    "\(out) already holds a run: continue it with --resume --out \(out), or choose another --out"
-                )
-            }
         }
         // Everything that can be refused is checked before the run directory is made.
         let data = try specification.data.load()
         specification.model.inputWidth = data.dataset.inputWidth
         if specification.model.kind != .lstm { _ = try specification.model.partitionPlan() }
+        let notes = Notes()
+        if !resume {
+            // The same settings in the same place continue or reuse the run; other settings
+            // never overwrite it silently.
+            let out = directory.path
+            switch RunDirectoryState.inspect(
+                directory,
+                for: try RunIdentity(specification),
+                specification: specification
+            ) {
+            case .empty:
+                break
+            case .finished where !options.flag("force"):
+                let summary = try JSONDecoder().decode(
+                    RunSummary.self,
+                    from: Data(contentsOf: directory.appendingPathComponent("summary.json"))
+                )
+                notes.note(
+                    "\(out) already holds this run, finished (same fingerprint): nothing to train; --force trains it again"
+                )
+                print(Self.resultLine(summary, directory: directory))
+                return 0
+            case .unfinished(let file) where !options.flag("force"):
+                checkpoint = file.checkpoint
+                notes.note(
+                    "\(out) holds this run, stopped after epoch \(file.checkpoint.completedEpochs): continuing it"
+                )
+            case .different(let reason) where !options.flag("force"):
+                throw CommandLineError.conflict(
+                    "\(out) already holds another run: \(reason); continue that one with --resume --out \(out), choose another --out, or give --force to replace it"
+                )
+            case .finished, .unfinished, .different:
+                notes.note("\(out): replacing the run it held (--force)")
+                try RunDirectoryState.clear(directory)
+            }
+        }
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
@@ -73,13 +105,7 @@ enum TrainCommand: Command {
                 checkpoint: checkpoint
             )
             let summary = try await run.train(progress: options.flag("quiet") ? nil : ProgressLine())
-            // One line on standard output, for scripts and logs; the details are in the files.
-            print(
-                "\(summary.label) on \(summary.task): \(summary.epochs) epochs, test R^2 "
-                    + "\(String(format: "%.4f", summary.r2Test)), test MSE \(String(format: "%.4g", summary.mseTest)), "
-                    + "\(summary.parameters) parameters, \(String(format: "%.1f", summary.trainSeconds)) s of training; "
-                    + "results in \(directory.path)"
-            )
+            print(Self.resultLine(summary, directory: directory))
         } catch let error as ClusterError {
             await backend.stop()
             throw TrainingInterrupted(
@@ -93,6 +119,14 @@ enum TrainCommand: Command {
         }
         await backend.stop()
         return 0
+    }
+
+    /// One line on standard output, for scripts and logs; the details are in the files.
+    static func resultLine(_ summary: RunSummary, directory: URL) -> String {
+        "\(summary.label) on \(summary.task): \(summary.epochs) epochs, test R^2 "
+            + "\(String(format: "%.4f", summary.r2Test)), test MSE \(String(format: "%.4g", summary.mseTest)), "
+            + "\(summary.parameters) parameters, \(String(format: "%.1f", summary.trainSeconds)) s of training; "
+            + "results in \(directory.path)"
     }
 
     /// `--cluster FILE` or `--local-workers N` as given, to repeat in a resume hint.

@@ -8,6 +8,8 @@ import VariationalCircuits
 /// `model.json` (a checkpoint after every epoch) and `predictions.csv`, each written atomically.
 struct TrainingRun {
     let specification: RunSpecification
+    /// What `compare` and `train` check before reusing or resuming this directory.
+    let identity: RunIdentity
     let directory: URL
     let series: TimeSeries
     let dataset: WindowedDataset
@@ -25,6 +27,7 @@ struct TrainingRun {
     ) async throws {
         (series, dataset) = data
         self.specification = specification
+        identity = try RunIdentity(specification)
         self.directory = directory
         self.backend = backend
         let executor = backend.executor
@@ -86,6 +89,7 @@ struct TrainingRun {
     private func saveCheckpoint() throws {
         let file = ModelFile(
             specification: specification,
+            fingerprint: identity.fingerprint,
             preprocessing: dataset.preprocessing,
             checkpoint: trainer.checkpoint
         )
@@ -138,7 +142,8 @@ struct TrainingRun {
             trainSeconds: history.map(\.seconds).reduce(0, +),
             circuitsExecuted: history.map(\.circuits).reduce(0, +),
             shotsExecuted: history.map(\.shots).reduce(0, +),
-            seed: specification.training.seed
+            seed: specification.training.seed,
+            fingerprint: identity.fingerprint
         )
         try write(json: summary, to: "summary.json")
         return summary

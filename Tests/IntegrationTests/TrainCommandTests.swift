@@ -85,8 +85,10 @@ struct TrainCommandTests {
         let interrupted = try Checkpoint.read(killed)
         #expect(interrupted.checkpoint.completedEpochs < 12)
 
-        let resumed = try QlstmBinary.run(["train", "--resume", "--out", killed.path, "--quiet"])
+        // The original command line, repeated, continues the run (same fingerprint).
+        let resumed = try QlstmBinary.run(arguments + ["--out", killed.path])
         #expect(resumed.status == 0, "\(resumed.standardError)")
+        #expect(resumed.standardError.contains("continuing it"), "\(resumed.standardError)")
         #expect(try Checkpoint.read(killed) == Checkpoint.read(whole))
         let a = try String(contentsOf: whole.appendingPathComponent("metrics.jsonl"), encoding: .utf8)
         let b = try String(contentsOf: metrics, encoding: .utf8)
@@ -120,8 +122,14 @@ struct TrainCommandTests {
 
         let run = root.appendingPathComponent("run")
         #expect(try QlstmBinary.run(quick + ["--epochs", "1", "--out", run.path]).status == 0)
+        // The same command again reuses the finished run; other settings never overwrite it.
         let again = try QlstmBinary.run(quick + ["--epochs", "1", "--out", run.path])
-        #expect(again.status == 2 && again.standardError.contains("already holds a run"))
+        #expect(again.status == 0 && again.standardError.contains("nothing to train"), "\(again.standardError)")
+        let before = try Data(contentsOf: run.appendingPathComponent("model.json"))
+        let other = try QlstmBinary.run(quick + ["--epochs", "2", "--out", run.path])
+        #expect(other.status == 2, "\(other.standardError)")
+        #expect(other.standardError.contains("training.epochs: 1 -> 2") && other.standardError.contains("--force"))
+        #expect(try Data(contentsOf: run.appendingPathComponent("model.json")) == before)
         let conflicting = try QlstmBinary.run(["train", "--resume", "--out", run.path, "--depth", "3"])
         #expect(conflicting.status == 2 && conflicting.standardError.contains("cannot change a run being resumed"))
     }
