@@ -15,6 +15,14 @@ public struct ClusterAccounting: Sendable, Hashable, Codable {
     public struct Worker: Sendable, Hashable, Codable {
         public var name: String
         public var address: String
+        /// The QPU profile the worker announced.
+        public var profile: String?
+        /// QPU time its requests would take on the modelled hardware (job, gates and shots of
+        /// its profile); `nil` when the profile's figures are unknown here (a profile file the
+        /// coordinator was not given in cluster.json).
+        public var modelledQPUSeconds: Double?
+        /// Wall time from sending each request to its answer, as the coordinator saw it.
+        public var roundTripSeconds: Double = 0
         public var slots: [Slot] = []
         /// Evaluate requests answered by this worker.
         public var requests: UInt64 = 0
@@ -25,11 +33,16 @@ public struct ClusterAccounting: Sendable, Hashable, Codable {
         public var circuits: UInt64 { slots.reduce(0) { $0 + $1.circuits } }
         public var shots: UInt64 { slots.reduce(0) { $0 + $1.shots } }
         public var busySeconds: Double { slots.reduce(0) { $0 + $1.busySeconds } }
+        /// Round trips minus the worker's busy time: network, queues and hand-offs.
+        public var waitingSeconds: Double { max(0, roundTripSeconds - busySeconds) }
 
         enum CodingKeys: String, CodingKey {
-            case name, address, slots, requests, reconnects, circuits, shots
+            case name, address, profile, slots, requests, reconnects, circuits, shots
             case requestsRetried = "requests_retried"
             case busySeconds = "busy_seconds"
+            case modelledQPUSeconds = "modelled_qpu_seconds"
+            case roundTripSeconds = "round_trip_seconds"
+            case waitingSeconds = "waiting_seconds"
         }
 
         public init(name: String, address: String) {
@@ -41,6 +54,9 @@ public struct ClusterAccounting: Sendable, Hashable, Codable {
             let container = try decoder.container(keyedBy: CodingKeys.self)
             name = try container.decode(String.self, forKey: .name)
             address = try container.decode(String.self, forKey: .address)
+            profile = try container.decodeIfPresent(String.self, forKey: .profile)
+            modelledQPUSeconds = try container.decodeIfPresent(Double.self, forKey: .modelledQPUSeconds)
+            roundTripSeconds = try container.decodeIfPresent(Double.self, forKey: .roundTripSeconds) ?? 0
             slots = try container.decode([Slot].self, forKey: .slots)
             requests = try container.decode(UInt64.self, forKey: .requests)
             requestsRetried = try container.decode(UInt64.self, forKey: .requestsRetried)
@@ -51,6 +67,10 @@ public struct ClusterAccounting: Sendable, Hashable, Codable {
             var container = encoder.container(keyedBy: CodingKeys.self)
             try container.encode(name, forKey: .name)
             try container.encode(address, forKey: .address)
+            try container.encodeIfPresent(profile, forKey: .profile)
+            try container.encode(modelledQPUSeconds, forKey: .modelledQPUSeconds)
+            try container.encode(roundTripSeconds, forKey: .roundTripSeconds)
+            try container.encode(waitingSeconds, forKey: .waitingSeconds)
             try container.encode(slots, forKey: .slots)
             try container.encode(requests, forKey: .requests)
             try container.encode(requestsRetried, forKey: .requestsRetried)
@@ -80,6 +100,8 @@ public struct ClusterAccounting: Sendable, Hashable, Codable {
     /// The most evaluate frames one worker received for one `evaluate` call (1 unless a retry
     /// sent it work twice).
     public var maximumRoundTripsPerWorkerPerCall: UInt64 = 0
+    /// With pinned placement (QPU profiles): each sub-VQC's QPU, `forget/0 -> qpu-a (profile)`.
+    public var placement: [String]?
 
     public var circuits: UInt64 { workers.reduce(0) { $0 + $1.circuits } }
     public var shots: UInt64 { workers.reduce(0) { $0 + $1.shots } }
@@ -94,5 +116,6 @@ public struct ClusterAccounting: Sendable, Hashable, Codable {
         case evaluateCalls = "evaluate_calls"
         case roundTrips = "round_trips"
         case maximumRoundTripsPerWorkerPerCall = "max_round_trips_per_worker_per_call"
+        case placement
     }
 }

@@ -1,4 +1,5 @@
 import Foundation
+import QPUProfiles
 import Suggestions
 
 /// What `cluster.json` says: the workers to use and how patient to be with them.
@@ -9,14 +10,25 @@ public struct ClusterConfiguration: Sendable, Hashable {
     public struct Worker: Sendable, Hashable {
         public var name: String
         public var endpoint: Endpoint
+        /// The QPU profile this worker must announce (`qlstm worker --profile`); `nil` accepts
+        /// whatever it announces. Declaring one pins placement and gives the coordinator the
+        /// profile's timing for `summary.json`.
+        public var profile: QPUProfile?
 
-        public init(name: String, endpoint: Endpoint) {
+        public init(name: String, endpoint: Endpoint, profile: QPUProfile? = nil) {
             self.name = name
             self.endpoint = endpoint
+            self.profile = profile
         }
     }
 
     public var workers: [Worker]
+    /// Sub-VQC id (such as `"forget/1"`) to worker name, for pinned placement; circuits not
+    /// named here are dealt round-robin over the workers that can hold them.
+    public var placement: [String: String] = [:]
+    /// Whether each sub-VQC runs on one QPU for the whole run (the paper's modular picture):
+    /// asked for by declaring profiles or a placement here, or by a worker with a noisy profile.
+    public var declaresPinning: Bool { !placement.isEmpty || workers.contains { $0.profile != nil } }
     /// The shared secret's file (mode 0600), for mutual authentication; `nil` for none.
     public var secretFile: String?
     /// How long to wait for a TCP connection and the handshake.
@@ -36,8 +48,8 @@ public struct ClusterConfiguration: Sendable, Hashable {
         self.secretFile = secretFile
     }
 
-    static let keys = ["version", "workers", "secret_file", "timeouts"]
-    static let workerKeys = ["name", "address"]
+    static let keys = ["version", "workers", "secret_file", "timeouts", "placement"]
+    static let workerKeys = ["name", "address", "profile"]
     static let timeoutKeys = [
         "connect_seconds", "request_seconds", "heartbeat_seconds", "give_up_seconds", "backoff_initial_seconds",
         "backoff_max_seconds",
@@ -55,7 +67,7 @@ public struct ClusterConfiguration: Sendable, Hashable {
                 problem: "cannot be read: check the path (see cluster.json in the project for an example)"
             )
         }
-        try self.init(json: data, path: url.path)
+        try self.init(json: data, path: url.path, directory: url.deletingLastPathComponent())
         if let secret = secretFile, !secret.hasPrefix("/") {
             // A relative secret path is relative to the cluster file, not to the working directory.
             secretFile = url.deletingLastPathComponent().appendingPathComponent(secret).path
@@ -63,7 +75,8 @@ public struct ClusterConfiguration: Sendable, Hashable {
     }
 
     /// Parses the JSON text of a cluster file.
-    public init(json: Data, path: String = "cluster.json") throws {
+    /// - Parameter directory: where relative profile paths start (the cluster file's folder).
+    public init(json: Data, path: String = "cluster.json", directory: URL? = nil) throws {
         func fail(_ problem: String) -> ClusterError { .configuration(path: path, problem: problem) }
         guard let object = try? JSONSerialization.jsonObject(with: json) else {
             throw fail("is not valid JSON")
@@ -94,9 +107,38 @@ public struct ClusterConfiguration: Sendable, Hashable {
                 throw fail("two workers are named \"\(name)\": names must be unique")
             }
             if workers.contains(where: { $0.endpoint == endpoint }) { throw fail("\(address) is listed twice") }
-            workers.append(Worker(name: name, endpoint: endpoint))
+            var profile: QPUProfile?
+            if let value = worker["profile"] {
+                guard var text = value as? String, !text.isEmpty else {
+                    throw fail("workers[\(index)].profile must be a built-in profile name or a JSON file")
+                }
+                if let directory, text.contains("/") || text.hasSuffix(".json"), !text.hasPrefix("/") {
+                    text = directory.appendingPathComponent(text).path
+                }
+                do {
+                    profile = try QPUProfile.load(text)
+                } catch {
+                    throw fail("workers[\(index)].profile: \(error)")
+                }
+            }
+            workers.append(Worker(name: name, endpoint: endpoint, profile: profile))
         }
         self.init(workers: workers)
+        if let value = root["placement"] {
+            guard let table = value as? [String: Any] else {
+                throw fail(
+                    "\"placement\" must be an object of sub-VQC id to worker name, such as {\"forget/0\": \"qpu-a\"}"
+                )
+            }
+            for (circuit, target) in table.sorted(by: { $0.key < $1.key }) {
+                guard let worker = target as? String, workers.contains(where: { $0.name == worker }) else {
+                    throw fail(
+                        "placement[\"\(circuit)\"] must name a worker of this file (\(workers.map(\.name).joined(separator: ", ")))"
+                    )
+                }
+                placement[circuit] = worker
+            }
+        }
         if let secret = root["secret_file"] {
             guard let path = secret as? String, !path.isEmpty else { throw fail("\"secret_file\" must be a path") }
             secretFile = path

@@ -69,6 +69,17 @@ public enum ClusterError: Error, Equatable, CustomStringConvertible {
     /// No worker able to run the work answered within the waiting bound.
     case noCapableWorker(workers: [String], waitedSeconds: Double)
 
+    // Pinned placement (QPU profiles).
+
+    /// Pinned placement needs every QPU's profile and capacity before the run starts.
+    case pinnedWorkersMissing(workers: [String], waitedSeconds: Double)
+    /// A worker announces another profile than cluster.json declares for it.
+    case profileMismatch(worker: String, announced: String, declared: String)
+    /// No QPU is wide enough for a sub-VQC: refused before training.
+    case planTooWide(circuit: String, qubits: Int, widest: String, capacity: Int)
+    /// A pinned QPU was lost and no ready QPU has its profile to take its sub-VQCs.
+    case pinnedQPULost(worker: String, profile: String, circuits: [String], waitedSeconds: Double)
+
     public var description: String {
         switch self {
         case .invalidEndpoint(let text, let reason):
@@ -127,6 +138,14 @@ public enum ClusterError: Error, Equatable, CustomStringConvertible {
         case .noCapableWorker(let workers, let waitedSeconds):
             "no capable worker answered within \(waitedSeconds) s; start the workers in cluster.json or fix their addresses: "
                 + workers.joined(separator: "; ")
+        case .pinnedWorkersMissing(let workers, let waitedSeconds):
+            "pinned placement (QPU profiles) needs every QPU at the start, but \(workers.joined(separator: ", ")) did not answer within \(waitedSeconds) s: start them, or remove them from cluster.json"
+        case .profileMismatch(let worker, let announced, let declared):
+            "worker \(worker) emulates profile \(announced) but cluster.json declares \(declared): start it with --profile \(declared) or fix its \"profile\""
+        case .planTooWide(let circuit, let qubits, let widest, let capacity):
+            "sub-VQC \(circuit) needs \(qubits) qubits but the widest QPU, \(widest), holds \(capacity): raise --partitions, lower the qubits per part, or add a wider QPU"
+        case .pinnedQPULost(let worker, let profile, let circuits, let waitedSeconds):
+            "QPU \(worker) (profile \(profile)) was lost and did not come back within \(waitedSeconds) s, and no other QPU has that profile to take over \(circuits.joined(separator: ", ")) (failover keeps a sub-VQC on identical hardware)"
         }
     }
 

@@ -1,5 +1,6 @@
 import ClusterProtocol
 import Foundation
+import QPUProfiles
 import Synchronization
 import VariationalCircuits
 
@@ -8,7 +9,9 @@ import VariationalCircuits
 ///
 /// - Placement: each worker holds the circuits its qubit capacity allows (its own numbering,
 ///   mapped here); items are dealt in lane-sized chunks of one circuit to the capable worker that
-///   would finish them soonest (`Placement`).
+///   would finish them soonest (`Placement`). With QPU profiles (declared in cluster.json, or a
+///   noisy profile announced by a worker) each circuit instead runs on one home QPU for the
+///   whole run (`PinnedPlacement`), failing over only to a QPU of the same profile.
 /// - Faults: a request that fails (connection lost, timeout, refusal a retry can cure) is sent
 ///   again to another capable worker; a lost worker is reconnected in the background with
 ///   doubling backoff and jitter and, once it holds the circuits and current parameters again,
@@ -65,6 +68,10 @@ public actor ClusterExecutor: CircuitExecutor {
     /// same order and the same workers are ready: a training run asks for the same shape at
     /// every time step, and placing it again would cost as much as sending it.
     private var lastPlacement: PlacementCache?
+    /// Each circuit's home QPU when placement is pinned; `nil` for free placement.
+    private var pinned: PinnedPlacement?
+    /// Per worker with a timed profile, each circuit's modelled duration (for accounting).
+    private var modelledCircuitSeconds: [Int: [Double]] = [:]
 
     /// Valid until a worker is lost or its circuits change (both clear it).
     private struct PlacementCache {
@@ -139,11 +146,41 @@ public actor ClusterExecutor: CircuitExecutor {
         differentiableGates = circuits.map(\.differentiableGateCount)
         parameters = nil
         lastPlacement = nil
+        pinned = nil
+        let noisy = links.contains { link in
+            guard case .ready(_, let hello) = link.state else { return false }
+            return !PinnedPlacement.idealProfiles.contains(hello.profile)
+        }
+        if configuration.declaresPinning || noisy {
+            try await waitForEveryWorker()
+            let qpus = links.map { link -> PinnedPlacement.QPU in
+                guard case .ready(_, let hello) = link.state else {
+                    return .init(name: link.name, capacity: 0, profile: "?")
+                }
+                return .init(name: link.name, capacity: Int(hello.qubitCapacity), profile: hello.profile)
+            }
+            let placement = try PinnedPlacement(circuits: circuits, qpus: qpus, placement: configuration.placement)
+            pinned = placement
+            accounting.placement = placement.describe(circuits)
+        }
+        modelledCircuitSeconds = [:]
         let installs = links.indices.filter { links[$0].isReady }.map { worker in
             Task { try? await self.installCircuits(on: worker) }
         }
         for install in installs { await install.value }
     }
+
+    /// The figures of a worker's profile: as cluster.json declares it, or the built-in of the
+    /// name it announced; `nil` for a profile file the coordinator was not given.
+    private func profile(of worker: Int) -> QPUProfile? {
+        if let declared = configuration.workers[worker].profile { return declared }
+        guard case .ready(_, let hello) = links[worker].state else { return nil }
+        if hello.profile == "statevector" { return .ideal }
+        return QPUProfile.builtIns.first { $0.name == hello.profile }
+    }
+
+    /// Each sub-VQC's QPU when placement is pinned (`forget/0 -> qpu-a (profile)`).
+    public func pinnedPlacement() -> [String]? { pinned?.describe(circuits) }
 
     public func setParameters(_ parameters: [[Double]], version: UInt64) async throws {
         guard parameters.count == circuits.count else {
@@ -170,12 +207,33 @@ public actor ClusterExecutor: CircuitExecutor {
         var failedThisCall = Set<Int>()
         var framesPerWorker = [Int: UInt64]()
         var lastProgress = clock.now
+        var homelessSince: ContinuousClock.Instant?
         while !remaining.isEmpty {
-            try await waitForReadyWorker(capableOf: remaining.map { batch.items[$0].circuit })
+            if pinned == nil { try await waitForReadyWorker(capableOf: remaining.map { batch.items[$0].circuit }) }
             // Workers that failed during this call are used again only when nobody else can.
             let ready = links.indices.filter { links[$0].isReady && links[$0].parameterVersion == version }
             let preferred = ready.filter { !failedThisCall.contains($0) }
-            let (assignment, unplaceable) = place(remaining, of: batch, on: preferred.isEmpty ? ready : preferred)
+            let (assignment, unplaceable) =
+                pinned != nil
+                ? pinnedAssignment(remaining, of: batch, ready: ready)
+                : place(remaining, of: batch, on: preferred.isEmpty ? ready : preferred)
+            if let pinned, let first = unplaceable.first {
+                // A home QPU is down and no QPU of its profile can stand in: wait for it to
+                // come back, within the same bound as for a cluster with no worker.
+                let since = homelessSince ?? clock.now
+                homelessSince = since
+                if clock.now - since > configuration.giveUpAfter {
+                    let home = pinned.homes[batch.items[first].circuit]
+                    throw ClusterError.pinnedQPULost(
+                        worker: pinned.qpus[home].name,
+                        profile: pinned.qpus[home].profile,
+                        circuits: circuits.indices.filter { pinned.homes[$0] == home }.map { circuits[$0].id },
+                        waitedSeconds: configuration.giveUpAfter.seconds
+                    )
+                }
+            } else {
+                homelessSince = nil
+            }
             if assignment.isEmpty {
                 // Nobody ready holds these circuits: wait for one that does.
                 try await Task.sleep(for: .milliseconds(20))
@@ -186,19 +244,23 @@ public actor ClusterExecutor: CircuitExecutor {
                 (worker, assignment[worker]!, subBatch(assignment[worker]!, of: batch, for: worker))
             }
             let round = ReplyRound(requests: plan.count)
+            let sent = clock.now
             for (index, (worker, _, message)) in plan.enumerated() {
                 framesPerWorker[worker, default: 0] += 1
                 accounting.roundTrips += 1
                 start(message, on: worker, answering: index, of: round, timeout: configuration.requestTimeout)
             }
             let answers = await round.answers()
+            let arrivals = round.arrivals()
             remaining = unplaceable
             let waiting = remaining.count + plan.reduce(0) { $0 + $1.1.count }
-            for ((worker, items, _), outcome) in zip(plan, answers) {
+            for (((worker, items, message), outcome), arrival) in zip(zip(plan, answers), arrivals) {
+                accounting.workers[worker].roundTripSeconds += ((arrival ?? clock.now) - sent).seconds
                 switch outcome {
                 case .success(.result(let evaluations, let usage)) where evaluations.count == items.count:
                     for (item, evaluation) in zip(items, evaluations) { results[item] = evaluation }
                     accounting.workers[worker].requests += 1
+                    if case .evaluate(let sub) = message { accountModelledTime(of: sub, on: worker) }
                     for slot in usage {
                         accounting.workers[worker].add(
                             slot: Int(slot.slot),
@@ -287,6 +349,49 @@ public actor ClusterExecutor: CircuitExecutor {
             },
             to: candidates
         )
+    }
+
+    /// Adds a request's modelled QPU time to its worker's account (nothing to add for an
+    /// untimed profile such as `ideal`, so free clusters pay nothing for it).
+    private func accountModelledTime(of request: EvaluationBatch, on worker: Int) {
+        guard let profile = profile(of: worker) else { return }
+        guard
+            profile.jobSeconds > 0 || profile.shotSeconds > 0 || profile.gateSeconds1q > 0 || profile.gateSeconds2q > 0
+        else {
+            accounting.workers[worker].modelledQPUSeconds = 0
+            return
+        }
+        let seconds = modelledCircuitSeconds[worker] ?? circuits.map { profile.circuitSeconds($0) }
+        modelledCircuitSeconds[worker] = seconds
+        // The request is in the worker's numbering: its circuits are a subset of ours.
+        let global = links[worker].localIndex.sorted { $0.value < $1.value }.map(\.key)
+        accounting.workers[worker].modelledQPUSeconds =
+            (accounting.workers[worker].modelledQPUSeconds ?? 0)
+            + profile.requestSeconds(
+                request,
+                circuits: global.map { circuits[$0] },
+                circuitSeconds: global.map { seconds[$0] }
+            )
+    }
+
+    /// Pinned placement: every item goes to its circuit's home, or to a stand-in of the same
+    /// profile; items whose home and stand-ins are all down come back apart.
+    private func pinnedAssignment(
+        _ items: [Int],
+        of batch: EvaluationBatch,
+        ready: [Int]
+    ) -> (assignment: [Int: [Int]], unplaceable: [Int]) {
+        guard let pinned else { return ([:], items) }
+        var assignment: [Int: [Int]] = [:]
+        var unplaceable: [Int] = []
+        for item in items {
+            let circuit = batch.items[item].circuit
+            let target = pinned.target(for: circuit, qubits: circuits[circuit].qubitCount) { worker in
+                ready.contains(worker) && links[worker].localIndex[circuit] != nil
+            }
+            if let target { assignment[target, default: []].append(item) } else { unplaceable.append(item) }
+        }
+        return (assignment, unplaceable)
     }
 
     /// The part of `batch` for one worker, in its own circuit numbering.
@@ -412,6 +517,15 @@ public actor ClusterExecutor: CircuitExecutor {
             connection.close()
             throw error
         }
+        if let declared = configuration.workers[worker].profile, declared.name != hello.profile {
+            connection.close()
+            throw ClusterError.profileMismatch(
+                worker: links[worker].name,
+                announced: hello.profile,
+                declared: declared.name
+            )
+        }
+        accounting.workers[worker].profile = hello.profile
         links[worker].state = .ready(connection: connection, hello: hello)
         lastHeard.withLock { $0[worker] = clock.now }
         links[worker].lastError = nil
@@ -526,6 +640,22 @@ public actor ClusterExecutor: CircuitExecutor {
         links[worker].parameterVersion = nil
         links[worker].generation += 1
         for entry in replies.takeAll(where: { $0.worker == worker }) { entry.fulfil(.failure(error)) }
+    }
+
+    /// Waits until every worker of the cluster is connected (pinned placement maps circuits
+    /// over all of them), for at most `giveUpAfter`.
+    private func waitForEveryWorker() async throws {
+        let deadline = clock.now + configuration.giveUpAfter
+        while !links.allSatisfy(\.isReady) {
+            if isShutDown { throw ClusterError.shutDown }
+            if clock.now >= deadline {
+                throw ClusterError.pinnedWorkersMissing(
+                    workers: links.filter { !$0.isReady }.map { "\($0.name) (\($0.lastError ?? "not connected"))" },
+                    waitedSeconds: configuration.giveUpAfter.seconds
+                )
+            }
+            try await Task.sleep(for: .milliseconds(20))
+        }
     }
 
     /// Waits until a worker holding every circuit in `needed` (any worker if `nil`) is ready

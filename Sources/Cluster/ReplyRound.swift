@@ -10,6 +10,8 @@ import Synchronization
 final class ReplyRound: Sendable {
     private struct State {
         var answers: [Result<Message, any Error>?]
+        /// When each answer came in, for per-worker round-trip accounting.
+        var arrivals: [ContinuousClock.Instant?]
         var missing: Int
         var waiter: CheckedContinuation<[Result<Message, any Error>], Never>?
     }
@@ -17,7 +19,13 @@ final class ReplyRound: Sendable {
     private let state: Mutex<State>
 
     init(requests: Int) {
-        state = Mutex(State(answers: Array(repeating: nil, count: requests), missing: requests))
+        state = Mutex(
+            State(
+                answers: Array(repeating: nil, count: requests),
+                arrivals: Array(repeating: nil, count: requests),
+                missing: requests
+            )
+        )
     }
 
     /// Records the answer to request `index` (only its first answer counts).
@@ -26,6 +34,7 @@ final class ReplyRound: Sendable {
             state.withLock { state in
                 guard state.answers[index] == nil else { return nil }
                 state.answers[index] = answer
+                state.arrivals[index] = .now
                 state.missing -= 1
                 guard state.missing == 0, let waiter = state.waiter else { return nil }
                 state.waiter = nil
@@ -33,6 +42,9 @@ final class ReplyRound: Sendable {
             }
         if let (waiter, answers) = ready { waiter.resume(returning: answers) }
     }
+
+    /// When each answer arrived (`nil` for one still missing).
+    func arrivals() -> [ContinuousClock.Instant?] { state.withLock { $0.arrivals } }
 
     /// Waits for every answer; they come back in request order.
     func answers() async -> [Result<Message, any Error>] {

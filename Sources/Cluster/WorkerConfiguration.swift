@@ -1,4 +1,5 @@
 import ClusterProtocol
+import QPUProfiles
 
 /// What a QPU worker offers and how it listens: the settings behind `qlstm worker`.
 public struct WorkerConfiguration: Sendable {
@@ -10,8 +11,12 @@ public struct WorkerConfiguration: Sendable {
     public var maxQubits: Int
     /// The worker's name in `hello`; `nil` means `hostname:port` with the bound port.
     public var name: String?
-    /// The name of the emulated QPU profile, announced in `hello`.
-    public var profile: String
+    /// The emulated QPU: its noise and default shots shape every result, its name is announced
+    /// in `hello`, its timing is held with `timingScale`.
+    public var profile: QPUProfile
+    /// When set, each `evaluate` reply is held until the profile's modelled time for it, times
+    /// this scale, has passed (`--emulate-timing`); `nil` answers as fast as the emulator can.
+    public var timingScale: Double?
     /// The shared secret coordinators must prove they know; `nil` accepts every coordinator.
     public var secret: SharedSecret?
     /// The limits frames are held to after the handshake (before it, `limits.forHandshake`).
@@ -35,7 +40,8 @@ public struct WorkerConfiguration: Sendable {
         slots: Int,
         maxQubits: Int = 25,
         name: String? = nil,
-        profile: String = "statevector",
+        profile: QPUProfile = .ideal,
+        timingScale: Double? = nil,
         secret: SharedSecret? = nil,
         limits: ProtocolLimits = .standard,
         lanes: Int = 16,
@@ -49,6 +55,7 @@ public struct WorkerConfiguration: Sendable {
         self.maxQubits = maxQubits
         self.name = name
         self.profile = profile
+        self.timingScale = timingScale
         self.secret = secret
         self.limits = limits
         self.lanes = lanes
@@ -81,7 +88,15 @@ public struct WorkerConfiguration: Sendable {
         guard handshakeTimeout > .zero else {
             throw refuse("a handshake timeout of \(handshakeTimeout): give a positive time")
         }
-        for (label, text) in [("name", name ?? "-"), ("profile", profile), ("software version", softwareVersion)] {
+        do {
+            try profile.validate()
+        } catch {
+            throw refuse("\(error)")
+        }
+        if let timingScale, !(timingScale > 0 && timingScale <= 1e6) {
+            throw refuse("a timing scale of \(timingScale): use a number above 0 (1 is real time)")
+        }
+        for (label, text) in [("name", name ?? "-"), ("profile", profile.name), ("software version", softwareVersion)] {
             guard !text.isEmpty else { throw refuse("the \(label) is empty") }
             guard text.utf8.count <= limits.maxStringBytes else {
                 throw refuse("the \(label) has \(text.utf8.count) bytes, above the limit of \(limits.maxStringBytes)")

@@ -1,5 +1,11 @@
 import ClusterProtocol
+import Dispatch
+import QPUProfiles
 import VariationalCircuits
+
+#if canImport(Glibc)
+import Glibc
+#endif
 
 /// One connection's circuits, parameters and executor, and the reply to each request.
 ///
@@ -10,7 +16,12 @@ import VariationalCircuits
 struct WorkerRequests {
     let executor: LocalExecutor
     let maxQubits: Int
+    /// The emulated QPU and, with `timingScale`, how its modelled time is held.
+    let profile: QPUProfile
+    let timingScale: Double?
     private(set) var circuits: [SubVQC] = []
+    /// Per loaded circuit, its modelled duration on `profile` (for emulated timing).
+    private var circuitSeconds: [Double] = []
     /// Per loaded circuit: amplitude updates of one run (2^qubits x gates), and its
     /// differentiable gates (read per item by `isQuick`, so computed once at load).
     private var runWork: [Int] = []
@@ -18,9 +29,11 @@ struct WorkerRequests {
     /// The version last set since the circuits were loaded; `nil` before the first.
     private(set) var parameterVersion: UInt64?
 
-    init(slots: Int, lanes: Int, maxQubits: Int) {
+    init(slots: Int, lanes: Int, maxQubits: Int, profile: QPUProfile = .ideal, timingScale: Double? = nil) {
         executor = LocalExecutor(threads: slots, lanes: lanes)
         self.maxQubits = maxQubits
+        self.profile = profile
+        self.timingScale = timingScale
     }
 
     /// Amplitude updates up to which a request counts as quick: about a millisecond on one core
@@ -34,6 +47,8 @@ struct WorkerRequests {
     /// request queue: one thread wake-up less on every time step.
     func isQuick(_ message: Message) -> Bool {
         guard case .evaluate(let batch) = message else { return true }
+        // An emulated QPU holds its reply: never on the reader, which must answer pings.
+        if timingScale != nil { return false }
         var work = 0
         for item in batch.items {
             // A request that names an unknown circuit gets an error reply: quick.
@@ -69,6 +84,7 @@ struct WorkerRequests {
         executor.loadNow(list)
         circuits = list
         runWork = list.map { (1 << $0.qubitCount) * $0.gates.count }
+        circuitSeconds = list.map { profile.circuitSeconds($0) }
         differentiableGates = list.map(\.differentiableGateCount)
         parameterVersion = nil
         return .acknowledged
@@ -163,7 +179,14 @@ struct WorkerRequests {
             }
         }
         do {
+            let start = DispatchTime.now().uptimeNanoseconds
             let (results, usage) = try executor.evaluateNow(batch)
+            if let timingScale {
+                return .result(
+                    evaluations: results,
+                    usage: [hold(batch, usage: usage, since: start, scale: timingScale)]
+                )
+            }
             let slots = usage.filter { $0.counters.evaluations > 0 }.map { thread in
                 SlotUsage(
                     slot: UInt16(clamping: thread.thread),
@@ -176,6 +199,27 @@ struct WorkerRequests {
         } catch {
             return Self.refusal(error)
         }
+    }
+
+    /// Emulated timing: sleeps until the request's modelled QPU time, times `scale`, has passed
+    /// since `start` (sleeping, so a machine emulates more QPUs than it has cores), and
+    /// reports the QPU as one slot busy for the whole hold.
+    private func hold(_ batch: EvaluationBatch, usage: [ThreadUsage], since start: UInt64, scale: Double) -> SlotUsage {
+        let modelled = profile.requestSeconds(batch, circuits: circuits, circuitSeconds: circuitSeconds) * scale
+        let end = start + UInt64(modelled * 1e9)
+        var now = DispatchTime.now().uptimeNanoseconds
+        while now < end {
+            let remaining = end - now
+            var pause = timespec(tv_sec: Int(remaining / 1_000_000_000), tv_nsec: Int(remaining % 1_000_000_000))
+            nanosleep(&pause, nil)
+            now = DispatchTime.now().uptimeNanoseconds
+        }
+        return SlotUsage(
+            slot: 0,
+            circuits: usage.reduce(0) { $0 + $1.counters.circuits },
+            shots: usage.reduce(0) { $0 + $1.counters.shots },
+            busySeconds: Double(now - start) / 1e9
+        )
     }
 
     /// The error reply for what the executor threw: the request's fault (`badRequest`), a state

@@ -1,5 +1,6 @@
 import ClusterProtocol
 import Dispatch
+import QPUProfiles
 import Synchronization
 
 /// One coordinator's connection to a worker: the handshake, then frames handled as they arrive.
@@ -50,7 +51,13 @@ final class WorkerSession: Sendable {
         self.configuration = configuration
         self.workerName = workerName
         requests = Mutex(
-            WorkerRequests(slots: configuration.slots, lanes: configuration.lanes, maxQubits: configuration.maxQubits)
+            WorkerRequests(
+                slots: configuration.slots,
+                lanes: configuration.lanes,
+                maxQubits: configuration.maxQubits,
+                profile: configuration.profile,
+                timingScale: configuration.timingScale
+            )
         )
     }
 
@@ -72,7 +79,7 @@ final class WorkerSession: Sendable {
             workerName: workerName,
             qpuSlots: UInt16(configuration.slots),
             qubitCapacity: UInt8(configuration.maxQubits),
-            profile: configuration.profile,
+            profile: configuration.profile.name,
             nonce: .random(using: &generator),
             requiresAuthentication: configuration.secret != nil
         )

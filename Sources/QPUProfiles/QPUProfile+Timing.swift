@@ -14,3 +14,27 @@ extension QPUProfile {
         return free.max() ?? 0
     }
 }
+
+extension QPUProfile {
+    /// Modelled seconds of one `evaluate` request on this QPU: `requestSeconds` over its items'
+    /// circuit runs (every shifted circuit of a parameter-shift Jacobian is a run), with the
+    /// batch's shots or, when it asks for none, the profile's.
+    /// - Parameter circuitSeconds: `circuitSeconds(_:)` of each loaded circuit, by index.
+    public func requestSeconds(
+        _ batch: EvaluationBatch,
+        circuits: [SubVQC],
+        circuitSeconds: [Double]
+    ) -> Double {
+        var runs: [Int: Int] = [:]
+        for item in batch.items where circuits.indices.contains(item.circuit) {
+            runs[item.circuit, default: 0] += SubVQC.circuitRuns(
+                differentiableGates: circuits[item.circuit].differentiableGateCount,
+                method: batch.method
+            )
+        }
+        return requestSeconds(
+            runs: runs.sorted { $0.key < $1.key }.map { (count: $0.value, circuitSeconds: circuitSeconds[$0.key]) },
+            shots: batch.shots ?? shots
+        )
+    }
+}

@@ -63,9 +63,12 @@ public struct QPUProfile: Sendable, Hashable {
 
     /// True when the QPU adds no noise and returns exact expectations: the state-vector path,
     /// and free placement across workers, apply.
-    public var isIdeal: Bool {
+    public var isIdeal: Bool { isNoiseless && shots == nil }
+
+    /// True when results carry no noise (shots aside): the adjoint method still applies.
+    public var isNoiseless: Bool {
         gateError1q == 0 && gateError2q == 0 && t1Seconds == nil && t2Seconds == nil && readoutError0to1 == 0
-            && readoutError1to0 == 0 && shots == nil
+            && readoutError1to0 == 0
     }
 
     /// Checks every rule a profile must follow.

@@ -6,15 +6,20 @@ import VariationalCircuits
 /// `qlstm bench`: the speed figures the project tracks, as one JSON object.
 enum BenchCommand: Command {
     static let name = "bench"
-    static let summary = "speed figures of the emulator (sim) and of training (train); use a release build"
-    static let usage = "qlstm bench --suite sim|train [--json] [--seconds S]"
+    static let summary =
+        "speed figures of the emulator (sim), training (train) and emulated QPUs (cluster); use a release build"
+    static let usage = "qlstm bench --suite sim|train|cluster [--json] [--seconds S]"
     static let options: [OptionSpec] = [
-        .value("suite", "NAME", "which figures: sim (the emulator) or train (training epochs)"),
+        .value(
+            "suite",
+            "NAME",
+            "which figures: sim (the emulator), train (training epochs) or cluster (1-8 timed QPU workers)"
+        ),
         .flag("json", "print one JSON object instead of a table"),
         .value("seconds", "S", "minimum measuring time per figure (default 1)"),
     ]
 
-    enum Suite: String, CaseIterable { case sim, train }
+    enum Suite: String, CaseIterable { case sim, train, cluster }
 
     static func run(_ options: ParsedOptions) async throws -> Int32 {
         try options.expectPositionals(0, usage: usage)
@@ -30,6 +35,7 @@ enum BenchCommand: Command {
         switch suite {
         case .sim: try SimulatorBenchmarks(seconds: seconds).run(into: &figures)
         case .train: try await TrainingBenchmarks().run(into: &figures)
+        case .cluster: try await ClusterBenchmarks().run(into: &figures)
         }
         if options.flag("json") {
             print(try Console.json(figures))

@@ -1,5 +1,6 @@
 import Cluster
 import Foundation
+import QPUProfiles
 import VariationalCircuits
 
 /// Where a run's circuits are evaluated: in this process, on the workers of a cluster file, or
@@ -10,8 +11,11 @@ enum ExecutionBackend: Sendable, CustomStringConvertible {
 
     /// Chooses and starts the backend the options ask for.
     /// - Parameter log: where local workers write their log lines.
+    /// - Parameter profile: the QPU to emulate in process, or that local workers emulate and
+    ///   cluster workers must announce.
     static func start(
         options: ParsedOptions,
+        profile: QPUProfile?,
         log: @autoclosure () throws -> FileHandle
     ) async throws -> ExecutionBackend {
         let threads = try options.int("threads", in: 1...1024)
@@ -26,16 +30,28 @@ enum ExecutionBackend: Sendable, CustomStringConvertible {
             )
         }
         if let file {
-            let configuration: ClusterConfiguration
+            var configuration: ClusterConfiguration
             do {
                 configuration = try ClusterConfiguration(contentsOf: URL(fileURLWithPath: file))
             } catch let error as ClusterError {
                 throw CommandLineError.invalidFile(path: file, message: "\(error)")
             }
+            if let profile {
+                // The run's profile is every worker's: declared, so a worker emulating another
+                // is refused by name.
+                for index in configuration.workers.indices {
+                    if let declared = configuration.workers[index].profile, declared.name != profile.name {
+                        throw CommandLineError.conflict(
+                            "--profile \(profile.name) but \(file) declares profile \(declared.name) for \(configuration.workers[index].name): drop --profile to use the file's profiles"
+                        )
+                    }
+                    configuration.workers[index].profile = profile
+                }
+            }
             return try await connect(to: configuration, local: nil)
         }
         if let workers {
-            let local = try LocalCluster.start(workers: workers, log: try log())
+            let local = try LocalCluster.start(workers: workers, profile: profile, log: try log())
             do {
                 return try await connect(to: local.configuration, local: local)
             } catch {
@@ -43,7 +59,14 @@ enum ExecutionBackend: Sendable, CustomStringConvertible {
                 throw error
             }
         }
-        return .inProcess(LocalExecutor(threads: threads ?? ProcessInfo.processInfo.activeProcessorCount))
+        return .inProcess(
+            inProcessExecutor(threads: threads ?? ProcessInfo.processInfo.activeProcessorCount, profile: profile)
+        )
+    }
+
+    /// The in-process emulator of `profile` (ideal when `nil`).
+    static func inProcessExecutor(threads: Int, profile: QPUProfile?) -> LocalExecutor {
+        LocalExecutor(threads: threads)
     }
 
     /// A backend on the workers of `configuration` (started, at least one worker ready).
@@ -62,7 +85,7 @@ enum ExecutionBackend: Sendable, CustomStringConvertible {
 
     var description: String {
         switch self {
-        case .inProcess(let executor): "in-process state-vector emulator (\(executor.threadCount) threads)"
+        case .inProcess(let executor): "in-process emulator (\(executor.threadCount) threads)"
         case .cluster(_, local: .some): "local worker processes over TCP"
         case .cluster: "cluster workers over TCP"
         }
@@ -74,6 +97,12 @@ enum ExecutionBackend: Sendable, CustomStringConvertible {
         case .inProcess(let executor): ["in-process: \(executor.threadCount) threads"]
         case .cluster(let executor, _): await executor.topology()
         }
+    }
+
+    /// Each sub-VQC's QPU when the cluster pins placement.
+    func placement() async -> [String]? {
+        guard case .cluster(let executor, _) = self else { return nil }
+        return await executor.pinnedPlacement()
     }
 
     func accounting() async -> ClusterAccounting? {

@@ -1,5 +1,6 @@
 import Cluster
 import Foundation
+import QPUProfiles
 import Synchronization
 
 /// Worker processes of this same binary on 127.0.0.1, started for one run and stopped after it:
@@ -9,8 +10,17 @@ final class LocalCluster: Sendable {
     private let processes: [Process]
 
     /// Starts `count` workers on ephemeral ports, splitting the machine's cores between them.
-    /// - Parameter log: where the workers' log lines go (their standard error).
-    static func start(workers count: Int, log: FileHandle) throws -> LocalCluster {
+    /// - Parameters:
+    ///   - profile: the QPU every worker emulates (ideal when `nil`); a profile file is passed
+    ///     to the workers as a temporary copy of its JSON.
+    ///   - timingScale: hold replies for the profile's modelled time times this (`--emulate-timing`).
+    ///   - log: where the workers' log lines go (their standard error).
+    static func start(
+        workers count: Int,
+        profile: QPUProfile? = nil,
+        timingScale: Double? = nil,
+        log: FileHandle
+    ) throws -> LocalCluster {
         let executable = Self.executableURL()
         let cores = ProcessInfo.processInfo.activeProcessorCount
         let slots = max(1, cores / count)
@@ -20,10 +30,12 @@ final class LocalCluster: Sendable {
             for index in 0..<count {
                 let process = Process()
                 process.executableURL = executable
-                process.arguments = [
-                    "worker", "--listen", "127.0.0.1:0", "--slots", "\(slots)", "--name", "local-\(index)",
-                    "--exit-with-parent",
-                ]
+                process.arguments =
+                    [
+                        "worker", "--listen", "127.0.0.1:0", "--slots", "\(slots)", "--name", "local-\(index)",
+                        "--exit-with-parent",
+                    ] + (try profile.map { ["--profile", try Self.profileArgument($0)] } ?? [])
+                    + (timingScale.map { ["--emulate-timing", "\($0)"] } ?? [])
                 let output = Pipe()
                 process.standardOutput = output
                 process.standardError = log
@@ -35,7 +47,7 @@ final class LocalCluster: Sendable {
                 else {
                     throw CommandLineError.conflict("local worker \(index) did not start: it printed '\(line)'")
                 }
-                workers.append(.init(name: "local-\(index)", endpoint: endpoint))
+                workers.append(.init(name: "local-\(index)", endpoint: endpoint, profile: profile))
             }
         } catch {
             for process in processes { process.terminate() }
@@ -45,6 +57,17 @@ final class LocalCluster: Sendable {
         // Local workers live as long as the run; a lost one is a real fault, reported quickly.
         configuration.giveUpAfter = .seconds(10)
         return LocalCluster(configuration: configuration, processes: processes)
+    }
+
+    /// A built-in's name, or a file holding the profile for the worker to read.
+    private static func profileArgument(_ profile: QPUProfile) throws -> String {
+        if QPUProfile.builtIns.contains(profile) { return profile.name }
+        let url = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "qlstm-profile-\(UUID().uuidString).json"
+        )
+        let data = try JSONSerialization.data(withJSONObject: profile.jsonObject, options: [.sortedKeys])
+        try data.write(to: url)
+        return url.path
     }
 
     private init(configuration: ClusterConfiguration, processes: [Process]) {

@@ -8,6 +8,9 @@ struct OptionSpec: Sendable {
     let value: String?
     let help: String
     var repeatable = false
+    /// For an option whose value may be left out (`--emulate-timing [SCALE]`): the value it
+    /// takes then. The next argument is its value only when it is a number.
+    var implicitValue: String?
 
     static func flag(_ name: String, _ help: String) -> OptionSpec {
         OptionSpec(name: name, value: nil, help: help)
@@ -15,6 +18,11 @@ struct OptionSpec: Sendable {
 
     static func value(_ name: String, _ value: String, _ help: String, repeatable: Bool = false) -> OptionSpec {
         OptionSpec(name: name, value: value, help: help, repeatable: repeatable)
+    }
+
+    /// An option whose numeric value may be left out, taking `implicit` then.
+    static func optionalValue(_ name: String, _ value: String, implicit: String, _ help: String) -> OptionSpec {
+        OptionSpec(name: name, value: value, help: help, implicitValue: implicit)
     }
 }
 
@@ -49,6 +57,10 @@ struct ParsedOptions: Sendable {
                 value = "true"
             } else if let inlineValue {
                 value = inlineValue
+            } else if let implicit = spec.implicitValue,
+                index >= arguments.count || Double(arguments[index]) == nil
+            {
+                value = implicit
             } else {
                 guard index < arguments.count, !arguments[index].hasPrefix("--") else {
                     throw .missingValue(option: "--" + name, placeholder: spec.value ?? "VALUE")
@@ -127,7 +139,10 @@ struct ParsedOptions: Sendable {
 
 /// The help text of a command: usage line, then one line per option.
 func helpText(usage: String, summary: String, specs: [OptionSpec]) -> String {
-    let rows = specs.map { spec in ("--" + spec.name + (spec.value.map { " " + $0 } ?? ""), spec.help) }
+    let rows = specs.map { spec in
+        let value = spec.value.map { spec.implicitValue == nil ? " " + $0 : " [" + $0 + "]" } ?? ""
+        return ("--" + spec.name + value, spec.help)
+    }
     let width = (rows.map(\.0.count).max() ?? 0) + 2
     let lines = rows.map { "  " + $0.0.padding(toLength: width, withPad: " ", startingAt: 0) + $0.1 }
     return (["usage: " + usage, "", summary, "", "options:"] + lines).joined(separator: "\n")

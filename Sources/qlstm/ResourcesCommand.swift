@@ -1,14 +1,16 @@
 import Datasets
 import Foundation
 import QLSTM
+import QPUProfiles
 import VariationalCircuits
 
 /// `qlstm resources`: the paper's resource estimate (eqs. 10-12) and the circuit counts of a
 /// configuration, or of a finished run beside what it really executed.
 enum ResourcesCommand: Command {
     static let name = "resources"
-    static let summary = "parameters, qubits, QPUs and circuits per step and epoch (paper eqs. 10-12)"
-    static let usage = "qlstm resources [TRAIN OPTIONS | --run DIR] [--json]"
+    static let summary =
+        "parameters, qubits, QPUs and circuits per step and epoch (paper eqs. 10-12); hardware time with --profile"
+    static let usage = "qlstm resources [TRAIN OPTIONS | --run DIR] [--profile P] [--json]"
     static let options: [OptionSpec] =
         RunOptions.specs + [
             .value("run", "DIR", "estimate for a run directory and compare with its summary.json"),
@@ -20,13 +22,20 @@ enum ResourcesCommand: Command {
         var specification: RunSpecification
         var counted: [String: Any]?
         if let run = options.string("run") {
-            if let extra = RunOptions.specs.map(\.name).first(where: options.isSet) {
+            if let extra = RunOptions.specs.map(\.name).first(where: { $0 != "profile" && options.isSet($0) }) {
                 throw CommandLineError.conflict(
                     "--\(extra) cannot be combined with --run: the run's own settings are used"
                 )
             }
             let directory = URL(fileURLWithPath: run)
             specification = try ModelFile.read(from: directory.appendingPathComponent("model.json")).specification
+            if let name = options.string("profile") {
+                // What the run would take on another QPU: its profile's shots replace the run's
+                // only when the run asked for none.
+                let profile = try ProfilesCommand.load(name)
+                specification.profile = profile
+                if specification.training.shots == nil { specification.training.shots = profile.shots }
+            }
             let summaryURL = directory.appendingPathComponent("summary.json")
             if let data = try? Data(contentsOf: summaryURL) {
                 counted = try JSONSerialization.jsonObject(with: data) as? [String: Any]
@@ -61,6 +70,21 @@ enum ResourcesCommand: Command {
             "circuits_for_run": estimate.circuitsPerEpoch * epochs,
             "differentiation": specification.training.differentiation.rawValue,
         ]
+        let hardware = try specification.profile.map {
+            try HardwareTime(
+                profile: $0,
+                specification: specification,
+                trainWindows: dataset.train.count,
+                testWindows: dataset.test.count
+            )
+        }
+        if let hardware {
+            object["profile"] = hardware.profile.name
+            object["qpu_seconds_per_epoch_one_qpu"] = hardware.serialSecondsPerEpoch
+            object["wall_seconds_per_epoch_modular"] = hardware.modularSecondsPerEpoch
+            object["modular_qpus"] = hardware.modularQPUs
+            object["wall_seconds_for_run_modular"] = hardware.modularSecondsPerEpoch * Double(epochs)
+        }
         var agrees = true
         if let counted {
             let circuits = (counted["circuits_executed"] as? NSNumber)?.intValue ?? -1
@@ -89,6 +113,18 @@ enum ResourcesCommand: Command {
             print("  circuits per epoch:               \(estimate.circuitsPerEpoch)")
             print("  shots per epoch:                  \(estimate.shotsPerEpoch)")
             print("  circuits for \(epochs) epochs:         \(estimate.circuitsPerEpoch * epochs)")
+            if let hardware {
+                let modular = hardware.modularSecondsPerEpoch
+                print(
+                    "  on profile \(hardware.profile.name) (\(specification.training.shots.map { "\($0) shots" } ?? "exact")):"
+                )
+                print(
+                    "    one QPU, every sub-VQC in turn:  \(ProgressLine.duration(hardware.serialSecondsPerEpoch)) per epoch"
+                )
+                print(
+                    "    \(hardware.modularQPUs) QPUs, one per sub-VQC:      \(ProgressLine.duration(modular)) per epoch, \(ProgressLine.duration(modular * Double(epochs))) for \(epochs) epochs"
+                )
+            }
             if let circuits = object["counted_circuits_executed"] {
                 print(
                     "  counted in summary.json:          \(circuits) (\(agrees ? "matches" : "DIFFERS FROM") the estimate)"
@@ -96,5 +132,40 @@ enum ResourcesCommand: Command {
             }
         }
         return agrees ? 0 : 1
+    }
+}
+
+/// A run's modelled hardware time on a QPU profile: every evaluate call is a job on each QPU
+/// it reaches; every circuit run costs its shots x (gate layers + shot time).
+struct HardwareTime {
+    let profile: QPUProfile
+    /// All sub-VQCs on one QPU, one after another.
+    let serialSecondsPerEpoch: Double
+    /// Each sub-VQC on its own QPU (the paper's modular picture), all working at once.
+    let modularSecondsPerEpoch: Double
+    let modularQPUs: Int
+
+    init(profile: QPUProfile, specification: RunSpecification, trainWindows: Int, testWindows: Int) throws {
+        self.profile = profile
+        let model = specification.model
+        let training = specification.training
+        let timeSteps = specification.data.windows.sequenceLength
+        let readings = model.bidirectional ? 2 : 1
+        let circuits = try (0..<readings).flatMap { try model.circuits(direction: $0) }
+        let batches = (trainWindows + training.batchSize - 1) / training.batchSize
+        // One evaluate call per time step of each training batch and of the test pass.
+        let jobs = Double(timeSteps * (batches + 1)) * profile.jobSeconds
+        let shots = Double(training.shots ?? 1)
+        let perCircuit = circuits.map { circuit -> Double in
+            let runs = SubVQC.circuitRuns(
+                differentiableGates: circuit.differentiableGateCount,
+                method: training.differentiation
+            )
+            let perRun = shots * (profile.circuitSeconds(circuit) + profile.shotSeconds)
+            return Double(timeSteps) * (Double(runs * trainWindows) + Double(testWindows)) * perRun
+        }
+        serialSecondsPerEpoch = jobs + perCircuit.reduce(0, +)
+        modularSecondsPerEpoch = jobs + (perCircuit.max() ?? 0)
+        modularQPUs = circuits.count
     }
 }

@@ -1,6 +1,7 @@
 import Datasets
 import Foundation
 import QLSTM
+import QPUProfiles
 import QuantumSimulator
 import VariationalCircuits
 
@@ -28,7 +29,12 @@ struct RunManifest: Encodable {
     var fingerprint: String
     var specification: RunSpecification
     var backend: String
+    /// One line: the profile's name (or the ideal emulator) and its shots.
     var qpuProfile: String
+    /// The run's QPU profile, every figure (`nil`: ideal, or each worker's own).
+    var profile: QPUProfile?
+    /// With pinned placement: each sub-VQC's QPU, `forget/0 -> qpu-a (profile)`.
+    var placement: [String]?
     var clusterTopology: [String]
     var qubitsPerQPU: [Int]
     var qpus: Int
@@ -58,7 +64,10 @@ extension TrainingRun {
             specification: specification,
             backend: specification.model.kind == .qlstm ? backend.description : "classical (no circuits)",
             qpuProfile: specification.model.kind == .qlstm
-                ? (shots.map { "statevector, \($0) shots per circuit" } ?? "statevector, exact expectations") : "none",
+                ? "\(specification.profile?.name ?? "ideal"), "
+                    + (shots.map { "\($0) shots per circuit" } ?? "exact expectations") : "none",
+            profile: specification.profile,
+            placement: await backend.placement(),
             clusterTopology: topology,
             qubitsPerQPU: plan?.parts.map(\.qubits) ?? [],
             qpus: plan?.count ?? 0,

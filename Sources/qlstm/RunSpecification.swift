@@ -1,6 +1,7 @@
 import Datasets
 import Foundation
 import QLSTM
+import QPUProfiles
 
 /// Where a run's series comes from and how it is cut into windows.
 struct DataSpecification: Sendable, Equatable, Codable {
@@ -41,6 +42,9 @@ struct RunSpecification: Sendable, Equatable, Codable {
     var data: DataSpecification
     var model: ModelConfiguration
     var training: TrainingSettings
+    /// The emulated QPU every circuit runs on (`--profile`); `nil` for the ideal emulator.
+    /// On a cluster the workers' own profiles apply, and must match this one when it is set.
+    var profile: QPUProfile?
 }
 
 /// A trained (or training) model on disk: the specification, the fitted preprocessing and the

@@ -2,6 +2,7 @@ import Cluster
 import Datasets
 import Foundation
 import QLSTM
+import QPUProfiles
 import VariationalCircuits
 
 /// `qlstm train`: trains one model and writes its run directory.
@@ -51,7 +52,7 @@ enum TrainCommand: Command {
         // Everything that can be refused is checked before the run directory is made.
         let data = try specification.data.load()
         specification.model.inputWidth = data.dataset.inputWidth
-        if specification.model.kind != .lstm { _ = try specification.model.partitionPlan() }
+        if specification.model.kind != .lstm { try Self.checkFits(specification) }
         let notes = Notes()
         if !resume {
             // The same settings in the same place continue or reuse the run; other settings
@@ -95,7 +96,11 @@ enum TrainCommand: Command {
                 "cannot create the run directory \(directory.path): \(error.localizedDescription)"
             )
         }
-        let backend = try await ExecutionBackend.start(options: options, log: try Self.workerLog(in: directory))
+        let backend = try await ExecutionBackend.start(
+            options: options,
+            profile: specification.profile,
+            log: try Self.workerLog(in: directory)
+        )
         do {
             var run = try await TrainingRun(
                 specification: specification,
@@ -119,6 +124,17 @@ enum TrainCommand: Command {
         }
         await backend.stop()
         return 0
+    }
+
+    /// The partition plan is valid and, with a profile, every sub-VQC fits its QPU: refused
+    /// before anything is written.
+    static func checkFits(_ specification: RunSpecification) throws {
+        let plan = try specification.model.partitionPlan()
+        if let profile = specification.profile, let widest = plan.parts.map(\.qubits).max(), widest > profile.qubits {
+            throw CommandLineError.conflict(
+                "a sub-VQC of this model needs \(widest) qubits but profile \(profile.name) holds \(profile.qubits): raise --partitions or lower --n-qubits"
+            )
+        }
     }
 
     /// One line on standard output, for scripts and logs; the details are in the files.
@@ -191,7 +207,12 @@ enum RunOptions {
         .flag("bidirectional", "a second LSTM reads each window backwards"),
         .flag("inversward", "read each window from its last element to its first"),
         .value("diff-method", "M", "parameter-shift or adjoint (default parameter-shift)"),
-        .value("shots", "N", "sample every circuit with N shots, 1...10000000 (default exact)"),
+        .value("shots", "N", "sample every circuit with N shots, 1...10000000 (default exact, or the profile's)"),
+        .value(
+            "profile",
+            "NAME|FILE",
+            "emulate this QPU (noise, shots, size; `qlstm profiles`); on a cluster, every worker must emulate it"
+        ),
         .value("optimizer", "O", "sgd, rmsprop or adam (default rmsprop)"),
         .value("lr", "X", "learning rate (default 0.01)"),
         .value("momentum", "X", "SGD momentum, 0...1 (default 0)"),
@@ -280,7 +301,7 @@ enum RunOptions {
         if model.kind == .lstm,
             let flag = [
                 "n-qubits", "partitions", "depth", "n-qlayers", "encoding", "ansatz", "rotations", "projection",
-                "diff-method", "shots",
+                "diff-method", "shots", "profile",
             ].first(where: options.isSet)
         {
             throw CommandLineError.conflict(
@@ -298,7 +319,13 @@ enum RunOptions {
             optimizer.momentum = momentum
         }
         let method = try options.choice("diff-method", as: DifferentiationMethod.self) ?? .parameterShift
-        let shots = try options.int("shots", in: 1...10_000_000)
+        let profile = try options.string("profile").map { try ProfilesCommand.load($0) }
+        if method == .adjoint, let profile, !profile.isNoiseless {
+            throw CommandLineError.conflict(
+                "--diff-method adjoint needs a pure state, and profile \(profile.name) is noisy: use --diff-method parameter-shift"
+            )
+        }
+        let shots = try options.int("shots", in: 1...10_000_000) ?? profile?.shots
         if method == .adjoint && shots != nil {
             throw CommandLineError.conflict(
                 "--diff-method adjoint needs exact simulation: drop --shots or use --diff-method parameter-shift"
@@ -315,6 +342,6 @@ enum RunOptions {
             shuffle: !options.flag("no-shuffle"),
             schedule: try options.choice("lr-schedule", as: LearningRateSchedule.self) ?? .cosine
         )
-        return RunSpecification(data: data, model: model, training: training)
+        return RunSpecification(data: data, model: model, training: training, profile: profile)
     }
 }

@@ -65,8 +65,10 @@ struct TrainingRun {
     /// - Returns: what summary.json says.
     @discardableResult
     mutating func train(progress: ProgressLine?, label: String? = nil) async throws -> RunSummary {
-        if trainer.checkpoint.completedEpochs == 0 {
-            try write(json: await manifest(), to: "manifest.json")
+        let manifest = try await manifest()
+        if trainer.checkpoint.completedEpochs == 0 { try write(json: manifest, to: "manifest.json") }
+        if let placement = manifest.placement {
+            Notes().note("pinned placement: " + placement.joined(separator: ", "))
         }
         let epochs = specification.training.epochs
         let label = label ?? RunOptions.label(specification.model)
@@ -151,7 +153,7 @@ struct TrainingRun {
 
     private func write<T: Encodable>(json value: T, to name: String) throws {
         let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys]
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         try AtomicFile.write(try encoder.encode(value), to: directory.appendingPathComponent(name))
     }
 }

@@ -1,6 +1,7 @@
 import Cluster
 import Dispatch
 import Foundation
+import QPUProfiles
 import Synchronization
 
 #if canImport(Glibc)
@@ -18,7 +19,7 @@ enum WorkerCommand: Command {
     static let name = "worker"
     static let summary = "serve circuit evaluations to coordinators as one emulated QPU"
     static let usage =
-        "qlstm worker --listen HOST:PORT [--slots N] [--max-qubits Q] [--name NAME] [--profile NAME] [--secret-file FILE]"
+        "qlstm worker --listen HOST:PORT [--slots N] [--max-qubits Q] [--name NAME] [--profile NAME|FILE] [--emulate-timing [SCALE]] [--secret-file FILE]"
     static let options: [OptionSpec] = [
         .value(
             "listen",
@@ -26,9 +27,19 @@ enum WorkerCommand: Command {
             "where to listen, such as 127.0.0.1:7000, 0.0.0.0:7000 or [::1]:0 (port 0: any free port)"
         ),
         .value("slots", "N", "circuits evaluated at once, one thread each (1...1024; default: the number of cores)"),
-        .value("max-qubits", "Q", "the widest circuit accepted (1...25; default 25)"),
+        .value("max-qubits", "Q", "the widest circuit accepted (1...25; default 25, or the profile's qubits if fewer)"),
         .value("name", "NAME", "the name coordinators see (default: HOSTNAME:PORT)"),
-        .value("profile", "NAME", "the emulated QPU profile announced to coordinators (default statevector)"),
+        .value(
+            "profile",
+            "NAME|FILE",
+            "the QPU to emulate: noise, shots, size, timing (default ideal; `qlstm profiles` lists the built-ins)"
+        ),
+        .optionalValue(
+            "emulate-timing",
+            "SCALE",
+            implicit: "1",
+            "hold each reply for the profile's modelled QPU time times SCALE (default 1 when given; off without)"
+        ),
         .value("secret-file", "FILE", "require coordinators to prove they know this file's secret (mode 600)"),
         .flag("exit-with-parent", "stop (as on SIGTERM) when the process that started this worker exits"),
     ]
@@ -51,14 +62,19 @@ enum WorkerCommand: Command {
         let slots =
             try options.int("slots", in: WorkerConfiguration.slotRange)
             ?? min(ProcessInfo.processInfo.activeProcessorCount, WorkerConfiguration.slotRange.upperBound)
-        let maxQubits = try options.int("max-qubits", in: WorkerConfiguration.qubitRange) ?? 25
+        let profile = try options.string("profile").map { try ProfilesCommand.load($0) } ?? .ideal
+        let maxQubits =
+            try options.int("max-qubits", in: WorkerConfiguration.qubitRange)
+            ?? min(WorkerConfiguration.qubitRange.upperBound, profile.qubits)
+        if maxQubits > profile.qubits {
+            throw CommandLineError.conflict(
+                "--max-qubits \(maxQubits) is more than profile \(profile.name) has (\(profile.qubits) qubits): lower it or choose a wider profile"
+            )
+        }
+        let timingScale = try options.double("emulate-timing", in: 1e-6...1e6)
         let name = options.string("name")
         if let name, name.isEmpty || name.utf8.count > 256 {
             throw CommandLineError.invalidValue(option: "--name", value: name, expected: "1 to 256 bytes")
-        }
-        let profile = options.string("profile") ?? "statevector"
-        guard !profile.isEmpty, profile.utf8.count <= 256 else {
-            throw CommandLineError.invalidValue(option: "--profile", value: profile, expected: "1 to 256 bytes")
         }
         var secret: SharedSecret?
         if let path = options.string("secret-file") {
@@ -75,6 +91,7 @@ enum WorkerCommand: Command {
             maxQubits: maxQubits,
             name: name,
             profile: profile,
+            timingScale: timingScale,
             secret: secret,
             softwareVersion: ProjectVersion.current,
             log: { worker, event in Console.error("\(timestamp()) qlstm worker \(worker): \(event)") }
