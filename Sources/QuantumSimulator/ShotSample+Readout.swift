@@ -25,7 +25,7 @@ extension ShotSample {
         }
         let misreads = noise.readout0to1 > 0 || noise.readout1to0 > 0
         var generator = SeededGenerator(seed: seed)
-        var tally = [Int: Int]()
+        var tally = [Int](repeating: 0, count: probabilities.count)
         for _ in 0..<shots {
             var index = ShotSample.draw(from: cumulative, total: running, generator: &generator)
             if misreads {
@@ -34,8 +34,12 @@ extension ShotSample {
                     if generator.nextUnit() < error { index ^= 1 << w }
                 }
             }
-            tally[index, default: 0] += 1
+            tally[index] += 1
         }
-        self.init(qubitCount: n, shots: shots, tally: tally)
+        self.init(
+            qubitCount: n,
+            shots: shots,
+            counts: tally.indices.filter { tally[$0] > 0 }.map { (index: $0, count: tally[$0]) }
+        )
     }
 }
