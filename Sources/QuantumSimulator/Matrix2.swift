@@ -54,6 +54,17 @@ public struct Matrix2: Sendable, Hashable {
         )
     }
 
+    /// The entry in row `row` and column `column` (each 0 or 1).
+    @inlinable
+    public subscript(row: Int, column: Int) -> Complex {
+        switch (row, column) {
+        case (0, 0): a
+        case (0, _): b
+        case (1, 0): c
+        default: d
+        }
+    }
+
     /// The conjugate transpose (the inverse of a unitary).
     @inlinable
     public var adjoint: Matrix2 { Matrix2(a.conjugate, c.conjugate, b.conjugate, d.conjugate) }

@@ -59,16 +59,32 @@ extension StateVector {
         var generator = SeededGenerator(seed: seed)
         var tally = [Int: Int]()
         for _ in 0..<shots {
-            let u = generator.nextUnit() * running
-            var lo = 0
-            var hi = cumulative.count - 1
-            while lo < hi {
-                let mid = (lo + hi) / 2
-                if cumulative[mid] > u { hi = mid } else { lo = mid + 1 }
-            }
-            tally[lo, default: 0] += 1
+            tally[ShotSample.draw(from: cumulative, total: running, generator: &generator), default: 0] += 1
         }
-        let counts = tally.sorted { $0.key < $1.key }.map { (index: $0.key, count: $0.value) }
-        return ShotSample(qubitCount: wires, shots: shots, counts: counts)
+        return ShotSample(qubitCount: wires, shots: shots, tally: tally)
+    }
+}
+
+extension ShotSample {
+    /// Counts from a tally by basis-state index.
+    init(qubitCount: Int, shots: Int, tally: [Int: Int]) {
+        self.init(
+            qubitCount: qubitCount,
+            shots: shots,
+            counts: tally.sorted { $0.key < $1.key }.map { (index: $0.key, count: $0.value) }
+        )
+    }
+
+    /// One basis state drawn by inverting the cumulative distribution `cumulative` (of total
+    /// `total`) at a uniform draw.
+    static func draw(from cumulative: [Double], total: Double, generator: inout SeededGenerator) -> Int {
+        let u = generator.nextUnit() * total
+        var lo = 0
+        var hi = cumulative.count - 1
+        while lo < hi {
+            let mid = (lo + hi) / 2
+            if cumulative[mid] > u { hi = mid } else { lo = mid + 1 }
+        }
+        return lo
     }
 }

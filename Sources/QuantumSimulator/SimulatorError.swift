@@ -6,6 +6,8 @@ public enum SimulatorError: Error, Equatable, CustomStringConvertible {
     case invalidShotCount(Int)
     case pauliWordLength(word: String, qubitCount: Int)
     case invalidPauliLetter(Character, word: String)
+    case invalidNoiseParameter(field: String, value: Double, rule: String)
+    case densityMatrixTooLarge(qubits: Int, limit: Int)
 
     public var description: String {
         switch self {
@@ -21,6 +23,10 @@ public enum SimulatorError: Error, Equatable, CustomStringConvertible {
             "Pauli word '\(word)' has \(word.count) letters but the state has \(n) qubits: give one of I, X, Y, Z per qubit"
         case .invalidPauliLetter(let letter, let word):
             "Pauli word '\(word)' contains '\(letter)': use only I, X, Y and Z"
+        case .invalidNoiseParameter(let field, let value, let rule):
+            "noise model field \(field) = \(value) is invalid: \(rule)"
+        case .densityMatrixTooLarge(let n, let limit):
+            "a density matrix of \(n) qubits is too large (at most \(limit)): simulate the noise with trajectories"
         }
     }
 }

@@ -8,29 +8,57 @@ import Synchronization
 /// A batch is cut into units of up to `lanes` items of the same circuit; threads take units in
 /// turn, each with its own workspaces. Every item's result depends only on its circuit,
 /// parameters, inputs and seed, never on the unit or thread that computed it.
+///
+/// With a noise model other than `.ideal`, circuits run as `NoisyCircuit`s (a density matrix or
+/// trajectories, one input at a time); the ideal model keeps the exact state-vector path.
 public final class LocalExecutor: CircuitExecutor {
     /// The number of threads that evaluate a batch.
     public let threadCount: Int
     /// Inputs evaluated together in one state buffer (see `PreparedCircuit.Workspace`).
     public let lanes: Int
+    /// The emulated QPU's noise.
+    public let noise: NoiseModel
+    /// How noisy circuits are simulated.
+    public let noiseSimulation: NoiseSimulation
+    /// Shots for batches that ask for exact expectations (`shots == nil`): a real QPU only
+    /// ever returns samples. `nil` keeps exact expectations.
+    public let defaultShots: Int?
 
     private struct State: Sendable {
         var circuits: [SubVQC] = []
         var prepared: [Compiled?] = []
         var version: UInt64 = 0
-        /// Per thread, per circuit: scratch kept between batches.
-        var workspaces: [[Int: PreparedCircuit.Workspace]] = []
+        /// Per thread: scratch kept between batches.
+        var workspaces: [Workspaces] = []
         var counters = ExecutionCounters()
+    }
+
+    /// One thread's scratch, per circuit.
+    private struct Workspaces: Sendable {
+        var exact: [Int: PreparedCircuit.Workspace] = [:]
+        var noisy: [Int: NoisyCircuit.Workspace] = [:]
     }
 
     private let state: Mutex<State>
     /// Runs the CPU-bound work off the cooperative thread pool.
     private let queue = DispatchQueue(label: "qlstm.local-executor")
 
-    public init(threads: Int = Parallel.threadCount, lanes: Int = 16) {
+    /// - Parameters:
+    ///   - noise: the QPU's noise; checked (`NoiseModel.validate()`) when parameters are set.
+    ///   - defaultShots: shots for batches that ask for none; checked when a batch runs.
+    public init(
+        threads: Int = Parallel.threadCount,
+        lanes: Int = 16,
+        noise: NoiseModel = .ideal,
+        noiseSimulation: NoiseSimulation = .automatic,
+        defaultShots: Int? = nil
+    ) {
         threadCount = max(1, threads)
         self.lanes = lanes
-        state = Mutex(State(workspaces: Array(repeating: [:], count: max(1, threads))))
+        self.noise = noise
+        self.noiseSimulation = noiseSimulation
+        self.defaultShots = defaultShots
+        state = Mutex(State(workspaces: Array(repeating: Workspaces(), count: max(1, threads))))
     }
 
     public func executionCounters() async -> ExecutionCounters { state.withLock { $0.counters } }
@@ -43,7 +71,7 @@ public final class LocalExecutor: CircuitExecutor {
         state.withLock {
             $0.circuits = circuits
             $0.prepared = Array(repeating: nil, count: circuits.count)
-            $0.workspaces = Array(repeating: [:], count: threadCount)
+            $0.workspaces = Array(repeating: Workspaces(), count: threadCount)
         }
     }
 
@@ -53,19 +81,22 @@ public final class LocalExecutor: CircuitExecutor {
 
     /// `setParameters(_:version:)` on the calling thread.
     public func setParametersNow(_ parameters: [[Double]], version: UInt64) throws {
+        try noise.validate()
         let circuits = state.withLock { $0.circuits }
         guard parameters.count == circuits.count else {
             throw ExecutorError.parameterSetCount(expected: circuits.count, got: parameters.count)
         }
         var prepared: [Compiled?] = []
         for (circuit, values) in zip(circuits, parameters) {
-            prepared.append(Compiled(try PreparedCircuit(circuit, parameters: values)))
+            let exact = try PreparedCircuit(circuit, parameters: values)
+            let noisy = noise.isIdeal ? nil : try NoisyCircuit(exact, noise: noise, simulation: noiseSimulation)
+            prepared.append(Compiled(exact, noisy: noisy))
         }
         state.withLock { state in
             state.prepared = prepared
             state.version = version
             // Workspaces belong to a compiled circuit; new parameters compile new ones.
-            state.workspaces = Array(repeating: [:], count: threadCount)
+            state.workspaces = Array(repeating: Workspaces(), count: threadCount)
         }
     }
 
@@ -97,24 +128,29 @@ public final class LocalExecutor: CircuitExecutor {
 
     /// A checked batch cut into units, with the compiled circuits and workspaces it needs.
     private struct Work: Sendable {
+        /// The batch, with `defaultShots` in place of no shots.
         let batch: EvaluationBatch
         let prepared: [Compiled?]
         let units: [(circuit: Int, items: [Int])]
-        let workspaces: [[Int: PreparedCircuit.Workspace]]
+        let workspaces: [Workspaces]
         /// 1 when a single thread has enough to do, else every thread.
         let threads: Int
     }
 
-    private typealias Outcome = (
-        results: [CircuitEvaluation], workspaces: [[Int: PreparedCircuit.Workspace]], usage: [ThreadUsage]
-    )
+    private typealias Outcome = (results: [CircuitEvaluation], workspaces: [Workspaces], usage: [ThreadUsage])
 
-    private func plan(_ batch: EvaluationBatch) throws -> Work {
+    private func plan(_ requested: EvaluationBatch) throws -> Work {
         let (prepared, version) = state.withLock { ($0.prepared, $0.version) }
-        guard batch.parameterVersion == version else {
-            throw ExecutorError.parameterVersion(expected: version, got: batch.parameterVersion)
+        guard requested.parameterVersion == version else {
+            throw ExecutorError.parameterVersion(expected: version, got: requested.parameterVersion)
         }
-        try PreparedCircuit.checkShots(batch.shots, method: batch.method)
+        var batch = requested
+        if batch.shots == nil { batch.shots = defaultShots }
+        if noise.isIdeal {
+            try PreparedCircuit.checkShots(batch.shots, method: batch.method)
+        } else {
+            try NoisyCircuit.checkMethod(batch.method, shots: batch.shots)
+        }
         var grouped: [(circuit: Int, items: [Int])] = []
         var open: [Int: Int] = [:]
         for (index, item) in batch.items.enumerated() {
@@ -131,7 +167,7 @@ public final class LocalExecutor: CircuitExecutor {
         }
         let workspaces = state.withLock { state in
             let taken = state.workspaces
-            state.workspaces = Array(repeating: [:], count: threadCount)
+            state.workspaces = Array(repeating: Workspaces(), count: threadCount)
             return taken
         }
         let threads = min(threadCount, grouped.count) <= 1 ? 1 : threadCount
@@ -171,8 +207,8 @@ public final class LocalExecutor: CircuitExecutor {
         on prepared: [Compiled?],
         threads: Int,
         lanes: Int,
-        workspaces: [[Int: PreparedCircuit.Workspace]]
-    ) -> ([CircuitEvaluation], [[Int: PreparedCircuit.Workspace]], [ThreadUsage]) {
+        workspaces: [Workspaces]
+    ) -> Outcome {
         let results = Mutex([CircuitEvaluation](repeating: CircuitEvaluation(outputs: []), count: batch.items.count))
         let next = Atomic<Int>(0)
         let shared = Mutex(workspaces)
@@ -191,22 +227,37 @@ public final class LocalExecutor: CircuitExecutor {
                 let u = next.add(1, ordering: .relaxed).oldValue
                 guard u < units.count else { break }
                 let (circuitIndex, items) = units[u]
-                let circuit = prepared[circuitIndex]!.circuit
-                var workspace = mine[circuitIndex] ?? PreparedCircuit.Workspace(for: circuit, lanes: lanes)
+                let compiled = prepared[circuitIndex]!
                 let inputs = items.map { batch.items[$0].inputs }
-                let seeds = batch.shots == nil ? [] : items.map { batch.items[$0].seed }
-                circuit.evaluate(
-                    inputs,
-                    method: batch.method,
-                    shots: batch.shots,
-                    seeds: seeds,
-                    into: &unitResults,
-                    workspace: &workspace
-                )
-                mine[circuitIndex] = workspace
+                if let noisy = compiled.noisy {
+                    // Taken out of the dictionary, so that its buffers are not shared while written.
+                    var workspace = mine.noisy.removeValue(forKey: circuitIndex) ?? NoisyCircuit.Workspace(for: noisy)
+                    noisy.evaluate(
+                        inputs,
+                        method: batch.method,
+                        shots: batch.shots,
+                        seeds: items.map { batch.items[$0].seed },
+                        into: &unitResults,
+                        workspace: &workspace
+                    )
+                    mine.noisy[circuitIndex] = workspace
+                } else {
+                    let circuit = compiled.circuit
+                    var workspace = mine.exact[circuitIndex] ?? PreparedCircuit.Workspace(for: circuit, lanes: lanes)
+                    let seeds = batch.shots == nil ? [] : items.map { batch.items[$0].seed }
+                    circuit.evaluate(
+                        inputs,
+                        method: batch.method,
+                        shots: batch.shots,
+                        seeds: seeds,
+                        into: &unitResults,
+                        workspace: &workspace
+                    )
+                    mine.exact[circuitIndex] = workspace
+                }
                 for _ in items {
                     counters.record(
-                        differentiableGates: circuit.differentiableGates.count,
+                        differentiableGates: compiled.differentiableGateCount,
                         method: batch.method,
                         shots: batch.shots
                     )
@@ -232,13 +283,16 @@ public final class LocalExecutor: CircuitExecutor {
 /// `PreparedCircuit`.
 final class Compiled: Sendable {
     let circuit: PreparedCircuit
+    /// The circuit under the executor's noise model; `nil` for the ideal model.
+    let noisy: NoisyCircuit?
     /// Read for every item; kept apart because reading them through `circuit` copies the whole
     /// struct (a dozen retains and releases per item).
     let inputCount: Int
     let differentiableGateCount: Int
 
-    init(_ circuit: PreparedCircuit) {
+    init(_ circuit: PreparedCircuit, noisy: NoisyCircuit?) {
         self.circuit = circuit
+        self.noisy = noisy
         inputCount = circuit.circuit.inputCount
         differentiableGateCount = circuit.differentiableGates.count
     }

@@ -1,3 +1,5 @@
+import QuantumSimulator
+
 /// Everything a VQC description or evaluation can refuse, with what to change.
 public enum VariationalCircuitError: Error, Equatable, CustomStringConvertible {
     case qubitCountOutOfRange(Int, range: ClosedRange<Int>)
@@ -12,6 +14,10 @@ public enum VariationalCircuitError: Error, Equatable, CustomStringConvertible {
     case adjointWithShots
     case invalidShotCount(Int)
     case nonFiniteValue(what: String, index: Int)
+    case adjointWithNoise
+    case invalidTrajectoryCount(Int)
+    /// The simulator refused the noise model or the size of a noisy simulation.
+    case simulation(SimulatorError)
 
     public var description: String {
         switch self {
@@ -39,6 +45,12 @@ public enum VariationalCircuitError: Error, Equatable, CustomStringConvertible {
             "shot count \(shots) is invalid: give a positive number of shots, or none for exact expectations"
         case .nonFiniteValue(let what, let index):
             "\(what) \(index) is not a finite number (NaN or infinity): check the data and the learning rate"
+        case .adjointWithNoise:
+            "the adjoint method needs a pure state: use --diff-method parameter-shift with a noisy QPU profile"
+        case .invalidTrajectoryCount(let count):
+            "trajectory count \(count) is invalid: give a positive number of trajectories"
+        case .simulation(let error):
+            error.description
         }
     }
 }
