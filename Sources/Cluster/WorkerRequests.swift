@@ -30,7 +30,8 @@ struct WorkerRequests {
     private(set) var parameterVersion: UInt64?
 
     init(slots: Int, lanes: Int, maxQubits: Int, profile: QPUProfile = .ideal, timingScale: Double? = nil) {
-        executor = LocalExecutor(threads: slots, lanes: lanes)
+        // The QPU's noise shapes every result; its shots apply when a batch asks for none.
+        executor = LocalExecutor(threads: slots, lanes: lanes, noise: profile.noiseModel, defaultShots: profile.shots)
         self.maxQubits = maxQubits
         self.profile = profile
         self.timingScale = timingScale

@@ -1,6 +1,7 @@
 import Cluster
 import Foundation
 import QPUProfiles
+import QuantumSimulator
 import VariationalCircuits
 
 /// Where a run's circuits are evaluated: in this process, on the workers of a cluster file, or
@@ -66,7 +67,7 @@ enum ExecutionBackend: Sendable, CustomStringConvertible {
 
     /// The in-process emulator of `profile` (ideal when `nil`).
     static func inProcessExecutor(threads: Int, profile: QPUProfile?) -> LocalExecutor {
-        LocalExecutor(threads: threads)
+        LocalExecutor(threads: threads, noise: profile?.noiseModel ?? .ideal, defaultShots: profile?.shots)
     }
 
     /// A backend on the workers of `configuration` (started, at least one worker ready).
