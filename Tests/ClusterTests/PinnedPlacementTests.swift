@@ -20,7 +20,11 @@ struct PinnedPlacementTests {
         let placement = try PinnedPlacement(circuits: Self.circuits, qpus: qpus, placement: [:])
         #expect(placement.homes == [0, 1, 0, 1, 0, 1, 0, 1])
         #expect(placement.describe(Self.circuits).first == "forget/0 -> a (noisy)")
-        let eight = try PinnedPlacement(circuits: Self.circuits, qpus: (0..<8).map { Self.qpu("q\($0)") }, placement: [:])
+        let eight = try PinnedPlacement(
+            circuits: Self.circuits,
+            qpus: (0..<8).map { Self.qpu("q\($0)") },
+            placement: [:]
+        )
         #expect(eight.homes == Array(0..<8))
     }
 
