@@ -149,6 +149,15 @@ public enum ClusterError: Error, Equatable, CustomStringConvertible {
         }
     }
 
+    /// A plan the cluster can never run (a sub-VQC wider than every QPU, a placement naming a
+    /// QPU too narrow): bad input, found before training.
+    public var isBadPlan: Bool {
+        switch self {
+        case .planTooWide, .configuration: true
+        default: false
+        }
+    }
+
     /// `strerror` text with the symbolic number, such as "Connection refused (errno 111)".
     static func errnoText(_ code: Int32) -> String {
         "\(String(cString: strerror(code))) (errno \(code))"

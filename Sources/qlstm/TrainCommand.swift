@@ -89,6 +89,7 @@ enum TrainCommand: Command {
                 try RunDirectoryState.clear(directory)
             }
         }
+        let isNewDirectory = !FileManager.default.fileExists(atPath: directory.path)
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
         } catch {
@@ -111,6 +112,11 @@ enum TrainCommand: Command {
             )
             let summary = try await run.train(progress: options.flag("quiet") ? nil : ProgressLine())
             print(Self.resultLine(summary, directory: directory))
+        } catch let error as ClusterError where error.isBadPlan {
+            // Refused before the first epoch: leave nothing behind that this command made.
+            await backend.stop()
+            if isNewDirectory { try? FileManager.default.removeItem(at: directory) }
+            throw CommandLineError.conflict("\(error)")
         } catch let error as ClusterError {
             await backend.stop()
             throw TrainingInterrupted(

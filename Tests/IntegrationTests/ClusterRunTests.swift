@@ -7,9 +7,9 @@ final class WorkerHandle: @unchecked Sendable {
     let port: Int
 
     /// Starts a worker (on `port`, or an ephemeral one) and waits for its "listening on" line.
-    init(port: Int = 0, slots: Int = 1, log: FileHandle = .nullDevice) throws {
+    init(port: Int = 0, slots: Int = 1, extra: [String] = [], log: FileHandle = .nullDevice) throws {
         process.executableURL = QlstmBinary.url
-        process.arguments = ["worker", "--listen", "127.0.0.1:\(port)", "--slots", "\(slots)"]
+        process.arguments = ["worker", "--listen", "127.0.0.1:\(port)", "--slots", "\(slots)"] + extra
         let output = Pipe()
         process.standardOutput = output
         process.standardError = log
@@ -35,9 +35,13 @@ final class WorkerHandle: @unchecked Sendable {
     struct WorkerDidNotStart: Error { let output: String }
 }
 
-/// Writes a cluster file for these ports with short heartbeats and the given give-up bound.
-func clusterFile(ports: [Int], in directory: URL, giveUp: Double = 10) throws -> URL {
-    let workers = ports.enumerated().map { #"{"name": "w\#($0.offset)", "address": "127.0.0.1:\#($0.element)"}"# }
+/// Writes a cluster file for these ports with short heartbeats and the given give-up bound,
+/// declaring each worker's profile when `profiles` are given.
+func clusterFile(ports: [Int], in directory: URL, giveUp: Double = 10, profiles: [String]? = nil) throws -> URL {
+    let workers = ports.enumerated().map { index, port in
+        let profile = profiles.map { #", "profile": "\#($0[index])""# } ?? ""
+        return #"{"name": "w\#(index)", "address": "127.0.0.1:\#(port)"\#(profile)}"#
+    }
     let text = """
         {"version": 1, "workers": [\(workers.joined(separator: ", "))],
          "timeouts": {"heartbeat_seconds": 0.2, "give_up_seconds": \(giveUp), "request_seconds": 60,
