@@ -2,6 +2,7 @@ import Cluster
 import Datasets
 import Foundation
 import QLSTM
+import QPUProfiles
 import Reports
 import VariationalCircuits
 
@@ -30,6 +31,13 @@ enum CompareCommand: Command {
         .flag("ablation", "add the ablation: the distributed QLSTM with affine maps for circuits"),
         .value("seeds", "K", "seeds 0...K-1 per model (default 3)"),
         .value("epochs", "N", "epochs per run (default 100)"),
+        .value(
+            "profile",
+            "NAME|FILE",
+            "train and test every QLSTM on this emulated QPU; the report adds noisy vs ideal R^2 and gradient variances"
+        ),
+        .value("shots", "N", "shots per circuit (default: the profile's, or exact)"),
+        .value("gradient-samples", "K", "random initialisations per model for the gradient variance (default 20)"),
         .value("cluster", "FILE", "evaluate circuits on the workers listed in FILE"),
         .value("local-workers", "N", "the embedded cluster: N worker processes on 127.0.0.1 (default 2)"),
         .value("out", "DIR", "where the report and the runs go (default reports/TASK)"),
@@ -77,12 +85,33 @@ enum CompareCommand: Command {
             seriesSeed: 0
         )
         let loaded = try data.load()
+        let profile = try options.string("profile").map { try ProfilesCommand.load($0) }
+        let shots = try options.int("shots", in: 1...10_000_000) ?? profile?.shots
+        let gradientSamples = try options.int("gradient-samples", in: 2...10_000) ?? 20
+        if let profile {
+            for variant in variants where variant.model.kind == .qlstm {
+                var model = variant.model
+                model.inputWidth = loaded.dataset.inputWidth
+                try TrainCommand.checkFits(
+                    RunSpecification(data: data, model: model, training: TrainingSettings(), profile: profile)
+                )
+            }
+        }
         // Every run directory is judged before anything starts: a clash found after an hour of
         // training would waste that hour, and nothing is written for a refused command.
         let force = options.flag("force")
         let plans = try variants.flatMap { variant in
             try (0..<seeds).map { seed in
-                try PlannedRun(variant: variant, seed: seed, epochs: epochs, data: data, loaded: loaded, out: out)
+                try PlannedRun(
+                    variant: variant,
+                    seed: seed,
+                    epochs: epochs,
+                    data: data,
+                    loaded: loaded,
+                    out: out,
+                    profile: profile,
+                    shots: shots
+                )
             }
         }
         if !force, let clash = plans.first(where: \.isDifferent) {
@@ -107,9 +136,13 @@ enum CompareCommand: Command {
             } catch let error as ClusterError {
                 throw CommandLineError.invalidFile(path: file, message: "\(error)")
             }
+            if let profile {
+                for index in configuration.workers.indices { configuration.workers[index].profile = profile }
+            }
         } else {
             let started = try LocalCluster.start(
                 workers: try options.int("local-workers", in: 1...64) ?? 2,
+                profile: profile,
                 log: try TrainCommand.workerLog(in: out)
             )
             local = started
@@ -165,6 +198,16 @@ enum CompareCommand: Command {
                 "reused \(reused.count) finished run(s) with the same fingerprint: \(reused.joined(separator: ", "))"
             )
         }
+        var noise: ComparisonReport.NoiseStudy?
+        if let profile {
+            noise = try await Self.noiseStudy(
+                variants,
+                profile: profile,
+                samples: gradientSamples,
+                loaded: loaded,
+                progress: progress
+            )
+        }
         let report = try ComparisonReport(
             task: task,
             variants: variants,
@@ -174,6 +217,7 @@ enum CompareCommand: Command {
             dataset: loaded.dataset,
             wallSeconds: Date().timeIntervalSince(start),
             reusedRuns: reused.count,
+            noise: noise,
             topology: configuration.workers.map { "\($0.name) \($0.endpoint)" }
         )
         try report.write(to: out)
@@ -182,6 +226,38 @@ enum CompareCommand: Command {
         )
         print(report.table().markdown())
         return 0
+    }
+
+    /// The gradient variance at initialisation of every QLSTM, on the ideal emulator and on
+    /// `profile`, over `samples` random draws of its angles, on the first 4 training windows.
+    static func noiseStudy(
+        _ variants: [Variant],
+        profile: QPUProfile,
+        samples: Int,
+        loaded: (series: TimeSeries, dataset: WindowedDataset),
+        progress: ProgressLine?
+    ) async throws -> ComparisonReport.NoiseStudy {
+        let windows = TrainingRun.sequences(Array(loaded.dataset.train.prefix(4)), width: loaded.dataset.inputWidth)
+        let measure = GradientVariance(samples: samples)
+        var rows: [ComparisonReport.NoiseStudy.Row] = []
+        for variant in variants where variant.model.kind == .qlstm {
+            progress?.update("gradient variance: \(variant.title), \(samples) samples, ideal and \(profile.name)")
+            var model = variant.model
+            model.inputWidth = loaded.dataset.inputWidth
+            let plan = try model.partitionPlan()
+            rows.append(
+                .init(
+                    label: variant.label,
+                    title: variant.title,
+                    qubitsPerQPU: plan.parts.map(\.qubits).max() ?? 0,
+                    distributed: plan.count > 1,
+                    ideal: try await measure.measure(model, profile: nil, on: windows),
+                    noisy: try await measure.measure(model, profile: profile, on: windows)
+                )
+            )
+        }
+        progress?.finish()
+        return .init(profile: profile, samples: samples, windows: windows.targets.count, rows: rows)
     }
 
     /// One run of the comparison: its settings, its directory and what that directory holds.
@@ -198,16 +274,20 @@ enum CompareCommand: Command {
             epochs: Int,
             data: DataSpecification,
             loaded: (series: TimeSeries, dataset: WindowedDataset),
-            out: URL
+            out: URL,
+            profile: QPUProfile?,
+            shots: Int?
         ) throws {
             self.variant = variant
             self.seed = seed
             var model = variant.model
             model.inputWidth = loaded.dataset.inputWidth
+            let quantum = model.kind == .qlstm
             specification = RunSpecification(
                 data: data,
                 model: model,
-                training: TrainingSettings(epochs: epochs, seed: UInt64(seed))
+                training: TrainingSettings(epochs: epochs, seed: UInt64(seed), shots: quantum ? shots : nil),
+                profile: quantum ? profile : nil
             )
             directory = out.appendingPathComponent("runs/\(variant.label)-seed\(seed)")
             state = RunDirectoryState.inspect(

@@ -36,9 +36,16 @@ struct RunSummary: Codable, Equatable, Sendable {
     var seed: UInt64
     /// The run's `RunIdentity` fingerprint: which settings and data these figures belong to.
     var fingerprint: String?
+    /// The QPU profile the run trained and was tested on (`nil`: the ideal emulator).
+    var profile: String?
+    /// With a noisy or sampled profile: the trained weights tested on the ideal emulator.
+    var r2TestIdeal: Double?
+    var mseTestIdeal: Double?
 
     enum CodingKeys: String, CodingKey {
-        case model, label, task, parameters, epochs, depth, partitions, seed, fingerprint
+        case model, label, task, parameters, epochs, depth, partitions, seed, fingerprint, profile
+        case r2TestIdeal = "r2_test_ideal"
+        case mseTestIdeal = "mse_test_ideal"
         case nQubits = "n_qubits"
         case hiddenSize = "hidden_size"
         case r2Test = "r2_test"

@@ -1,6 +1,7 @@
 import Datasets
 import Foundation
 import QLSTM
+import QPUProfiles
 import Reports
 import VariationalCircuits
 
@@ -119,6 +120,7 @@ struct TrainingRun {
         try AtomicFile.write(Data(csv.utf8), to: directory.appendingPathComponent("predictions.csv"))
         let metrics = RegressionMetrics(predictions: testPredictions, targets: dataset.testTargets)
         let trainMetrics = RegressionMetrics(predictions: trainPredictions, targets: dataset.trainTargets)
+        let ideal = try await idealTestMetrics()
         let history = trainer.checkpoint.history
         let plan = specification.model.kind == .lstm ? nil : try specification.model.partitionPlan()
         let summary = RunSummary(
@@ -145,10 +147,33 @@ struct TrainingRun {
             circuitsExecuted: history.map(\.circuits).reduce(0, +),
             shotsExecuted: history.map(\.shots).reduce(0, +),
             seed: specification.training.seed,
-            fingerprint: identity.fingerprint
+            fingerprint: identity.fingerprint,
+            profile: specification.profile?.name,
+            r2TestIdeal: ideal?.r2,
+            mseTestIdeal: ideal?.mse
         )
         try write(json: summary, to: "summary.json")
         return summary
+    }
+
+    /// For a run trained on a noisy or sampled QPU: the trained weights evaluated on the ideal
+    /// emulator (exact expectations, no noise), to separate what noise did to training from
+    /// what it does to inference. `nil` for ideal runs and classical models.
+    private func idealTestMetrics() async throws -> RegressionMetrics? {
+        guard let profile = specification.profile, !profile.isIdeal || specification.training.shots != nil,
+            specification.model.kind == .qlstm
+        else { return nil }
+        let executor = LocalExecutor(threads: ProcessInfo.processInfo.activeProcessorCount)
+        var settings = specification.training
+        settings.shots = nil
+        let runtime = QuantumRuntime(executor: executor, mode: .init(method: nil, shots: nil, seed: settings.seed))
+        var model = try TrainableModel.make(specification.model, seed: settings.seed, runtime: runtime)
+        model.setParameters(trainer.model.parameters)
+        let test = Self.sequences(dataset.test, width: dataset.inputWidth)
+        let ideal = try Trainer(model: model, settings: settings, runtime: runtime, train: test, test: test)
+        try await ideal.prepareExecutor()
+        let predictions = dataset.unscaleTargets(try await ideal.predict(test, pass: 1 << 42))
+        return RegressionMetrics(predictions: predictions, targets: dataset.testTargets)
     }
 
     private func write<T: Encodable>(json value: T, to name: String) throws {
