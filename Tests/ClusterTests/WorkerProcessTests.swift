@@ -26,7 +26,7 @@ struct WorkerProcessTests {
         #expect(hello.workerName == "proc-a")
         #expect(hello.qpuSlots == 2)
         #expect(hello.qubitCapacity == 25)
-        #expect(hello.profile == "statevector")
+        #expect(hello.profile == "ideal")
 
         let circuits = testCircuits("proc", count: 3, qubits: 5)
         let parameters = testParameters(for: circuits, seed: 31)

@@ -14,7 +14,7 @@ struct WorkerSessionTests {
             #expect(hello.workerName == "test-worker")
             #expect(hello.qpuSlots == 2)
             #expect(hello.qubitCapacity == 6)
-            #expect(hello.profile == "statevector")
+            #expect(hello.profile == "ideal")
             #expect(hello.softwareVersion == "test")
             #expect(!hello.requiresAuthentication)
             #expect(hello.nonce != .zero)
