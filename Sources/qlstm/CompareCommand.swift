@@ -36,7 +36,7 @@ enum CompareCommand: Command {
             "NAME|FILE",
             "train and test every QLSTM on this emulated QPU; the report adds noisy vs ideal R^2 and gradient variances"
         ),
-        .value("shots", "N", "shots per circuit (default: the profile's, or exact)"),
+        .value("shots", "N|exact", "shots per circuit, or exact expectations (default: the profile's, or exact)"),
         .value("gradient-samples", "K", "random initialisations per model for the gradient variance (default 20)"),
         .value("cluster", "FILE", "evaluate circuits on the workers listed in FILE"),
         .value("local-workers", "N", "the embedded cluster: N worker processes on 127.0.0.1 (default 2)"),
@@ -86,7 +86,7 @@ enum CompareCommand: Command {
         )
         let loaded = try data.load()
         let profile = try options.string("profile").map { try ProfilesCommand.load($0) }
-        let shots = try options.int("shots", in: 1...10_000_000) ?? profile?.shots
+        let shots = (try options.shots(in: 1...10_000_000)) ?? profile?.shots
         let gradientSamples = try options.int("gradient-samples", in: 2...10_000) ?? 20
         if let profile {
             for variant in variants where variant.model.kind == .qlstm {

@@ -65,9 +65,10 @@ enum ExecutionBackend: Sendable, CustomStringConvertible {
         )
     }
 
-    /// The in-process emulator of `profile` (ideal when `nil`).
+    /// The in-process emulator of `profile` (ideal when `nil`). Its shots come with each batch
+    /// (the run's `--shots`, by default the profile's), so `--shots exact` is honoured here.
     static func inProcessExecutor(threads: Int, profile: QPUProfile?) -> LocalExecutor {
-        LocalExecutor(threads: threads, noise: profile?.noiseModel ?? .ideal, defaultShots: profile?.shots)
+        LocalExecutor(threads: threads, noise: profile?.noiseModel ?? .ideal)
     }
 
     /// A backend on the workers of `configuration` (started, at least one worker ready).

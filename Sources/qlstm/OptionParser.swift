@@ -88,6 +88,17 @@ struct ParsedOptions: Sendable {
 
     func strings(_ name: String) -> [String] { values[name] ?? [] }
 
+    /// `--shots N` or `--shots exact`: an explicit count, an explicit "no sampling" (`.some(nil)`),
+    /// or `nil` when the option is absent (the profile's shots apply).
+    func shots(in range: ClosedRange<Int>) throws(CommandLineError) -> Int?? {
+        guard let text = string("shots") else { return nil }
+        if text == "exact" { return .some(nil) }
+        guard Int(text) != nil else {
+            throw .invalidValue(option: "--shots", value: text, expected: "a number of shots, or exact")
+        }
+        return .some(try int("shots", in: range))
+    }
+
     func int(_ name: String, in range: ClosedRange<Int>) throws(CommandLineError) -> Int? {
         guard let text = string(name) else { return nil }
         guard let value = Int(text) else {

@@ -16,7 +16,7 @@ enum SimulateCommand: Command {
             "run on this emulated QPU: its noise (exact density matrix up to 12 qubits, else trajectories) and readout"
         ),
         .value("trajectories", "K", "average K seeded quantum trajectories instead of the density matrix"),
-        .value("shots", "N", "sample N shots (1...100000000) instead of exact expectations (default: the profile's)"),
+        .value("shots", "N|exact", "sample N shots (1...100000000), or exact expectations (default: the profile's)"),
         .value("seed", "S", "seed of the shot sampler (default 0)"),
         .flag("json", "print one JSON object"),
         .value("input", "NAME=VALUE", "value of an 'input float' the file declares (repeatable)", repeatable: true),
@@ -32,7 +32,7 @@ enum SimulateCommand: Command {
         if trajectories != nil && profile == nil {
             throw CommandLineError.conflict("--trajectories needs --profile: an ideal circuit has one exact state")
         }
-        let shots = try options.int("shots", in: 1...100_000_000) ?? profile?.shots
+        let shots = (try options.shots(in: 1...100_000_000)) ?? profile?.shots
         let seed = try options.uint64("seed") ?? 0
         var inputs: [String: Double] = [:]
         for assignment in options.strings("input") {

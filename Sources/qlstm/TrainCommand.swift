@@ -213,7 +213,7 @@ enum RunOptions {
         .flag("bidirectional", "a second LSTM reads each window backwards"),
         .flag("inversward", "read each window from its last element to its first"),
         .value("diff-method", "M", "parameter-shift or adjoint (default parameter-shift)"),
-        .value("shots", "N", "sample every circuit with N shots, 1...10000000 (default exact, or the profile's)"),
+        .value("shots", "N|exact", "sample every circuit with N shots, 1...10000000, or exact (default exact, or the profile's)"),
         .value(
             "profile",
             "NAME|FILE",
@@ -331,7 +331,7 @@ enum RunOptions {
                 "--diff-method adjoint needs a pure state, and profile \(profile.name) is noisy: use --diff-method parameter-shift"
             )
         }
-        let shots = try options.int("shots", in: 1...10_000_000) ?? profile?.shots
+        let shots = (try options.shots(in: 1...10_000_000)) ?? profile?.shots
         if method == .adjoint && shots != nil {
             throw CommandLineError.conflict(
                 "--diff-method adjoint needs exact simulation: drop --shots or use --diff-method parameter-shift"
