@@ -5,10 +5,15 @@ extension DensityMatrix {
         let n = qubitCount
         if map.isReal {
             let s = map.re
+            if im.isEmpty {
+                re.withUnsafeMutableBufferPointer {
+                    DensityKernels.applyRealSymmetric(s, wire: wire, qubits: n, to: $0.baseAddress!)
+                }
+                return
+            }
             re.withUnsafeMutableBufferPointer {
                 DensityKernels.applyReal(s, wire: wire, qubits: n, to: $0.baseAddress!)
             }
-            guard !im.isEmpty else { return }
             im.withUnsafeMutableBufferPointer {
                 DensityKernels.applyReal(s, wire: wire, qubits: n, to: $0.baseAddress!)
             }
@@ -37,7 +42,7 @@ extension DensityMatrix {
         let (a, b): (Int, Int)
         // Local index x = (bit of a) | (bit of b) << 1; `move(x)` is the gate's permutation.
         let move: (Int) -> Int
-        var negate = -1
+        var negated = -1
         switch gate {
         case .cnot(let control, let target):
             (a, b) = (control, target)
@@ -45,7 +50,7 @@ extension DensityMatrix {
         case .cz(let first, let second):
             (a, b) = (first, second)
             move = { $0 }
-            negate = 3
+            negated = 3
         case .swap(let first, let second):
             (a, b) = (first, second)
             move = { (($0 & 1) << 1) | ($0 >> 1) }
@@ -55,38 +60,49 @@ extension DensityMatrix {
         precondition(a != b && (0..<qubitCount).contains(a) && (0..<qubitCount).contains(b), "bad wires")
         let n = qubitCount
         let p = channels.depolarizing2q
-        let keep = 1 - 16 * p / 15
-        let spread = 4 * p / 15
-        let channel = channels.afterTwoPerWire
-        let hasImaginary = !im.isEmpty
+        let symmetric = im.isEmpty
+        func offset(_ x: Int) -> Int { (x & 1) << a | (x >> 1) << b }
         withUnsafeTemporaryAllocation(of: Int.self, capacity: 32) { table in
-            let offsets = table.baseAddress!
-            let source = offsets + 16
+            let load = table.baseAddress!
+            let store = load + 16
             withUnsafeTemporaryAllocation(of: Double.self, capacity: 16) { signs in
                 let sign = signs.baseAddress!
                 for k in 0..<16 {
-                    let x = k >> 2
-                    let y = k & 3
-                    offsets[k] = (x & 1) << (a + n) | (x >> 1) << (b + n) | (y & 1) << a | (y >> 1) << b
-                    source[k] = move(x) * 4 + move(y)
-                    sign[k] = (x == negate) != (y == negate) ? -1 : 1
+                    let (x, y) = (k >> 2, k & 3)
+                    store[k] = offset(x) << n | offset(y)
+                    load[k] = offset(move(x)) << n | offset(move(y))
+                    sign[k] = (x == negated) != (y == negated) ? -1 : 1
                 }
-                let run = { (buffer: UnsafeMutablePointer<Double>) in
+                let map = DensityKernels.TwoQubitMap(
+                    load: load,
+                    store: store,
+                    sign: negated < 0 ? nil : UnsafePointer(sign),
+                    keep: 1 - 16 * p / 15,
+                    spread: 4 * p / 15,
+                    channel: channels.afterTwoPerWire
+                )
+                let (low, high) = (min(a, b), max(a, b))
+                re.withUnsafeMutableBufferPointer {
                     DensityKernels.applyTwoQubit(
-                        wires: a,
-                        b,
+                        map,
+                        wires: low,
+                        high,
                         qubits: n,
-                        offsets: offsets,
-                        source: source,
-                        sign: sign,
-                        keep: keep,
-                        spread: spread,
-                        channel: channel,
-                        to: buffer
+                        symmetric: symmetric,
+                        to: $0.baseAddress!
                     )
                 }
-                re.withUnsafeMutableBufferPointer { run($0.baseAddress!) }
-                if hasImaginary { im.withUnsafeMutableBufferPointer { run($0.baseAddress!) } }
+                guard !symmetric else { return }
+                im.withUnsafeMutableBufferPointer {
+                    DensityKernels.applyTwoQubit(
+                        map,
+                        wires: low,
+                        high,
+                        qubits: n,
+                        symmetric: false,
+                        to: $0.baseAddress!
+                    )
+                }
             }
         }
     }

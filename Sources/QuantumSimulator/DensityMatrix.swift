@@ -4,7 +4,8 @@
 /// column and bit `w + n` of the row: a 1-qubit map acts on the quadruples of those two bits,
 /// like a 2-qubit gate on a state vector of 2n qubits. As with `StateVector`, the imaginary parts
 /// are stored only once a complex gate has been applied: the paper's circuits (H, RY, CNOT) and
-/// every channel of a `NoiseModel` keep a real matrix real, at half the cost.
+/// every channel of a `NoiseModel` keep a real matrix real, and symmetric: the kernels then
+/// compute half the elements and copy them to their transposes.
 public struct DensityMatrix: Sendable {
     /// 4^12 doubles are 128 MiB: beyond that, noisy circuits run as trajectories.
     public static let qubitRange = 1...12

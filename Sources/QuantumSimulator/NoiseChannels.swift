@@ -7,7 +7,6 @@ import Darwin
 /// The channels a `NoiseModel` puts after each kind of gate, worked out once (exponentials and
 /// square roots) so that the hot loops only multiply.
 public struct NoiseChannels: Sendable, Hashable {
-    public let model: NoiseModel
     /// After a 1-qubit gate: depolarising, amplitude damping, phase damping, composed.
     let afterSingle: WireChannel
     /// After a 2-qubit gate, on each of its wires: amplitude damping then phase damping.
@@ -39,7 +38,6 @@ public struct NoiseChannels: Sendable, Hashable {
     }
 
     public init(_ model: NoiseModel) {
-        self.model = model
         depolarizing1q = model.depolarizing1q
         depolarizing2q = model.depolarizing2q
         relaxation1q = Relaxation(seconds: model.gateSeconds1q, model: model)
@@ -56,8 +54,6 @@ public struct NoiseChannels: Sendable, Hashable {
 struct WireChannel: Sendable, Hashable {
     var p00, p01, p10, p11: Double
     var coherence: Double
-
-    static let identity = WireChannel(p00: 1, p01: 0, p10: 0, p11: 1, coherence: 1)
 
     /// (1 - p) rho + p/3 (X rho X + Y rho Y + Z rho Z): the Bloch vector shrinks by 1 - 4p/3.
     static func depolarizing(_ p: Double) -> WireChannel {

@@ -5,9 +5,10 @@ import Synchronization
 /// Runs circuit batches in this process on every core: the executor of in-process training,
 /// and the engine behind each QPU worker's slots.
 ///
-/// A batch is cut into units of up to `lanes` items of the same circuit; threads take units in
-/// turn, each with its own workspaces. Every item's result depends only on its circuit,
-/// parameters, inputs and seed, never on the unit or thread that computed it.
+/// A batch is cut into units of up to `lanes` items of the same circuit (single items under
+/// noise); threads take units in turn, each with its own workspaces. Every item's result
+/// depends only on its circuit, parameters, inputs and seed, never on the unit or thread that
+/// computed it.
 ///
 /// With a noise model other than `.ideal`, circuits run as `NoisyCircuit`s (a density matrix or
 /// trajectories, one input at a time); the ideal model keeps the exact state-vector path.
@@ -151,6 +152,9 @@ public final class LocalExecutor: CircuitExecutor {
         } else {
             try NoisyCircuit.checkMethod(batch.method, shots: batch.shots)
         }
+        // Noisy items run one at a time (a density matrix has no lanes): one item per unit
+        // spreads a small batch over every thread.
+        let unitSize = noise.isIdeal ? lanes : 1
         var grouped: [(circuit: Int, items: [Int])] = []
         var open: [Int: Int] = [:]
         for (index, item) in batch.items.enumerated() {
@@ -158,7 +162,7 @@ public final class LocalExecutor: CircuitExecutor {
                 throw ExecutorError.unknownCircuit(item.circuit, loaded: prepared.count)
             }
             try PreparedCircuit.checkInputs(item.inputs, count: compiled.inputCount)
-            if let unit = open[item.circuit], grouped[unit].items.count < lanes {
+            if let unit = open[item.circuit], grouped[unit].items.count < unitSize {
                 grouped[unit].items.append(index)
             } else {
                 open[item.circuit] = grouped.count

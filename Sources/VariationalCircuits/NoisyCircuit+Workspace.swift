@@ -59,14 +59,7 @@ extension NoisyCircuit {
             probabilities = []
             reading = Array(repeating: 0, count: prepared.circuit.outputCount)
             plus = reading
-            var slots = Array(repeating: Int?.none, count: prepared.steps.count)
-            var count = 0
-            for gate in prepared.differentiableGates {
-                if case .step(let index) = gate.location, slots[index] == nil {
-                    slots[index] = count
-                    count += 1
-                }
-            }
+            let (slots, count) = prepared.checkpointSlots
             checkpointSlot = slots
             let bytes = count * (16 << (2 * n))
             checkpoints = !trajectories && bytes <= Self.checkpointBudget ? Array(repeating: zero, count: count) : []

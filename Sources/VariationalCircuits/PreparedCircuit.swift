@@ -151,6 +151,20 @@ public struct PreparedCircuit: Sendable {
         self.differentiableGates = differentiable
     }
 
+    /// Per step, the index of the state stored before it when it holds a differentiable gate
+    /// (parameter shift restarts there), and how many such states there are.
+    var checkpointSlots: (slots: [Int?], count: Int) {
+        var slots = Array(repeating: Int?.none, count: steps.count)
+        var count = 0
+        for gate in differentiableGates {
+            if case .step(let index) = gate.location, slots[index] == nil {
+                slots[index] = count
+                count += 1
+            }
+        }
+        return (slots, count)
+    }
+
     /// Checks an input vector's length and values.
     public func checkInputs(_ inputs: [Double]) throws(VariationalCircuitError) {
         try Self.checkInputs(inputs, count: circuit.inputCount)
@@ -314,14 +328,7 @@ extension PreparedCircuit {
                 case .single(let wire, _, let matrix): .single(wire: wire + bits, matrix ?? .identity)
                 }
             }
-            var slots = Array(repeating: Int?.none, count: prepared.steps.count)
-            var count = 0
-            for gate in prepared.differentiableGates {
-                if case .step(let index) = gate.location, slots[index] == nil {
-                    slots[index] = count
-                    count += 1
-                }
-            }
+            let (slots, count) = prepared.checkpointSlots
             checkpointSlot = slots
             checkpoints =
                 count * (16 << (n + bits)) <= Self.checkpointBudget ? Array(repeating: zero, count: count) : []

@@ -72,8 +72,8 @@ struct Stopwatch {
     }
 }
 
-/// The `sim` suite: the paper's gate circuit one by one and on every core, and single gates
-/// on large states beside a plain copy of the same memory.
+/// The `sim` suite: the paper's gate circuit one by one, on every core and on a noisy QPU (a
+/// density matrix), and single gates on large states beside a plain copy of the same memory.
 struct SimulatorBenchmarks {
     let seconds: Double
 
@@ -103,6 +103,43 @@ struct SimulatorBenchmarks {
             figures[key + "_all_threads"] = stopwatch.rate { n in
                 DispatchQueue.concurrentPerform(iterations: threads) { _ in
                     Self.evaluate(prepared, inputs, method: method, count: max(1, n / threads), lanes: 16)
+                }
+            }.rounded()
+        }
+
+        // The same circuit on a noisy QPU (the noisy fixture's "all" model), as an exact density
+        // matrix on one thread.
+        let noise = NoiseModel(
+            depolarizing1q: 0.002,
+            depolarizing2q: 0.02,
+            t1Seconds: 20e-6,
+            t2Seconds: 15e-6,
+            gateSeconds1q: 50e-9,
+            gateSeconds2q: 300e-9,
+            readout0to1: 0.015,
+            readout1to0: 0.03
+        )
+        let noisy = try NoisyCircuit(prepared, noise: noise, simulation: .densityMatrix)
+        let seeds = [UInt64](repeating: 0, count: inputs.count)
+        for (key, method) in [
+            ("noisy_paper_circuit_evals_per_s", nil),
+            ("noisy_paper_circuit_ps_jacobians_per_s", DifferentiationMethod.parameterShift),
+        ] {
+            figures[key] = stopwatch.rate { n in
+                var workspace = NoisyCircuit.Workspace(for: noisy)
+                var results: [CircuitEvaluation] = []
+                var done = 0
+                while done < n {
+                    let count = min(n - done, inputs.count)
+                    noisy.evaluate(
+                        Array(inputs[..<count]),
+                        method: method,
+                        shots: nil,
+                        seeds: Array(seeds[..<count]),
+                        into: &results,
+                        workspace: &workspace
+                    )
+                    done += count
                 }
             }.rounded()
         }

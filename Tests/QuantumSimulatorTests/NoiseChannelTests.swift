@@ -99,6 +99,36 @@ struct NoiseChannelTests {
         }
     }
 
+    @Test("the symmetric real path equals the complex path", arguments: 2...5)
+    func realPathMatchesComplexPath(qubits: Int) throws {
+        // H, RY, CZ and CNOT only: the matrix stays real and only its upper triangle is kept.
+        var generator = SeededGenerator(seed: 800 + UInt64(qubits))
+        var gates: [Gate] = []
+        for _ in 0..<30 {
+            let w = Int(generator.next() % UInt64(qubits))
+            let other = (w + 1 + Int(generator.next() % UInt64(qubits - 1))) % qubits
+            switch generator.next() % 4 {
+            case 0: gates.append(.h(w))
+            case 1: gates.append(.ry(w, generator.nextUnit() * 6 - 3))
+            case 2: gates.append(.cz(w, other))
+            default: gates.append(.cnot(control: w, target: other))
+            }
+        }
+        let real = try DensityMatrix(running: Circuit(qubitCount: qubits, gates: gates), noise: strongNoise)
+        // S then S-dagger change nothing but make the matrix complex, kept whole, from the start.
+        var complex = try DensityMatrix(qubitCount: qubits)
+        complex.apply(Superoperator(unitary: .s), to: 0)
+        complex.apply(Superoperator(unitary: .sdg), to: 0)
+        for gate in gates { complex.apply(gate, channels: NoiseChannels(strongNoise)) }
+        #expect(real.isReal && !complex.isReal)
+        for r in 0..<real.dimension {
+            for c in 0..<real.dimension {
+                #expect(isClose(real[r, c].re, complex[r, c].re, absolute: 1e-14), "\(r), \(c)")
+                #expect(isClose(complex[r, c].im, 0, absolute: 1e-14))
+            }
+        }
+    }
+
     @Test("every channel keeps the trace one and the matrix positive", arguments: 1...3)
     func traceAndPositivity(qubits: Int) throws {
         var generator = SeededGenerator(seed: 700 + UInt64(qubits))
