@@ -23,6 +23,8 @@ public struct ClusterAccounting: Sendable, Hashable, Codable {
         public var modelledQPUSeconds: Double?
         /// Wall time from sending each request to its answer, as the coordinator saw it.
         public var roundTripSeconds: Double = 0
+        /// Why the worker was quarantined for the run (an impossible reply), if it was.
+        public var quarantined: String?
         public var slots: [Slot] = []
         /// Evaluate requests answered by this worker.
         public var requests: UInt64 = 0
@@ -43,6 +45,7 @@ public struct ClusterAccounting: Sendable, Hashable, Codable {
             case modelledQPUSeconds = "modelled_qpu_seconds"
             case roundTripSeconds = "round_trip_seconds"
             case waitingSeconds = "waiting_seconds"
+            case quarantined
         }
 
         public init(name: String, address: String) {
@@ -57,6 +60,7 @@ public struct ClusterAccounting: Sendable, Hashable, Codable {
             profile = try container.decodeIfPresent(String.self, forKey: .profile)
             modelledQPUSeconds = try container.decodeIfPresent(Double.self, forKey: .modelledQPUSeconds)
             roundTripSeconds = try container.decodeIfPresent(Double.self, forKey: .roundTripSeconds) ?? 0
+            quarantined = try container.decodeIfPresent(String.self, forKey: .quarantined)
             slots = try container.decode([Slot].self, forKey: .slots)
             requests = try container.decode(UInt64.self, forKey: .requests)
             requestsRetried = try container.decode(UInt64.self, forKey: .requestsRetried)
@@ -71,6 +75,7 @@ public struct ClusterAccounting: Sendable, Hashable, Codable {
             try container.encode(modelledQPUSeconds, forKey: .modelledQPUSeconds)
             try container.encode(roundTripSeconds, forKey: .roundTripSeconds)
             try container.encode(waitingSeconds, forKey: .waitingSeconds)
+            try container.encode(quarantined, forKey: .quarantined)
             try container.encode(slots, forKey: .slots)
             try container.encode(requests, forKey: .requests)
             try container.encode(requestsRetried, forKey: .requestsRetried)
@@ -106,9 +111,25 @@ public struct ClusterAccounting: Sendable, Hashable, Codable {
     public var circuits: UInt64 { workers.reduce(0) { $0 + $1.circuits } }
     public var shots: UInt64 { workers.reduce(0) { $0 + $1.shots } }
     public var requestsRetried: UInt64 { workers.reduce(0) { $0 + $1.requestsRetried } }
+    /// Workers quarantined during the run (each worker's entry says why).
+    public var quarantinedWorkers = 0
 
     public init(workers: [Worker]) {
         self.workers = workers
+    }
+
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        workers = try container.decode([Worker].self, forKey: .workers)
+        evaluateCalls = try container.decode(UInt64.self, forKey: .evaluateCalls)
+        roundTrips = try container.decode(UInt64.self, forKey: .roundTrips)
+        maximumRoundTripsPerWorkerPerCall = try container.decode(
+            UInt64.self,
+            forKey: .maximumRoundTripsPerWorkerPerCall
+        )
+        placement = try container.decodeIfPresent([String].self, forKey: .placement)
+        // Absent in summaries written before quarantine existed.
+        quarantinedWorkers = try container.decodeIfPresent(Int.self, forKey: .quarantinedWorkers) ?? 0
     }
 
     enum CodingKeys: String, CodingKey {
@@ -117,5 +138,6 @@ public struct ClusterAccounting: Sendable, Hashable, Codable {
         case roundTrips = "round_trips"
         case maximumRoundTripsPerWorkerPerCall = "max_round_trips_per_worker_per_call"
         case placement
+        case quarantinedWorkers = "quarantined_workers"
     }
 }

@@ -28,6 +28,8 @@ public actor ClusterExecutor: CircuitExecutor {
         case connecting
         case ready(connection: PeerConnection, hello: WorkerHello)
         case down(since: ContinuousClock.Instant)
+        /// Sent an impossible reply: used no more in this run, never reconnected.
+        case quarantined(reason: String)
     }
 
     private struct Link {
@@ -49,6 +51,11 @@ public actor ClusterExecutor: CircuitExecutor {
 
         var isConnecting: Bool {
             if case .connecting = state { return true }
+            return false
+        }
+
+        var isQuarantined: Bool {
+            if case .quarantined = state { return true }
             return false
         }
     }
@@ -85,10 +92,14 @@ public actor ClusterExecutor: CircuitExecutor {
     private var tasks: [Task<Void, Never>] = []
     private var isShutDown = false
     private let clock = ContinuousClock()
+    /// Where the executor says what happened to a worker (quarantined), one line each.
+    private let log: @Sendable (String) -> Void
 
+    /// - Parameter log: receives one line per event a user should see (a worker quarantined).
     /// - Throws: `ClusterError` when the secret file cannot be used.
-    public init(configuration: ClusterConfiguration) throws {
+    public init(configuration: ClusterConfiguration, log: @escaping @Sendable (String) -> Void = { _ in }) throws {
         self.configuration = configuration
+        self.log = log
         secret = try configuration.secretFile.map { try SharedSecret(contentsOfFile: $0) }
         links = configuration.workers.map { Link(name: $0.name, endpoint: $0.endpoint) }
         lastHeard = Mutex(Array(repeating: ContinuousClock.now, count: configuration.workers.count))
@@ -256,8 +267,25 @@ public actor ClusterExecutor: CircuitExecutor {
             let waiting = remaining.count + plan.reduce(0) { $0 + $1.1.count }
             for (((worker, items, message), outcome), arrival) in zip(zip(plan, answers), arrivals) {
                 accounting.workers[worker].roundTripSeconds += ((arrival ?? clock.now) - sent).seconds
+                if case .success(.result(let evaluations, let usage)) = outcome,
+                    let problem = ReplyCheck.problem(
+                        evaluations,
+                        usage: usage,
+                        items: items.map { batch.items[$0] },
+                        circuits: circuits,
+                        method: batch.method,
+                        shots: batch.shots,
+                        slots: slots(of: worker)
+                    )
+                {
+                    // Never used: the items go to another worker, this one to quarantine.
+                    quarantine(worker, because: "its reply was impossible: \(problem)")
+                    failedThisCall.insert(worker)
+                    remaining += items
+                    continue
+                }
                 switch outcome {
-                case .success(.result(let evaluations, let usage)) where evaluations.count == items.count:
+                case .success(.result(let evaluations, let usage)):
                     for (item, evaluation) in zip(items, evaluations) { results[item] = evaluation }
                     accounting.workers[worker].requests += 1
                     if case .evaluate(let sub) = message { accountModelledTime(of: sub, on: worker) }
@@ -374,6 +402,31 @@ public actor ClusterExecutor: CircuitExecutor {
             )
     }
 
+    /// The QPU slots a worker announced (its usage reports name slots below this).
+    private func slots(of worker: Int) -> Int {
+        guard case .ready(_, let hello) = links[worker].state else { return 1 }
+        return Int(hello.qpuSlots)
+    }
+
+    /// Stops using a worker for the rest of the run: its connection closed, its pending
+    /// requests failed (to be retried elsewhere), no reconnection; logged and counted.
+    private func quarantine(_ worker: Int, because reason: String) {
+        guard !links[worker].isQuarantined else { return }
+        if case .ready(let connection, _) = links[worker].state { connection.close() }
+        lastPlacement = nil
+        links[worker].state = .quarantined(reason: reason)
+        links[worker].lastError = "quarantined: \(reason)"
+        links[worker].localIndex = [:]
+        links[worker].parameterVersion = nil
+        links[worker].generation += 1
+        accounting.workers[worker].quarantined = reason
+        accounting.quarantinedWorkers += 1
+        for entry in replies.takeAll(where: { $0.worker == worker }) {
+            entry.fulfil(.failure(ClusterError.workerLost(worker: links[worker].name, reason: "quarantined")))
+        }
+        log("worker \(links[worker].name) quarantined for this run: \(reason); its work goes to the others")
+    }
+
     /// Pinned placement: every item goes to its circuit's home, or to a stand-in of the same
     /// profile; items whose home and stand-ins are all down come back apart.
     private func pinnedAssignment(
@@ -484,6 +537,7 @@ public actor ClusterExecutor: CircuitExecutor {
         var backoff = configuration.backoffInitial
         var generator = SystemRandomNumberGenerator()
         while !isShutDown && !Task.isCancelled {
+            if links[worker].isQuarantined { return }
             if links[worker].isReady || links[worker].isConnecting {
                 try? await Task.sleep(for: configuration.heartbeatInterval)
                 continue
@@ -492,6 +546,7 @@ public actor ClusterExecutor: CircuitExecutor {
                 try await connect(worker)
                 backoff = configuration.backoffInitial
             } catch {
+                if links[worker].isQuarantined { return }
                 links[worker].lastError = "\(error)"
                 links[worker].state = .down(since: clock.now)
                 // Doubling backoff with up to 50 % jitter, so restarted workers are not stormed.
@@ -589,7 +644,9 @@ public actor ClusterExecutor: CircuitExecutor {
             case .frame(_, .goodbye(let reason)):
                 lost = ClusterError.workerLeft(worker: name, reason: reason)
             case .frame(let id, let message):
-                replies.take(id)?.fulfil(.success(message))
+                // Bound to the connection the request went out on: another worker's reply to
+                // this id (forged, or confused) is dropped, and the rightful one still counts.
+                replies.take(id, from: worker)?.fulfil(.success(message))
                 return
             case .finished:
                 lost = ClusterError.workerLost(worker: name, reason: "closed by the worker")
@@ -631,7 +688,7 @@ public actor ClusterExecutor: CircuitExecutor {
     /// Marks a worker lost: its connection closed, its pending requests failed (to be retried
     /// elsewhere); `keepConnected` brings it back.
     private func lose(_ worker: Int, generation: Int, error: any Error) {
-        guard links[worker].generation == generation else { return }
+        guard links[worker].generation == generation, !links[worker].isQuarantined else { return }
         if case .ready(let connection, _) = links[worker].state { connection.close() }
         lastPlacement = nil
         links[worker].state = .down(since: clock.now)

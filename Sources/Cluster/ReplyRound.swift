@@ -80,6 +80,15 @@ final class ReplyRegistry: Sendable {
     /// Removes and returns the entry of `id` (nil when it was answered or failed already).
     func take(_ id: UInt64) -> Entry? { entries.withLock { $0.removeValue(forKey: id) } }
 
+    /// Removes and returns the entry of `id` only when its request went to `worker`: a reply
+    /// is accepted from the connection its request was sent on, and from no other.
+    func take(_ id: UInt64, from worker: Int) -> Entry? {
+        entries.withLock { entries in
+            guard entries[id]?.worker == worker else { return nil }
+            return entries.removeValue(forKey: id)
+        }
+    }
+
     /// Removes and returns every entry that matches.
     func takeAll(where matches: (Entry) -> Bool) -> [Entry] {
         entries.withLock { entries in

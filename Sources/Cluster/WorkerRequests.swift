@@ -84,7 +84,10 @@ struct WorkerRequests {
         }
         executor.loadNow(list)
         circuits = list
-        runWork = list.map { (1 << $0.qubitCount) * $0.gates.count }
+        // A density matrix (a noisy profile) holds 4^n numbers where a state holds 2^n: a
+        // request the reader would answer at once must be judged by that, or it starves pings.
+        let noisy = !profile.isNoiseless
+        runWork = list.map { (1 << ($0.qubitCount * (noisy ? 2 : 1))) * $0.gates.count }
         circuitSeconds = list.map { profile.circuitSeconds($0) }
         differentiableGates = list.map(\.differentiableGateCount)
         parameterVersion = nil

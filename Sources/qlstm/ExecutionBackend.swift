@@ -73,7 +73,7 @@ enum ExecutionBackend: Sendable, CustomStringConvertible {
 
     /// A backend on the workers of `configuration` (started, at least one worker ready).
     static func connect(to configuration: ClusterConfiguration, local: LocalCluster?) async throws -> ExecutionBackend {
-        let executor = try ClusterExecutor(configuration: configuration)
+        let executor = try ClusterExecutor(configuration: configuration, log: { Notes().note($0) })
         try await executor.start()
         return .cluster(executor, local: local)
     }
