@@ -3,8 +3,8 @@
 Run it by hand from the repository root (not run by CI), in one command:
 
     swift build -c release --product qlstm && python3.11 -m venv /tmp/qlstm-peers \
-      && /tmp/qlstm-peers/bin/pip install -r benchmarks/peers/requirements.txt \
-      && /tmp/qlstm-peers/bin/python benchmarks/peers/noisy_circuit.py
+      && /tmp/qlstm-peers/bin/pip install -r docs/peers/requirements.txt \
+      && /tmp/qlstm-peers/bin/python docs/peers/noisy_circuit.py
 
 (with the venv and the binary already there, the last part alone). Progress goes to stderr; stdout
 gets one JSON object with every figure, the ratios ours/peer, the versions and the load average.
@@ -262,7 +262,7 @@ def run_qlstm_simulate(binary, x, w, noise, directory):
         "shots": None,
         "job_seconds": 0,
         "shot_seconds": 0,
-        "source": "benchmarks/peers/noisy_circuit.py: the noisy fixture's 'all' model",
+        "source": "docs/peers/noisy_circuit.py: the noisy fixture's 'all' model",
     }
     profile_path = os.path.join(directory, "profile.json")
     with open(profile_path, "w") as file:
