@@ -9,16 +9,21 @@ public struct ClusterConfiguration: Sendable, Hashable {
     public struct Worker: Sendable, Hashable {
         public var name: String
         public var endpoint: Endpoint
+        /// This worker's TLS settings, in place of the cluster's (`tls(for:)`).
+        public var tls: TLSConfiguration?
 
-        public init(name: String, endpoint: Endpoint) {
+        public init(name: String, endpoint: Endpoint, tls: TLSConfiguration? = nil) {
             self.name = name
             self.endpoint = endpoint
+            self.tls = tls
         }
     }
 
     public var workers: [Worker]
     /// The shared secret's file (mode 0600), for mutual authentication; `nil` for none.
     public var secretFile: String?
+    /// TLS for every worker without settings of its own; `nil`: plaintext.
+    public var tls: TLSConfiguration?
     /// How long to wait for a TCP connection and the handshake.
     public var connectTimeout: Duration = .seconds(5)
     /// How long one request may take before it is sent to another worker.
@@ -36,8 +41,8 @@ public struct ClusterConfiguration: Sendable, Hashable {
         self.secretFile = secretFile
     }
 
-    static let keys = ["version", "workers", "secret_file", "timeouts"]
-    static let workerKeys = ["name", "address"]
+    static let keys = ["version", "workers", "secret_file", "tls", "timeouts"]
+    static let workerKeys = ["name", "address", "tls"]
     static let timeoutKeys = [
         "connect_seconds", "request_seconds", "heartbeat_seconds", "give_up_seconds", "backoff_initial_seconds",
         "backoff_max_seconds",
@@ -56,10 +61,13 @@ public struct ClusterConfiguration: Sendable, Hashable {
             )
         }
         try self.init(json: data, path: url.path)
+        let directory = url.deletingLastPathComponent()
         if let secret = secretFile, !secret.hasPrefix("/") {
             // A relative secret path is relative to the cluster file, not to the working directory.
-            secretFile = url.deletingLastPathComponent().appendingPathComponent(secret).path
+            secretFile = directory.appendingPathComponent(secret).path
         }
+        tls = tls?.resolvingPaths(relativeTo: directory)
+        for index in workers.indices { workers[index].tls = workers[index].tls?.resolvingPaths(relativeTo: directory) }
     }
 
     /// Parses the JSON text of a cluster file.
@@ -94,9 +102,11 @@ public struct ClusterConfiguration: Sendable, Hashable {
                 throw fail("two workers are named \"\(name)\": names must be unique")
             }
             if workers.contains(where: { $0.endpoint == endpoint }) { throw fail("\(address) is listed twice") }
-            workers.append(Worker(name: name, endpoint: endpoint))
+            let tls = try worker["tls"].map { try Self.tlsConfiguration($0, where: "workers[\(index)].tls", fail: fail) }
+            workers.append(Worker(name: name, endpoint: endpoint, tls: tls))
         }
         self.init(workers: workers)
+        tls = try root["tls"].map { try Self.tlsConfiguration($0, where: "tls", fail: fail) }
         if let secret = root["secret_file"] {
             guard let path = secret as? String, !path.isEmpty else { throw fail("\"secret_file\" must be a path") }
             secretFile = path
@@ -122,7 +132,7 @@ public struct ClusterConfiguration: Sendable, Hashable {
         }
     }
 
-    private static func refuseUnknownKeys(
+    static func refuseUnknownKeys(
         _ object: [String: Any],
         known: [String],
         where place: String,

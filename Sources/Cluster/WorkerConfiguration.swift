@@ -14,6 +14,9 @@ public struct WorkerConfiguration: Sendable {
     public var profile: String
     /// The shared secret coordinators must prove they know; `nil` accepts every coordinator.
     public var secret: SharedSecret?
+    /// TLS for every connection (a worker's certificate, and a CA for client certificates);
+    /// `nil`: plaintext.
+    public var tls: TLSContext?
     /// The limits frames are held to after the handshake (before it, `limits.forHandshake`).
     public var limits: ProtocolLimits
     /// Inputs evaluated together in one state buffer (see `LocalExecutor`).
@@ -37,6 +40,7 @@ public struct WorkerConfiguration: Sendable {
         name: String? = nil,
         profile: String = "statevector",
         secret: SharedSecret? = nil,
+        tls: TLSContext? = nil,
         limits: ProtocolLimits = .standard,
         lanes: Int = 16,
         softwareVersion: String = "unknown",
@@ -50,6 +54,7 @@ public struct WorkerConfiguration: Sendable {
         self.name = name
         self.profile = profile
         self.secret = secret
+        self.tls = tls
         self.limits = limits
         self.lanes = lanes
         self.softwareVersion = softwareVersion
