@@ -59,18 +59,16 @@ public final class TLSContext: @unchecked Sendable {
                 )
             }
             try Self.checkReadable(key, setting: names.key)
+            // OpenSSL checks here that the key belongs to the certificate.
             guard SSL_CTX_use_PrivateKey_file(context, key, SSL_FILETYPE_PEM) == 1 else {
+                let mismatch = ERR_GET_REASON(ERR_peek_last_error()) == X509_R_KEY_VALUES_MISMATCH
+                let problem = Self.lastErrorText()
                 throw .invalidTLSFile(
                     setting: names.key,
                     path: key,
-                    reason: "it holds no PEM private key (\(Self.lastErrorText())): give the unencrypted key made with the certificate"
-                )
-            }
-            guard SSL_CTX_check_private_key(context) == 1 else {
-                throw .invalidTLSFile(
-                    setting: names.key,
-                    path: key,
-                    reason: "this key does not belong to the certificate \(certificate): give the key made with it"
+                    reason: mismatch
+                        ? "this key does not belong to the certificate \(certificate): give the key made with it"
+                        : "it holds no PEM private key (\(problem)): give the unencrypted key made with the certificate"
                 )
             }
         }

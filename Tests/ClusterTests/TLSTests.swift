@@ -1,0 +1,129 @@
+import Cluster
+import ClusterProtocol
+import Foundation
+import Testing
+import TestSupport
+import VariationalCircuits
+
+/// TLS between a coordinator's `PeerConnection` and a `WorkerServer` in this process; the error
+/// lines with real processes are in IntegrationTests (`TLSClusterTests`).
+@Suite("TLS", .timeLimit(.minutes(1)))
+struct TLSTests {
+    /// One set for every test of the suite (each test gets a new instance of it).
+    static let made = Result { try TestCertificates.make() }
+
+    let certificates: TestCertificates
+    let secret = SharedSecret(bytes: Array("tls and a secret".utf8))
+
+    init() throws {
+        certificates = try Self.made.get()
+    }
+
+    func workerContext(clientCA: Bool = false) throws -> TLSContext {
+        try TLSContext(
+            role: .worker,
+            configuration: TLSConfiguration(
+                caFile: clientCA ? certificates.caFile : nil,
+                certificateFile: certificates.worker.certificate,
+                keyFile: certificates.worker.key
+            )
+        )
+    }
+
+    func coordinatorContext(clientCertificate: Bool = false) throws -> TLSContext {
+        try TLSContext(
+            role: .coordinator,
+            configuration: TLSConfiguration(
+                caFile: certificates.caFile,
+                certificateFile: clientCertificate ? certificates.client.certificate : nil,
+                keyFile: clientCertificate ? certificates.client.key : nil
+            )
+        )
+    }
+
+    @Test("mutual TLS with a shared secret: results bit-identical to in-process, both certificates seen")
+    func mutualSession() async throws {
+        try await withWorker(secret: secret, tls: try workerContext(clientCA: true)) { worker in
+            let (connection, hello) = try await worker.connect(
+                secret: secret,
+                tls: try coordinatorContext(clientCertificate: true)
+            )
+            defer { connection.close() }
+            #expect(hello.requiresAuthentication)
+            let summary = try #require(connection.tlsSummary)
+            #expect(summary.version == "TLSv1.3")
+            #expect(summary.peerSubject == "CN=qlstm-worker")
+
+            let circuits = testCircuits("tls", count: 3, qubits: 4)
+            let parameters = testParameters(for: circuits, seed: 11)
+            try await install(circuits, parameters: parameters, version: 1, on: connection)
+            // Large enough that the reply spans many TLS records.
+            let batch = testBatch(for: circuits, items: 400, version: 1, seed: 12)
+            let reply = try await connection.request(.evaluate(batch), id: 3)
+            guard case .result(let evaluations, _) = reply else {
+                Issue.record("evaluate answered \(reply)")
+                return
+            }
+            let reference = LocalExecutor(threads: 1)
+            try await reference.load(circuits)
+            try await reference.setParameters(parameters, version: 1)
+            #expect(try await bitPatterns(evaluations) == bitPatterns(reference.evaluate(batch)))
+            #expect(await worker.log.waitFor("authenticated over TLSv1.3, peer certificate CN=qlstm-coordinator"))
+        }
+    }
+
+    @Test("the worker's preamble, then nothing: a silent client is dropped after the handshake timeout")
+    func silentClient() async throws {
+        try await withWorker(tls: try workerContext(), handshakeTimeout: .milliseconds(300)) { worker in
+            let socket = try await RawSocket.connect(port: worker.port)
+            defer { socket.close() }
+            let clock = ContinuousClock()
+            let started = clock.now
+            let (frames, closed) = try await socket.readFramesUntilClosed()
+            #expect(closed)
+            #expect(frames == [ReceivedFrame(0, TLSPreamble.message)])
+            #expect(clock.now - started < .seconds(5))
+            #expect(await worker.log.waitFor("refused"))
+        }
+    }
+
+    @Test("a worker stopping while a TLS client is silent stops at once")
+    func stopDuringTLSHandshake() async throws {
+        let worker = try RunningWorker.start(tls: try workerContext())
+        let socket = try await RawSocket.connect(port: worker.port)
+        defer { socket.close() }
+        #expect(await worker.log.waitFor("connected"))
+        let clock = ContinuousClock()
+        let started = clock.now
+        await worker.stop()
+        #expect(clock.now - started < .seconds(5))
+    }
+
+    @Test(
+        "files that cannot serve TLS are refused with the setting, the file and the fix",
+        arguments: [
+            ("cert", "cannot open it"), ("key", "does not belong to the certificate"), ("ca", "no PEM CA certificate"),
+            ("missing key", "go together"),
+        ]
+    )
+    func badFiles(_ problem: String, _ expected: String) throws {
+        var configuration = TLSConfiguration(
+            caFile: certificates.caFile,
+            certificateFile: certificates.worker.certificate,
+            keyFile: certificates.worker.key
+        )
+        switch problem {
+        case "cert": configuration.certificateFile = certificates.directory.appendingPathComponent("none.pem").path
+        case "key": configuration.keyFile = certificates.client.key
+        case "ca": configuration.caFile = certificates.worker.key
+        default: configuration.keyFile = nil
+        }
+        #expect {
+            _ = try TLSContext(role: .worker, configuration: configuration)
+        } throws: { error in
+            let text = "\(error)"
+            return text.contains(expected) && !text.contains("\n")
+                && (problem == "missing key" || text.contains("--tls-\(problem)"))
+        }
+    }
+}
