@@ -72,6 +72,35 @@ struct TLSTests {
         }
     }
 
+    @Test("over TLS a proof not bound to this session is refused, so a relay cannot pass one on")
+    func unboundProofRefused() async throws {
+        try await withWorker(secret: secret, tls: try workerContext()) { worker in
+            let connection = try await PeerConnection.connect(
+                to: worker.endpoint,
+                timeout: .seconds(5),
+                tls: try coordinatorContext()
+            )
+            defer { connection.close() }
+            guard case (_, .hello(let hello))? = try await connection.receive() else {
+                Issue.record("no hello")
+                return
+            }
+            // Right secret, right nonces, but the transcript of another channel (here none):
+            // what a relay holding a TLS session with each side would have to forward.
+            var generator = SystemRandomNumberGenerator()
+            let nonce = AuthenticationNonce.random(using: &generator)
+            let proof = AuthenticationTranscript.coordinatorProof(workerNonce: hello.nonce, coordinatorNonce: nonce)
+            try await connection.send(.authenticate(nonce: nonce, mac: secret.authenticationCode(for: proof)), requestID: 0)
+            let answer = try await connection.receive()
+            guard case (_, .error(let code, _))? = answer else {
+                Issue.record("the worker answered \(String(describing: answer)) instead of refusing")
+                return
+            }
+            #expect(code == .authenticationFailed)
+            #expect(await worker.log.waitFor("proof is wrong"))
+        }
+    }
+
     @Test("the worker's preamble, then nothing: a silent client is dropped after the handshake timeout")
     func silentClient() async throws {
         try await withWorker(tls: try workerContext(), handshakeTimeout: .milliseconds(300)) { worker in

@@ -33,7 +33,7 @@ final class ByteFlippingRelay: Sendable {
 
     /// Listens on a free port and forwards each connection to 127.0.0.1:`target`.
     init(forwardingTo target: Int, flipping direction: Direction) throws {
-        listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_addr.s_addr = inet_addr("127.0.0.1")
@@ -45,6 +45,7 @@ final class ByteFlippingRelay: Sendable {
             }
         }
         guard bound else { throw RelayFailure(description: "cannot listen on 127.0.0.1: errno \(errno)") }
+        self.listener = listener
         port = UInt16(bigEndian: address.sin_port)
         Thread.detachNewThread { [self] in accept(forwardingTo: target, flipping: direction) }
     }

@@ -30,7 +30,7 @@ struct TLSClusterTests {
         if clientCA { arguments += ["--tls-ca", certificates.caFile] }
         if let secret { arguments += ["--secret-file", secret] }
         let log = root.appendingPathComponent("worker-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: log.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
         return (try WorkerHandle(arguments: arguments, log: try FileHandle(forWritingTo: log)), log)
     }
 
@@ -60,7 +60,7 @@ struct TLSClusterTests {
     /// A fresh shared-secret file (mode 600).
     func secretFile() throws -> String {
         let path = root.appendingPathComponent("secret-\(UUID().uuidString)").path
-        FileManager.default.createFile(
+        _ = FileManager.default.createFile(
             atPath: path,
             contents: Data("tls cluster secret\n".utf8),
             attributes: [.posixPermissions: 0o600]
@@ -128,7 +128,8 @@ struct TLSClusterTests {
     /// A mistake, what the coordinator says and what the worker logs.
     struct Mistake: Sendable, CustomTestStringConvertible {
         let name: String
-        let worker: KeyPath<TestCertificates, TestCertificates.Pair>?
+        /// The worker's certificate; `nil` for a plaintext worker.
+        let worker: @Sendable (TestCertificates) -> TestCertificates.Pair?
         let clientCA: Bool
         /// The cluster file's `tls` object, from the certificates; `nil` for none.
         let tls: @Sendable (TLSClusterTests) -> String?
@@ -141,7 +142,7 @@ struct TLSClusterTests {
     static let mistakes: [Mistake] = [
         Mistake(
             name: "the wrong CA",
-            worker: \.worker,
+            worker: { $0.worker },
             clientCA: false,
             tls: { $0.tls(ca: $0.certificates.otherCAFile) },
             coordinatorSays: "is not signed by the CA in tls.ca",
@@ -149,7 +150,7 @@ struct TLSClusterTests {
         ),
         Mistake(
             name: "an expired certificate",
-            worker: \.expired,
+            worker: { $0.expired },
             clientCA: false,
             tls: { $0.tls() },
             coordinatorSays: "the worker's certificate (CN=qlstm-worker) expired on",
@@ -157,7 +158,7 @@ struct TLSClusterTests {
         ),
         Mistake(
             name: "a certificate for another name",
-            worker: \.otherName,
+            worker: { $0.otherName },
             clientCA: false,
             tls: { $0.tls() },
             coordinatorSays: "is for DNS:other.example, not 127.0.0.1",
@@ -165,7 +166,7 @@ struct TLSClusterTests {
         ),
         Mistake(
             name: "a plaintext coordinator and a TLS worker",
-            worker: \.worker,
+            worker: { $0.worker },
             clientCA: false,
             tls: { _ in nil },
             coordinatorSays: "this worker accepts TLS connections only",
@@ -173,7 +174,7 @@ struct TLSClusterTests {
         ),
         Mistake(
             name: "a TLS coordinator and a plaintext worker",
-            worker: nil,
+            worker: { _ in nil },
             clientCA: false,
             tls: { $0.tls() },
             coordinatorSays: "the worker speaks plaintext, but cluster.json asks for TLS",
@@ -181,7 +182,7 @@ struct TLSClusterTests {
         ),
         Mistake(
             name: "mutual TLS and a coordinator without a client certificate",
-            worker: \.worker,
+            worker: { $0.worker },
             clientCA: true,
             tls: { $0.tls() },
             coordinatorSays: "the worker requires a client certificate (it was started with --tls-ca)",
@@ -191,7 +192,7 @@ struct TLSClusterTests {
 
     @Test("each TLS mistake is one line on each side, naming the cause and the fix", arguments: mistakes)
     func mistake(_ mistake: Mistake) throws {
-        let (worker, log) = try startWorker(mistake.worker.map { certificates[keyPath: $0] }, clientCA: mistake.clientCA)
+        let (worker, log) = try startWorker(mistake.worker(certificates), clientCA: mistake.clientCA)
         defer { worker.kill() }
         let cluster = try clusterFile(["127.0.0.1:\(worker.port)"], tls: mistake.tls(self))
         let status = try QlstmBinary.run(["cluster", "status", "--cluster", cluster.path])
