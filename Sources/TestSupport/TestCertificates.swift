@@ -36,18 +36,25 @@ public struct TestCertificates: Sendable {
         for name in ["ca", "other-ca"] {
             try openssl(
                 ["req", "-x509"] + curve
-                    + ["-keyout", path("\(name).key"), "-out", path("\(name).pem"), "-days", "30", "-subj", "/CN=qlstm test \(name)"]
+                    + ["-keyout", path("\(name).key"), "-out", path("\(name).pem"), "-days", "30", "-subj", "/CN=qlstm test \(name)"],
+                in: directory
             )
         }
         /// A key and a certificate the CA signs, with `extensions` and `days` of validity.
         func issue(_ name: String, subject: String, extensions: String, days: Int) throws -> Pair {
             let pair = Pair(certificate: path("\(name).pem"), key: path("\(name).key"))
-            try openssl(["req", "-new"] + curve + ["-keyout", pair.key, "-out", path("\(name).csr"), "-subj", subject])
+            try openssl(
+                ["req", "-new"] + curve + ["-keyout", pair.key, "-out", path("\(name).csr"), "-subj", subject],
+                in: directory
+            )
             try extensions.write(toFile: path("\(name).ext"), atomically: true, encoding: .utf8)
-            try openssl([
-                "x509", "-req", "-in", path("\(name).csr"), "-CA", path("ca.pem"), "-CAkey", path("ca.key"),
-                "-CAcreateserial", "-days", "\(days)", "-extfile", path("\(name).ext"), "-out", pair.certificate,
-            ])
+            try openssl(
+                [
+                    "x509", "-req", "-in", path("\(name).csr"), "-CA", path("ca.pem"), "-CAkey", path("ca.key"),
+                    "-CAcreateserial", "-days", "\(days)", "-extfile", path("\(name).ext"), "-out", pair.certificate,
+                ],
+                in: directory
+            )
             return pair
         }
         let serverNames = "subjectAltName=DNS:localhost,IP:127.0.0.1,IP:::1\nextendedKeyUsage=serverAuth\n"
@@ -73,21 +80,27 @@ public struct TestCertificates: Sendable {
         )
     }
 
-    /// Runs `openssl ARGUMENTS` quietly.
-    private static func openssl(_ arguments: [String]) throws {
+    /// Runs `openssl ARGUMENTS` quietly, its standard error into a file of `directory`.
+    ///
+    /// A file, not a pipe: a worker process that another test starts at the same moment may
+    /// inherit the pipe's write end, and reading the pipe to its end would then wait for that
+    /// worker to exit.
+    private static func openssl(_ arguments: [String], in directory: URL) throws {
+        let log = directory.appendingPathComponent("openssl.log")
+        _ = FileManager.default.createFile(atPath: log.path, contents: nil)
+        let errors = try FileHandle(forWritingTo: log)
+        defer { try? errors.close() }
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["openssl"] + arguments
-        let errors = Pipe()
         process.standardOutput = FileHandle.nullDevice
         process.standardError = errors
         try process.run()
-        let message = errors.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
         guard process.terminationStatus == 0 else {
             throw CertificateFailure(
                 description: "openssl \(arguments.joined(separator: " ")) failed: "
-                    + String(decoding: message, as: UTF8.self)
+                    + ((try? String(contentsOf: log, encoding: .utf8)) ?? "")
             )
         }
     }

@@ -243,7 +243,9 @@ final class TLSSession {
         switch frame.message {
         case TLSPreamble.message:
             return preambleBytes.suffix(preamble.bufferedByteCount)
-        case .hello:
+        // A plaintext worker sends hello, or, when our ClientHello reached it first, refuses it
+        // as a malformed frame; a TLS worker sends neither before the preamble.
+        case .hello, .error(.malformedFrame, _):
             throw .tlsFailed(
                 peer: peer,
                 reason:
