@@ -102,7 +102,9 @@ public struct ClusterConfiguration: Sendable, Hashable {
                 throw fail("two workers are named \"\(name)\": names must be unique")
             }
             if workers.contains(where: { $0.endpoint == endpoint }) { throw fail("\(address) is listed twice") }
-            let tls = try worker["tls"].map { try Self.tlsConfiguration($0, where: "workers[\(index)].tls", fail: fail) }
+            let tls = try worker["tls"].map {
+                try Self.tlsConfiguration($0, where: "workers[\(index)].tls", fail: fail)
+            }
             workers.append(Worker(name: name, endpoint: endpoint, tls: tls))
         }
         self.init(workers: workers)

@@ -357,7 +357,9 @@ public final class PeerConnection: Sendable {
     /// Sends TLS bytes that no caller waits for (handshake messages, alerts): under the lock,
     /// so that they keep their place among the sealed frames.
     private func sendTLSOutput(_ bytes: [UInt8], state: inout State) {
-        guard !bytes.isEmpty, !state.isShutDown, case .success(let rest?) = sendNow(bytes, state: &state) else { return }
+        guard !bytes.isEmpty, !state.isShutDown, case .success(let rest?) = sendNow(bytes, state: &state) else {
+            return
+        }
         writes.async { [self] in try? writeQueued(bytes, from: rest) }
     }
 

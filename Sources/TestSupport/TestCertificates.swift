@@ -36,7 +36,10 @@ public struct TestCertificates: Sendable {
         for name in ["ca", "other-ca"] {
             try openssl(
                 ["req", "-x509"] + curve
-                    + ["-keyout", path("\(name).key"), "-out", path("\(name).pem"), "-days", "30", "-subj", "/CN=qlstm test \(name)"],
+                    + [
+                        "-keyout", path("\(name).key"), "-out", path("\(name).pem"), "-days", "30", "-subj",
+                        "/CN=qlstm test \(name)",
+                    ],
                 in: directory
             )
         }

@@ -5,7 +5,8 @@ import Foundation
 /// `qlstm cluster status`: asks every worker of a cluster file who it is and how fast it answers.
 enum ClusterCommand: Command {
     static let name = "cluster"
-    static let summary = "show each worker of a cluster file: reachable, version, slots, qubits, profile, TLS, round trip"
+    static let summary =
+        "show each worker of a cluster file: reachable, version, slots, qubits, profile, TLS, round trip"
     static let usage = "qlstm cluster status --cluster FILE [--json]"
     static let options: [OptionSpec] = [
         .value("cluster", "FILE", "the cluster file (default cluster.json)"),
@@ -73,7 +74,8 @@ enum ClusterCommand: Command {
             for status in statuses {
                 if status.reachable {
                     let link =
-                        status.tls.map { "\($0) (worker certificate \(status.peerCertificate ?? "none"))" } ?? "plaintext"
+                        status.tls.map { "\($0) (worker certificate \(status.peerCertificate ?? "none"))" }
+                        ?? "plaintext"
                     print(
                         "\(status.name) \(status.address): reachable, qlstm \(status.version ?? "?"), \(status.slots ?? 0) slots, "
                             + "\(status.qubitCapacity ?? 0) qubits, profile \(status.profile ?? "?"), \(link), "

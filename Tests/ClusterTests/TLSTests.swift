@@ -1,8 +1,8 @@
 import Cluster
 import ClusterProtocol
 import Foundation
-import Testing
 import TestSupport
+import Testing
 import VariationalCircuits
 
 /// TLS between a coordinator's `PeerConnection` and a `WorkerServer` in this process; the error
@@ -90,7 +90,10 @@ struct TLSTests {
             var generator = SystemRandomNumberGenerator()
             let nonce = AuthenticationNonce.random(using: &generator)
             let proof = AuthenticationTranscript.coordinatorProof(workerNonce: hello.nonce, coordinatorNonce: nonce)
-            try await connection.send(.authenticate(nonce: nonce, mac: secret.authenticationCode(for: proof)), requestID: 0)
+            try await connection.send(
+                .authenticate(nonce: nonce, mac: secret.authenticationCode(for: proof)),
+                requestID: 0
+            )
             let answer = try await connection.receive()
             guard case (_, .error(let code, _))? = answer else {
                 Issue.record("the worker answered \(String(describing: answer)) instead of refusing")

@@ -180,7 +180,8 @@ private struct RecordFlipper {
                     flippedHere = true
                 }
                 position =
-                    offset + 1 == length ? .recordHeader([]) : .recordBody(offset: offset + 1, length: length, flipAt: flipAt)
+                    offset + 1 == length
+                    ? .recordHeader([]) : .recordBody(offset: offset + 1, length: length, flipAt: flipAt)
             }
         }
         return flippedHere

@@ -1,6 +1,6 @@
 import Foundation
-import Testing
 import TestSupport
+import Testing
 
 /// TLS between `qlstm` processes: a coordinator (`qlstm train`, `qlstm cluster status`) and
 /// `qlstm worker`s, with certificates made by `openssl` for the test.
@@ -104,7 +104,9 @@ struct TLSClusterTests {
         #expect(run.status == 0, "\(run.standardError)")
         #expect(try Checkpoint.read(out) == Checkpoint.read(reference))
         for (_, log) in workers {
-            #expect(!logLines(log, containing: "authenticated over TLSv1.3, peer certificate CN=qlstm-coordinator").isEmpty)
+            #expect(
+                !logLines(log, containing: "authenticated over TLSv1.3, peer certificate CN=qlstm-coordinator").isEmpty
+            )
         }
         let manifest = try String(contentsOf: out.appendingPathComponent("manifest.json"), encoding: .utf8)
         #expect(manifest.contains("TLSv1.3, peer certificate CN=qlstm-worker"))
@@ -198,8 +200,10 @@ struct TLSClusterTests {
         let status = try QlstmBinary.run(["cluster", "status", "--cluster", cluster.path])
         #expect(status.status == 1)
         let lines = status.standardOutput.split(separator: "\n")
-        #expect(lines.count == 1 && lines[0].contains("unreachable") && lines[0].contains(mistake.coordinatorSays),
-            "\(status.standardOutput)")
+        #expect(
+            lines.count == 1 && lines[0].contains("unreachable") && lines[0].contains(mistake.coordinatorSays),
+            "\(status.standardOutput)"
+        )
         let refused = logLines(log, containing: "refused:")
         #expect(refused.count == 1 && refused[0].contains(mistake.workerSays), "\(refused)")
     }

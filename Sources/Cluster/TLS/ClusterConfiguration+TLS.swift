@@ -36,14 +36,20 @@ extension ClusterConfiguration {
         fail: (String) -> ClusterError
     ) throws -> TLSConfiguration {
         let example = "{\"ca\": \"ca.pem\", \"cert\": \"coordinator.pem\", \"key\": \"coordinator.key\"}"
-        guard let object = value as? [String: Any] else { throw fail("\"\(place)\" must be an object such as \(example)") }
+        guard let object = value as? [String: Any] else {
+            throw fail("\"\(place)\" must be an object such as \(example)")
+        }
         try refuseUnknownKeys(object, known: tlsKeys, where: place, fail: fail)
         func path(_ key: String) throws -> String? {
             guard let entry = object[key] else { return nil }
             guard let text = entry as? String, !text.isEmpty else { throw fail("\(place).\(key) must be a file path") }
             return text
         }
-        let configuration = TLSConfiguration(caFile: try path("ca"), certificateFile: try path("cert"), keyFile: try path("key"))
+        let configuration = TLSConfiguration(
+            caFile: try path("ca"),
+            certificateFile: try path("cert"),
+            keyFile: try path("key")
+        )
         if (configuration.certificateFile == nil) != (configuration.keyFile == nil) {
             throw fail(
                 "\(place) needs both \"cert\" and \"key\" (the coordinator's client certificate and its key) or neither"

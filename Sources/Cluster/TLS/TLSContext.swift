@@ -55,7 +55,8 @@ public final class TLSContext: @unchecked Sendable {
                 throw .invalidTLSFile(
                     setting: names.certificate,
                     path: certificate,
-                    reason: "it holds no PEM certificate (\(Self.lastErrorText())): give the certificate file, '-----BEGIN CERTIFICATE-----' first"
+                    reason:
+                        "it holds no PEM certificate (\(Self.lastErrorText())): give the certificate file, '-----BEGIN CERTIFICATE-----' first"
                 )
             }
             try Self.checkReadable(key, setting: names.key)
@@ -78,7 +79,8 @@ public final class TLSContext: @unchecked Sendable {
                 throw .invalidTLSFile(
                     setting: names.ca,
                     path: ca,
-                    reason: "it holds no PEM CA certificate (\(Self.lastErrorText())): give the CA's certificate, not its key"
+                    reason:
+                        "it holds no PEM CA certificate (\(Self.lastErrorText())): give the CA's certificate, not its key"
                 )
             }
         } else if role == .coordinator {

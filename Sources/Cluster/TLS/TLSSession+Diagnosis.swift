@@ -112,11 +112,14 @@ extension TLSSession {
         let said = "\(peerRole) sent the TLS alert '\(name)'"
         switch (role, alert) {
         case (_, Int32(SSL_AD_BAD_RECORD_MAC)):
-            return "\(said): a record it received failed its integrity check, so bytes were changed in transit; the connection is dropped"
+            return
+                "\(said): a record it received failed its integrity check, so bytes were changed in transit; the connection is dropped"
         case (.coordinator, Int32(SSL_AD_CERTIFICATE_REQUIRED)):
-            return "\(said): the worker requires a client certificate (it was started with --tls-ca): set tls.cert and tls.key in cluster.json"
+            return
+                "\(said): the worker requires a client certificate (it was started with --tls-ca): set tls.cert and tls.key in cluster.json"
         case (.coordinator, Int32(SSL_AD_UNKNOWN_CA)):
-            return "\(said): our client certificate (tls.cert) is not signed by the CA of the worker's --tls-ca: sign it with that CA"
+            return
+                "\(said): our client certificate (tls.cert) is not signed by the CA of the worker's --tls-ca: sign it with that CA"
         case (.coordinator, Int32(SSL_AD_CERTIFICATE_EXPIRED)):
             return "\(said): our client certificate (tls.cert) has expired: renew it"
         case (.coordinator, _):

@@ -236,12 +236,14 @@ final class TLSSession {
         } catch {
             throw .tlsFailed(
                 peer: peer,
-                reason: "the peer sent '\(error)' where a qlstm worker's first frame belongs: check the address in cluster.json"
+                reason:
+                    "the peer sent '\(error)' where a qlstm worker's first frame belongs: check the address in cluster.json"
             )
         }
         guard let frame else { return nil }
         switch frame.message {
         case TLSPreamble.message:
+            defer { preambleBytes = [] }
             return preambleBytes.suffix(preamble.bufferedByteCount)
         // A plaintext worker sends hello, or, when our ClientHello reached it first, refuses it
         // as a malformed frame; a TLS worker sends neither before the preamble.
@@ -264,7 +266,16 @@ final class TLSSession {
         let exported = binding.withUnsafeMutableBufferPointer { output in
             Self.channelBindingLabel.withUnsafeBufferPointer { label in
                 label.withMemoryRebound(to: CChar.self) { label in
-                    SSL_export_keying_material(ssl, output.baseAddress, output.count, label.baseAddress, label.count, nil, 0, 0)
+                    SSL_export_keying_material(
+                        ssl,
+                        output.baseAddress,
+                        output.count,
+                        label.baseAddress,
+                        label.count,
+                        nil,
+                        0,
+                        0
+                    )
                 }
             }
         }
