@@ -1,21 +1,25 @@
+import Dispatch
 import Foundation
 import TestSupport
 import Testing
 
 /// TLS between `qlstm` processes: a coordinator (`qlstm train`, `qlstm cluster status`) and
 /// `qlstm worker`s, with certificates made by `openssl` for the test.
+///
+/// Every wait for a process runs on a Dispatch thread (`offThePool`): a test that blocked a
+/// thread of the small cooperative pool would starve the in-process workers of other suites.
 @Suite("TLS between coordinator and worker processes", .serialized, .timeLimit(.minutes(5)))
 struct TLSClusterTests {
     /// One set for every test of the suite.
-    static let made = Result { try TestCertificates.make() }
+    static let made = Task { try await offThePool { try TestCertificates.make() } }
 
     /// The paper's distributed QLSTM (2 x 3 qubits), shortened.
     let distributed = ["train", "--task", "pendulum", "--n-qubits", "3", "--partitions", "2", "--depth", "3"]
     let certificates: TestCertificates
     let root: URL
 
-    init() throws {
-        certificates = try Self.made.get()
+    init() async throws {
+        certificates = try await Self.made.value
         root = try QlstmBinary.temporaryDirectory()
     }
 
@@ -24,14 +28,15 @@ struct TLSClusterTests {
         _ pair: TestCertificates.Pair?,
         clientCA: Bool = false,
         secret: String? = nil
-    ) throws -> (worker: WorkerHandle, log: URL) {
+    ) async throws -> (worker: WorkerHandle, log: URL) {
         var arguments: [String] = []
         if let pair { arguments += ["--tls-cert", pair.certificate, "--tls-key", pair.key] }
         if clientCA { arguments += ["--tls-ca", certificates.caFile] }
         if let secret { arguments += ["--secret-file", secret] }
         let log = root.appendingPathComponent("worker-\(UUID().uuidString).log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
-        return (try WorkerHandle(arguments: arguments, log: try FileHandle(forWritingTo: log)), log)
+        let output = try FileHandle(forWritingTo: log)
+        return (try await offThePool { [arguments] in try WorkerHandle(arguments: arguments, log: output) }, log)
     }
 
     /// A cluster file naming `addresses` (w0, w1, ...) with `tls` (a JSON object) and a secret.
@@ -69,22 +74,28 @@ struct TLSClusterTests {
     }
 
     /// The lines of a worker's log that contain `text`, waiting up to 10 s for the first.
-    func logLines(_ log: URL, containing text: String) -> [String] {
+    func logLines(_ log: URL, containing text: String) async throws -> [String] {
         for _ in 0..<200 {
             let lines = ((try? String(contentsOf: log, encoding: .utf8)) ?? "").split(separator: "\n").map(String.init)
             let matching = lines.filter { $0.contains(text) }
             if !matching.isEmpty { return matching }
-            usleep(50_000)
+            try await Task.sleep(for: .milliseconds(50))
         }
         return []
     }
 
+    /// `qlstm ARGUMENTS`, run to its end off the cooperative pool.
+    func qlstm(_ arguments: [String]) async throws -> QlstmBinary.Outcome {
+        try await offThePool { try QlstmBinary.run(arguments) }
+    }
+
     @Test("mutual TLS and a shared secret: 2 workers train bit-identical to in-process; cluster status shows TLS")
-    func trainsOverMutualTLS() throws {
+    func trainsOverMutualTLS() async throws {
         let reference = root.appendingPathComponent("in-process")
-        #expect(try QlstmBinary.run(distributed + ["--epochs", "3", "--out", reference.path, "--quiet"]).status == 0)
+        #expect(try await qlstm(distributed + ["--epochs", "3", "--out", reference.path, "--quiet"]).status == 0)
         let secret = try secretFile()
-        let workers = try (0..<2).map { _ in try startWorker(certificates.worker, clientCA: true, secret: secret) }
+        var workers: [(worker: WorkerHandle, log: URL)] = []
+        for _ in 0..<2 { workers.append(try await startWorker(certificates.worker, clientCA: true, secret: secret)) }
         defer { for (worker, _) in workers { worker.kill() } }
         let cluster = try clusterFile(
             ["127.0.0.1:\(workers[0].worker.port)", "localhost:\(workers[1].worker.port)"],
@@ -92,21 +103,23 @@ struct TLSClusterTests {
             secret: secret
         )
 
-        let status = try QlstmBinary.run(["cluster", "status", "--cluster", cluster.path])
+        let status = try await qlstm(["cluster", "status", "--cluster", cluster.path])
         #expect(status.status == 0, "\(status.standardOutput)\(status.standardError)")
         let lines = status.standardOutput.split(separator: "\n")
         #expect(lines.count == 2 && lines.allSatisfy { $0.contains("TLSv1.3 (worker certificate CN=qlstm-worker)") })
 
         let out = root.appendingPathComponent("mutual-tls")
-        let run = try QlstmBinary.run(
+        let run = try await qlstm(
             distributed + ["--epochs", "3", "--cluster", cluster.path, "--out", out.path, "--quiet"]
         )
         #expect(run.status == 0, "\(run.standardError)")
         #expect(try Checkpoint.read(out) == Checkpoint.read(reference))
         for (_, log) in workers {
-            #expect(
-                !logLines(log, containing: "authenticated over TLSv1.3, peer certificate CN=qlstm-coordinator").isEmpty
+            let accepted = try await logLines(
+                log,
+                containing: "authenticated over TLSv1.3, peer certificate CN=qlstm-coordinator"
             )
+            #expect(!accepted.isEmpty)
         }
         let manifest = try String(contentsOf: out.appendingPathComponent("manifest.json"), encoding: .utf8)
         #expect(manifest.contains("TLSv1.3, peer certificate CN=qlstm-worker"))
@@ -119,8 +132,8 @@ struct TLSClusterTests {
             (["--tls-ca", "/nonexistent/ca.pem"], "--tls-cert and --tls-key"),
         ]
     )
-    func badOptions(_ arguments: [String], _ named: String) throws {
-        let outcome = try QlstmBinary.run(["worker", "--listen", "127.0.0.1:0"] + arguments)
+    func badOptions(_ arguments: [String], _ named: String) async throws {
+        let outcome = try await qlstm(["worker", "--listen", "127.0.0.1:0"] + arguments)
         #expect(outcome.status == 2)
         #expect(outcome.standardError.split(separator: "\n").count == 1, "\(outcome.standardError)")
         #expect(outcome.standardError.hasPrefix("qlstm worker: ") && outcome.standardError.contains(named))
@@ -193,18 +206,18 @@ struct TLSClusterTests {
     ]
 
     @Test("each TLS mistake is one line on each side, naming the cause and the fix", arguments: mistakes)
-    func mistake(_ mistake: Mistake) throws {
-        let (worker, log) = try startWorker(mistake.worker(certificates), clientCA: mistake.clientCA)
+    func mistake(_ mistake: Mistake) async throws {
+        let (worker, log) = try await startWorker(mistake.worker(certificates), clientCA: mistake.clientCA)
         defer { worker.kill() }
         let cluster = try clusterFile(["127.0.0.1:\(worker.port)"], tls: mistake.tls(self))
-        let status = try QlstmBinary.run(["cluster", "status", "--cluster", cluster.path])
+        let status = try await qlstm(["cluster", "status", "--cluster", cluster.path])
         #expect(status.status == 1)
         let lines = status.standardOutput.split(separator: "\n")
         #expect(
             lines.count == 1 && lines[0].contains("unreachable") && lines[0].contains(mistake.coordinatorSays),
             "\(status.standardOutput)"
         )
-        let refused = logLines(log, containing: "refused:")
+        let refused = try await logLines(log, containing: "refused:")
         #expect(refused.count == 1 && refused[0].contains(mistake.workerSays), "\(refused)")
     }
 
@@ -212,16 +225,16 @@ struct TLSClusterTests {
         "a byte flipped in transit under TLS: the connection is dropped, the request re-sent, the weights identical",
         arguments: [ByteFlippingRelay.Direction.toWorker, .toCoordinator]
     )
-    func byteFlipped(_ direction: ByteFlippingRelay.Direction) throws {
+    func byteFlipped(_ direction: ByteFlippingRelay.Direction) async throws {
         let reference = root.appendingPathComponent("in-process")
-        #expect(try QlstmBinary.run(distributed + ["--epochs", "3", "--out", reference.path, "--quiet"]).status == 0)
-        let (worker, log) = try startWorker(certificates.worker)
+        #expect(try await qlstm(distributed + ["--epochs", "3", "--out", reference.path, "--quiet"]).status == 0)
+        let (worker, log) = try await startWorker(certificates.worker)
         defer { worker.kill() }
         let relay = try ByteFlippingRelay(forwardingTo: worker.port, flipping: direction)
         defer { relay.close() }
         let cluster = try clusterFile(["127.0.0.1:\(relay.port)"], tls: tls())
         let out = root.appendingPathComponent("flipped")
-        let run = try QlstmBinary.run(
+        let run = try await qlstm(
             distributed + ["--epochs", "3", "--cluster", cluster.path, "--out", out.path, "--quiet"]
         )
         #expect(run.status == 0, "\(run.standardError)")
@@ -239,6 +252,14 @@ struct TLSClusterTests {
             direction == .toWorker
             ? "a TLS record from the coordinator failed its integrity check"
             : "the coordinator sent the TLS alert 'bad record mac'"
-        #expect(!logLines(log, containing: said).isEmpty)
+        let found = try await logLines(log, containing: said)
+        #expect(!found.isEmpty)
+    }
+}
+
+/// Runs blocking work (a process, a wait for its output) on a Dispatch thread.
+func offThePool<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
+    try await withCheckedThrowingContinuation { continuation in
+        DispatchQueue.global().async { continuation.resume(with: Result { try body() }) }
     }
 }
