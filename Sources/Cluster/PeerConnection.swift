@@ -575,13 +575,9 @@ public final class PeerConnection: Sendable {
                 break
             }
             if refused { continue }
+            var tlsFailure: ClusterError?
             if connection.usesTLS {
-                if let failure = connection.openTLS(buffer[0..<count], into: &decoder) {
-                    refused = true
-                    connection.startFinishing()
-                    connection.endInput(.failed(failure))
-                    continue
-                }
+                tlsFailure = connection.openTLS(buffer[0..<count], into: &decoder)
             } else {
                 decoder.append(buffer[0..<count])
             }
@@ -594,6 +590,12 @@ public final class PeerConnection: Sendable {
             } catch {
                 refused = true
                 connection.refuse(error, requestID: decoder.failedRequestID ?? 0)
+            }
+            // Frames from the records before the one that failed still count; then the end.
+            if let tlsFailure, !refused {
+                refused = true
+                connection.startFinishing()
+                connection.endInput(.failed(tlsFailure))
             }
         }
         if let connection = owner() {
