@@ -154,7 +154,10 @@ extension TLSSession {
         return text { X509V3_EXT_print($0, entry, 0, 0) }
     }
 
-    /// What `print` writes into a memory BIO, as text.
+    /// What `print` writes into a memory BIO, as one line of text.
+    ///
+    /// Control characters are escaped (`\x0A`): a certificate that failed verification is the
+    /// peer's word, and its names must not break an error or log line in two.
     static func text(_ print: (OpaquePointer) -> Int32) -> String {
         guard let bio = BIO_new(BIO_s_mem()) else { return "?" }
         defer { BIO_free(bio) }
@@ -163,6 +166,10 @@ extension TLSSession {
         let bytes = [UInt8](unsafeUninitializedCapacity: count) { buffer, read in
             read = Int(max(0, BIO_read(bio, buffer.baseAddress, Int32(count))))
         }
-        return String(decoding: bytes, as: UTF8.self)
+        return String(decoding: bytes, as: UTF8.self).unicodeScalars.map { scalar in
+            guard scalar.value < 0x20 || scalar.value == 0x7F else { return String(scalar) }
+            let hex = String(scalar.value, radix: 16, uppercase: true)
+            return "\\x" + (hex.count < 2 ? "0" + hex : hex)
+        }.joined()
     }
 }
