@@ -10,7 +10,9 @@
 # Default run: 3 workers of 1 slot, no added latency, the paper's distributed QLSTM
 # (qlstm train --n-qubits 3 --partitions 2 --epochs 10). With --kill-one S the first worker is
 # SIGKILLed S seconds into training: the run must finish on the others with the same weights.
-# Needs root (or CAP_NET_ADMIN + CAP_SYS_ADMIN), iproute2, and a release build
+# Every link is mutual TLS 1.3 (certificates made for the run by deploy/make-certificates.sh)
+# with a shared secret bound to it.
+# Needs root (or CAP_NET_ADMIN + CAP_SYS_ADMIN), iproute2, openssl, and a release build
 # (swift build -c release --product qlstm), or QLSTM=/path/to/qlstm.
 set -euo pipefail
 
@@ -31,7 +33,7 @@ while (($#)); do
     --kill-one) kill_after="${2:?--kill-one needs seconds}"; shift 2 ;;
     --out) out="${2:?--out needs a directory}"; shift 2 ;;
     --) shift; train_options=("$@"); break ;;
-    -h | --help) sed -n '2,15p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) die "unknown option '$1' (see --help)" ;;
     esac
 done
@@ -41,6 +43,7 @@ done
 [[ -z "$kill_after" || "$kill_after" =~ ^[0-9]+([.][0-9]+)?$ ]] || die "--kill-one must be seconds, not '$kill_after'"
 ((EUID == 0)) || die "network namespaces need root: run it with sudo"
 command -v ip >/dev/null || die "'ip' (iproute2) is missing: install iproute2"
+command -v openssl >/dev/null || die "'openssl' is missing: install openssl"
 if [[ "$delay_ms" != 0 ]]; then command -v tc >/dev/null || die "--delay-ms needs 'tc' (iproute2)"; fi
 
 here="$(cd "$(dirname "$0")/.." && pwd)"
@@ -90,13 +93,19 @@ add_host "$tag-co" 10.77.0.2 "$tag-p0"
 head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$work/secret"
 chmod 600 "$work/secret"
 
+# TLS: a CA, a certificate per worker for its address, the coordinator's client certificate.
+hosts=()
+for ((i = 1; i <= workers; i++)); do hosts+=("host-$i=IP:10.77.0.$((10 + i))"); done
+"$here/deploy/make-certificates.sh" "$work/tls" "${hosts[@]}" --days 2 >/dev/null
+
 entries=()
 for ((i = 1; i <= workers; i++)); do
     ns="$tag-w$i"
     address="10.77.0.$((10 + i))"
     add_host "$ns" "$address" "$tag-p$i"
     ip netns exec "$ns" "$qlstm" worker --listen "$address:7301" --slots "$slots" --name "host-$i" \
-        --secret-file "$work/secret" >"$work/worker-$i.out" 2>"$work/worker-$i.log" &
+        --secret-file "$work/secret" --tls-cert "$work/tls/host-$i.pem" --tls-key "$work/tls/host-$i.key" \
+        --tls-ca "$work/tls/ca.pem" >"$work/worker-$i.out" 2>"$work/worker-$i.log" &
     pids+=($!)
     disown $! # a worker killed on purpose (--kill-one) is not a job for bash to report
     entries+=("    { \"name\": \"host-$i\", \"address\": \"$address:7301\" }")
@@ -112,12 +121,13 @@ done
     echo '  "workers": ['
     (IFS=$'\n'; echo "${entries[*]}" | sed '$!s/$/,/')
     echo '  ],'
-    echo '  "secret_file": "secret"'
+    echo '  "secret_file": "secret",'
+    echo '  "tls": { "ca": "tls/ca.pem", "cert": "tls/coordinator.pem", "key": "tls/coordinator.key" }'
     echo '}'
 } >"$work/cluster.json"
 
 coordinator=(ip netns exec "$tag-co")
-echo "netns-cluster: $workers workers of $slots slot(s) on 10.77.0.11-$((10 + workers)), coordinator on 10.77.0.2, latency ${delay_ms} ms each way per link"
+echo "netns-cluster: $workers workers of $slots slot(s) on 10.77.0.11-$((10 + workers)), coordinator on 10.77.0.2, mutual TLS, latency ${delay_ms} ms each way per link"
 "${coordinator[@]}" "$qlstm" cluster status --cluster "$work/cluster.json"
 
 if [[ -n "$kill_after" ]]; then

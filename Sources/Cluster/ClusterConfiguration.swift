@@ -14,11 +14,14 @@ public struct ClusterConfiguration: Sendable, Hashable {
         /// whatever it announces. Declaring one pins placement and gives the coordinator the
         /// profile's timing for `summary.json`.
         public var profile: QPUProfile?
+        /// This worker's TLS settings, in place of the cluster's (`tls(for:)`).
+        public var tls: TLSConfiguration?
 
-        public init(name: String, endpoint: Endpoint, profile: QPUProfile? = nil) {
+        public init(name: String, endpoint: Endpoint, profile: QPUProfile? = nil, tls: TLSConfiguration? = nil) {
             self.name = name
             self.endpoint = endpoint
             self.profile = profile
+            self.tls = tls
         }
     }
 
@@ -31,6 +34,8 @@ public struct ClusterConfiguration: Sendable, Hashable {
     public var declaresPinning: Bool { !placement.isEmpty || workers.contains { $0.profile != nil } }
     /// The shared secret's file (mode 0600), for mutual authentication; `nil` for none.
     public var secretFile: String?
+    /// TLS for every worker without settings of its own; `nil`: plaintext.
+    public var tls: TLSConfiguration?
     /// How long to wait for a TCP connection and the handshake.
     public var connectTimeout: Duration = .seconds(5)
     /// How long one request may take before it is sent to another worker.
@@ -48,8 +53,8 @@ public struct ClusterConfiguration: Sendable, Hashable {
         self.secretFile = secretFile
     }
 
-    static let keys = ["version", "workers", "secret_file", "timeouts", "placement"]
-    static let workerKeys = ["name", "address", "profile"]
+    static let keys = ["version", "workers", "secret_file", "tls", "timeouts", "placement"]
+    static let workerKeys = ["name", "address", "profile", "tls"]
     static let timeoutKeys = [
         "connect_seconds", "request_seconds", "heartbeat_seconds", "give_up_seconds", "backoff_initial_seconds",
         "backoff_max_seconds",
@@ -67,11 +72,14 @@ public struct ClusterConfiguration: Sendable, Hashable {
                 problem: "cannot be read: check the path (see cluster.json in the project for an example)"
             )
         }
-        try self.init(json: data, path: url.path, directory: url.deletingLastPathComponent())
+        let directory = url.deletingLastPathComponent()
+        try self.init(json: data, path: url.path, directory: directory)
         if let secret = secretFile, !secret.hasPrefix("/") {
             // A relative secret path is relative to the cluster file, not to the working directory.
-            secretFile = url.deletingLastPathComponent().appendingPathComponent(secret).path
+            secretFile = directory.appendingPathComponent(secret).path
         }
+        tls = tls?.resolvingPaths(relativeTo: directory)
+        for index in workers.indices { workers[index].tls = workers[index].tls?.resolvingPaths(relativeTo: directory) }
     }
 
     /// Parses the JSON text of a cluster file.
@@ -121,9 +129,13 @@ public struct ClusterConfiguration: Sendable, Hashable {
                     throw fail("workers[\(index)].profile: \(error)")
                 }
             }
-            workers.append(Worker(name: name, endpoint: endpoint, profile: profile))
+            let tls = try worker["tls"].map {
+                try Self.tlsConfiguration($0, where: "workers[\(index)].tls", fail: fail)
+            }
+            workers.append(Worker(name: name, endpoint: endpoint, profile: profile, tls: tls))
         }
         self.init(workers: workers)
+        tls = try root["tls"].map { try Self.tlsConfiguration($0, where: "tls", fail: fail) }
         if let value = root["placement"] {
             guard let table = value as? [String: Any] else {
                 throw fail(
@@ -164,7 +176,7 @@ public struct ClusterConfiguration: Sendable, Hashable {
         }
     }
 
-    private static func refuseUnknownKeys(
+    static func refuseUnknownKeys(
         _ object: [String: Any],
         known: [String],
         where place: String,

@@ -49,6 +49,13 @@ public enum ClusterError: Error, Equatable, CustomStringConvertible {
     case invalidSecretFile(path: String, reason: String)
     /// A worker configuration value is out of range.
     case invalidWorkerConfiguration(String)
+    /// A TLS certificate, key or CA file cannot be used; `setting` names the option or key.
+    case invalidTLSFile(setting: String, path: String, reason: String)
+    /// TLS settings that do not fit together (a certificate without its key).
+    case invalidTLSConfiguration(String)
+    /// The TLS session with the peer failed: a refused certificate, a peer that does not speak
+    /// TLS (or speaks it where plaintext was expected), a record changed in transit.
+    case tlsFailed(peer: String, reason: String)
 
     // The coordinator's cases.
 
@@ -121,6 +128,12 @@ public enum ClusterError: Error, Equatable, CustomStringConvertible {
             "secret file '\(path)': \(reason)"
         case .invalidWorkerConfiguration(let reason):
             "invalid worker configuration: \(reason)"
+        case .invalidTLSFile(let setting, let path, let reason):
+            "\(setting) '\(path)': \(reason)"
+        case .invalidTLSConfiguration(let reason):
+            "invalid TLS settings: \(reason)"
+        case .tlsFailed(let peer, let reason):
+            "TLS with \(peer) failed: \(reason)"
         case .configuration(let path, let problem):
             "\(path): \(problem)"
         case .shutDown:

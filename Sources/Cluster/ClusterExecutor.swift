@@ -22,6 +22,8 @@ import VariationalCircuits
 public actor ClusterExecutor: CircuitExecutor {
     public let configuration: ClusterConfiguration
     private let secret: SharedSecret?
+    /// Per worker, its TLS settings loaded (`nil`: plaintext).
+    private let tls: [TLSContext?]
 
     private enum LinkState {
         case idle
@@ -96,11 +98,12 @@ public actor ClusterExecutor: CircuitExecutor {
     private let log: @Sendable (String) -> Void
 
     /// - Parameter log: receives one line per event a user should see (a worker quarantined).
-    /// - Throws: `ClusterError` when the secret file cannot be used.
+    /// - Throws: `ClusterError` when the secret file or a TLS file cannot be used.
     public init(configuration: ClusterConfiguration, log: @escaping @Sendable (String) -> Void = { _ in }) throws {
         self.configuration = configuration
         self.log = log
         secret = try configuration.secretFile.map { try SharedSecret(contentsOfFile: $0) }
+        tls = try configuration.tlsContexts()
         links = configuration.workers.map { Link(name: $0.name, endpoint: $0.endpoint) }
         lastHeard = Mutex(Array(repeating: ContinuousClock.now, count: configuration.workers.count))
         accounting = ClusterAccounting(
@@ -131,12 +134,15 @@ public actor ClusterExecutor: CircuitExecutor {
     }
 
     /// One line per worker as it introduced itself: name, address, slots, qubit capacity,
-    /// profile and version (or why it is not connected).
+    /// profile, version and TLS (or why it is not connected).
     public func topology() -> [String] {
         links.map { link in
-            guard case .ready(_, let hello) = link.state else { return "\(link.name) \(link.endpoint): not connected" }
+            guard case .ready(let connection, let hello) = link.state else {
+                return "\(link.name) \(link.endpoint): not connected"
+            }
             return
-                "\(link.name) \(link.endpoint): \(hello.workerName), \(hello.qpuSlots) QPU slots of \(hello.qubitCapacity) qubits, profile \(hello.profile), qlstm \(hello.softwareVersion)"
+                "\(link.name) \(link.endpoint): \(hello.workerName), \(hello.qpuSlots) QPU slots of \(hello.qubitCapacity) qubits, profile \(hello.profile), qlstm \(hello.softwareVersion), "
+                + (connection.tlsSummary.map { "\($0)" } ?? "plaintext")
         }
     }
 
@@ -563,7 +569,8 @@ public actor ClusterExecutor: CircuitExecutor {
         let generation = links[worker].generation
         let connection = try await PeerConnection.connect(
             to: links[worker].endpoint,
-            timeout: configuration.connectTimeout
+            timeout: configuration.connectTimeout,
+            tls: tls[worker]
         )
         let hello: WorkerHello
         do {

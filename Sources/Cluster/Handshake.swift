@@ -5,9 +5,10 @@ import ClusterProtocol
 /// two sides share a secret.
 ///
 /// Each side proves that it knows the secret with a MAC over a transcript only this connection
-/// has (both fresh nonces) and a label only its role uses, so neither a recorded handshake nor a
-/// reflected proof works. The side that finds a problem says so in an `error` frame before
-/// closing, so the operator reads the reason on both machines.
+/// has (both fresh nonces, and over TLS the session's exported key) and a label only its role
+/// uses, so neither a recorded handshake, a reflected proof nor a relay between two TLS
+/// sessions works. The side that finds a problem says so in an `error` frame before closing,
+/// so the operator reads the reason on both machines.
 public enum Handshake {
     /// The coordinator's half: waits for `hello`, answers `authenticate`, checks `welcome`.
     ///
@@ -74,7 +75,12 @@ public enum Handshake {
 
         var generator = SystemRandomNumberGenerator()
         let nonce = AuthenticationNonce.random(using: &generator)
-        let proof = AuthenticationTranscript.coordinatorProof(workerNonce: hello.nonce, coordinatorNonce: nonce)
+        let binding = connection.channelBinding
+        let proof = AuthenticationTranscript.coordinatorProof(
+            workerNonce: hello.nonce,
+            coordinatorNonce: nonce,
+            channelBinding: binding
+        )
         try await connection.send(
             .authenticate(nonce: nonce, mac: secret?.authenticationCode(for: proof) ?? []),
             requestID: 0
@@ -90,7 +96,8 @@ public enum Handshake {
             if let secret {
                 let workerProof = AuthenticationTranscript.workerProof(
                     workerNonce: hello.nonce,
-                    coordinatorNonce: nonce
+                    coordinatorNonce: nonce,
+                    channelBinding: binding
                 )
                 guard !workerMAC.isEmpty else {
                     try? await connection.send(
@@ -177,6 +184,7 @@ public enum Handshake {
             throw ClusterError.connectionClosed(peer: peer)
         case (_, .authenticate(let nonce, let mac))?:
             var welcomeMAC: [UInt8] = []
+            let binding = connection.channelBinding
             if let secret {
                 guard !mac.isEmpty else {
                     try? await connection.send(
@@ -192,7 +200,11 @@ public enum Handshake {
                         reason: "the coordinator sent no proof: it has no secret_file in cluster.json"
                     )
                 }
-                let proof = AuthenticationTranscript.coordinatorProof(workerNonce: hello.nonce, coordinatorNonce: nonce)
+                let proof = AuthenticationTranscript.coordinatorProof(
+                    workerNonce: hello.nonce,
+                    coordinatorNonce: nonce,
+                    channelBinding: binding
+                )
                 guard secret.isValid(mac, for: proof) else {
                     try? await connection.send(
                         .error(
@@ -208,7 +220,11 @@ public enum Handshake {
                     )
                 }
                 welcomeMAC = secret.authenticationCode(
-                    for: AuthenticationTranscript.workerProof(workerNonce: hello.nonce, coordinatorNonce: nonce)
+                    for: AuthenticationTranscript.workerProof(
+                        workerNonce: hello.nonce,
+                        coordinatorNonce: nonce,
+                        channelBinding: binding
+                    )
                 )
             }
             // Raised before welcome goes out: the coordinator sends bulk frames only after it,

@@ -22,6 +22,13 @@ import Glibc
 /// decoder) and the connection is closed; the inbound stream then throws
 /// `ClusterError.protocolViolation`.
 ///
+/// With TLS, the same frames travel inside TLS 1.3 records (`TLSSession`, PROTOCOL.md §7.1):
+/// frames are sealed and sent under the lock that orders the writes, and the reader thread
+/// opens what it receives under the same lock, so OpenSSL's session is never used from two
+/// threads at once and records leave in the order they were sealed. `send` waits for the TLS
+/// handshake, which the reader drives; a failed handshake or a record changed in transit ends
+/// the inbound stream with `ClusterError.tlsFailed`.
+///
 /// The connection is closed by `close()`, by `finish(lingering:)`, by the peer, or when its last
 /// reference goes away.
 public final class PeerConnection: Sendable {
@@ -38,6 +45,8 @@ public final class PeerConnection: Sendable {
 
     private let socket: Socket
     private let encoder: FrameEncoder
+    /// Whether frames travel inside TLS (read without the lock on every received chunk).
+    private let usesTLS: Bool
     /// Runs every write, one at a time and in order; also where the descriptor is released, so
     /// no write can ever use a closed (and possibly reused) descriptor number.
     private let writes: DispatchQueue
@@ -59,6 +68,10 @@ public final class PeerConnection: Sendable {
         var queuedWrites = 0
         /// Where frames go after `handleFrames(with:)` instead of the inbox.
         var handler: (@Sendable (Inbound) -> Void)?
+        /// The TLS session, if this connection has one; used only under this lock.
+        var tls: TLSSession?
+        /// Senders waiting for the TLS handshake to complete.
+        var tlsHandshake = TLSHandshakeGate()
     }
 
     /// What the reader hands to a frame handler: each frame, then the end of the stream.
@@ -79,13 +92,18 @@ public final class PeerConnection: Sendable {
     /// Name resolution and the connect run on a Dispatch thread, bounded by `timeout`.
     /// - Parameters:
     ///   - endpoint: where to connect.
-    ///   - timeout: the longest the connect may take, all addresses of the host together.
+    ///   - timeout: the longest the connect may take, all addresses of the host together; with
+    ///     TLS, also the longest its handshake may take.
     ///   - limits: the limits of this connection's frames after the handshake.
-    /// - Throws: `ClusterError.addressResolution`, `.connectFailed` or `.connectTimedOut`.
+    ///   - tls: the coordinator's TLS settings, or `nil` for plaintext. The worker's certificate
+    ///     must name `endpoint.host`.
+    /// - Throws: `ClusterError.addressResolution`, `.connectFailed` or `.connectTimedOut`. TLS
+    ///   failures come from the first `send` or `receive`.
     public static func connect(
         to endpoint: Endpoint,
         timeout: Duration,
-        limits: ProtocolLimits = .standard
+        limits: ProtocolLimits = .standard,
+        tls: TLSContext? = nil
     ) async throws -> PeerConnection {
         let socket: Socket = try await withCheckedThrowingContinuation { continuation in
             DispatchQueue.global().async {
@@ -96,18 +114,33 @@ public final class PeerConnection: Sendable {
                 }
             }
         }
-        return PeerConnection(socket: socket, limits: limits)
+        return PeerConnection(socket: socket, limits: limits, tls: tls, serverName: endpoint.host, tlsTimeout: timeout)
     }
 
     /// Takes ownership of a connected socket and starts reading from it.
-    init(socket: Socket, limits: ProtocolLimits) {
+    /// - Parameters:
+    ///   - tls: this side's TLS settings, or `nil` for plaintext; its role says who speaks first.
+    ///   - serverName: for a coordinator, the host the worker's certificate must name.
+    ///   - tlsTimeout: a connection whose TLS handshake has not completed by then is closed, so
+    ///     that nobody waits on a silent peer for ever.
+    init(
+        socket: Socket,
+        limits: ProtocolLimits,
+        tls: TLSContext? = nil,
+        serverName: String? = nil,
+        tlsTimeout: Duration = .seconds(10)
+    ) {
         self.socket = socket
         self.limits = limits
         encoder = FrameEncoder(limits: limits)
         let peer = socket.peerAddress?.endpoint?.description ?? "an unknown peer"
         peerDescription = peer
         writes = DispatchQueue(label: "qlstm.peer-connection.writes")
-        state = Mutex(State(readLimits: limits.forHandshake))
+        usesTLS = tls != nil
+        var initial = State(readLimits: limits.forHandshake)
+        initial.tls = tls.map { TLSSession(context: $0, serverName: serverName, peer: peer) }
+        state = Mutex(initial)
+        if tls != nil { startTLS(timeout: tlsTimeout) }
         let thread = Thread { [weak self] in
             SystemCall.nameCurrentThread("qlstm-reader")
             PeerConnection.read(from: socket, peer: peer) { self }
@@ -208,7 +241,9 @@ public final class PeerConnection: Sendable {
     /// - Throws: `ClusterError.messageTooLarge` when the message breaks `limits` (split the
     ///   batch), `.connectionClosed` or `.connectionLost`.
     public func send(_ message: Message, requestID: UInt64) async throws {
-        try await write(try encode(message, requestID: requestID))
+        let frame = try encode(message, requestID: requestID)
+        if usesTLS { try await waitForTLSHandshake() }
+        try await write(frame)
     }
 
     /// Sends one message as one frame without waiting for the kernel to take it: a coordinator
@@ -224,10 +259,10 @@ public final class PeerConnection: Sendable {
         onFailure: @escaping @Sendable (any Error) -> Void = { _ in }
     ) throws(ClusterError) {
         let frame = try encode(message, requestID: requestID)
-        _ = try submit(frame) { offset in
+        _ = try submit(frame) { bytes, offset in
             writes.async { [self] in
                 do {
-                    try writeQueued(frame, from: offset)
+                    try writeQueued(bytes, from: offset)
                 } catch {
                     onFailure(error)
                 }
@@ -248,7 +283,7 @@ public final class PeerConnection: Sendable {
     func write(_ bytes: [UInt8]) async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             do {
-                let sent = try submit(bytes) { offset in
+                let sent = try submit(bytes) { bytes, offset in
                     writes.async { [self] in
                         do {
                             try writeQueued(bytes, from: offset)
@@ -265,27 +300,31 @@ public final class PeerConnection: Sendable {
         }
     }
 
-    /// Sends `bytes` from the calling thread when nothing is queued before them and the kernel
-    /// takes them without blocking; otherwise calls `queueRest` with the offset of what is left,
-    /// under the lock, so that blocks reach `writes` in the order their frames were accepted
-    /// (two threads sending at once cannot splice their frames).
+    /// Sends `bytes` (sealed first, with TLS) from the calling thread when nothing is queued
+    /// before them and the kernel takes them without blocking; otherwise calls `queueRest` with
+    /// what is left, under the lock, so that blocks reach `writes` in the order their frames were
+    /// accepted (two threads sending at once cannot splice their frames).
     /// - Returns: `true` when every byte was sent here, `false` when the rest was queued.
-    private func submit(_ bytes: [UInt8], queueRest: (_ offset: Int) -> Void) throws(ClusterError) -> Bool {
+    private func submit(
+        _ bytes: [UInt8],
+        queueRest: (_ bytes: [UInt8], _ offset: Int) -> Void
+    ) throws(ClusterError) -> Bool {
         let attempt: Result<Bool, ClusterError> = state.withLock { state in
             // Under the lock: `releaseDescriptor` cannot close the descriptor meanwhile.
             guard !state.isOutputClosed else { return .failure(.connectionClosed(peer: peerDescription)) }
-            var offset = 0
-            if state.queuedWrites == 0 {
+            var wire = bytes
+            if let tls = state.tls {
                 do throws(ClusterError) {
-                    offset = try socket.sendWithoutBlocking(bytes)
+                    wire = try tls.seal(bytes)
                 } catch {
                     return .failure(error)
                 }
-                if offset == bytes.count { return .success(true) }
             }
-            state.queuedWrites += 1
-            queueRest(offset)
-            return .success(false)
+            return sendNow(wire, state: &state).map { rest in
+                guard let rest else { return true }
+                queueRest(wire, rest)
+                return false
+            }
         }
         switch attempt {
         case .success(let sent):
@@ -296,6 +335,32 @@ public final class PeerConnection: Sendable {
         case .failure(let error):
             throw error
         }
+    }
+
+    /// Under the lock: sends what the kernel takes now, unless writes are queued already.
+    /// - Returns: `nil` when every byte went; otherwise the offset of the rest, which the caller
+    ///   must queue on `writes` (it is counted in `queuedWrites`).
+    private func sendNow(_ bytes: [UInt8], state: inout State) -> Result<Int?, ClusterError> {
+        var offset = 0
+        if state.queuedWrites == 0 {
+            do throws(ClusterError) {
+                offset = try socket.sendWithoutBlocking(bytes)
+            } catch {
+                return .failure(error)
+            }
+            if offset == bytes.count { return .success(nil) }
+        }
+        state.queuedWrites += 1
+        return .success(offset)
+    }
+
+    /// Sends TLS bytes that no caller waits for (handshake messages, alerts): under the lock,
+    /// so that they keep their place among the sealed frames.
+    private func sendTLSOutput(_ bytes: [UInt8], state: inout State) {
+        guard !bytes.isEmpty, !state.isShutDown, case .success(let rest?) = sendNow(bytes, state: &state) else {
+            return
+        }
+        writes.async { [self] in try? writeQueued(bytes, from: rest) }
     }
 
     /// Runs on `writes` only: what `submit` queued.
@@ -314,6 +379,74 @@ public final class PeerConnection: Sendable {
             throw .connectionLost(peer: peerDescription, errno: code)
         }
     }
+
+    // MARK: TLS
+
+    /// What the TLS session settled on, once its handshake is complete; `nil` for plaintext.
+    public var tlsSummary: TLSSummary? { state.withLock { $0.tls?.summary } }
+
+    /// The TLS exporter value the handshake's MACs include, so that they hold for this TLS
+    /// session only (PROTOCOL.md §7.1); empty for plaintext.
+    var channelBinding: [UInt8] { state.withLock { $0.tls?.channelBinding ?? [] } }
+
+    /// Sends the session's first bytes (a worker's preamble, a coordinator's ClientHello) and
+    /// bounds the handshake in time.
+    private func startTLS(timeout: Duration) {
+        state.withLock { state in
+            guard let first = state.tls?.start() else { return }
+            sendTLSOutput(first, state: &state)
+        }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout.timeInterval) { [weak self] in
+            guard let self, state.withLock({ $0.tlsHandshake.outcome == nil }) else { return }
+            close()
+        }
+    }
+
+    /// Returns once the TLS handshake has completed.
+    /// - Throws: why it failed (`ClusterError.tlsFailed`, a lost connection), or
+    ///   `CancellationError`.
+    private func waitForTLSHandshake() async throws {
+        if let outcome = state.withLock({ $0.tlsHandshake.outcome }) { return try outcome.get() }
+        let id = state.withLock { $0.tlsHandshake.makeWaiterID() }
+        try await withTaskCancellationHandler {
+            try await withCheckedThrowingContinuation { (waiter: TLSHandshakeGate.Waiter) in
+                let known: Result<Void, any Error>? = state.withLock { state in
+                    if let outcome = state.tlsHandshake.outcome { return outcome.mapError { $0 } }
+                    if Task.isCancelled { return .failure(CancellationError()) }
+                    state.tlsHandshake.wait(waiter, id: id)
+                    return nil
+                }
+                if let known { waiter.resume(with: known) }
+            }
+        } onCancel: {
+            state.withLock { $0.tlsHandshake.removeWaiter(id: id) }?.resume(throwing: CancellationError())
+        }
+    }
+
+    /// Runs on the reader thread: passes received bytes through the TLS session (plaintext to
+    /// `decoder`), sends what the session answers, and releases the senders once the handshake
+    /// is complete.
+    /// - Returns: why the session failed, or `nil`.
+    private func openTLS(_ bytes: ArraySlice<UInt8>, into decoder: inout FrameDecoder) -> ClusterError? {
+        let (failure, established) = state.withLock { state -> (ClusterError?, [TLSHandshakeGate.Waiter]) in
+            guard let tls = state.tls else { return (nil, []) }
+            let opened = tls.open(bytes, into: &decoder)
+            sendTLSOutput(opened.output, state: &state)
+            return (opened.failure, opened.isNewlyEstablished ? state.tlsHandshake.settle(.success(())) : [])
+        }
+        for waiter in established { waiter.resume() }
+        return failure
+    }
+
+    /// The failure to report when the stream ends during the TLS handshake (unless we closed it).
+    private func tlsEndOfStream() -> ClusterError? {
+        state.withLock { state in state.isShutDown ? nil : state.tls?.endOfStream() }
+    }
+
+    /// Why a plaintext connection stopped at TLS bytes (only a worker without TLS gets them,
+    /// since a TLS worker speaks first in plaintext).
+    private static let unexpectedTLS =
+        "the coordinator speaks TLS, but this worker was started without --tls-cert: start it with --tls-cert FILE --tls-key FILE, or remove \"tls\" from the coordinator's cluster.json"
 
     // MARK: Closing
 
@@ -371,6 +504,11 @@ public final class PeerConnection: Sendable {
         state.withLock { state in
             guard !state.isReleased, !state.isShutDown else { return }
             state.isOutputClosed = true
+            // TLS's own end of data, if the kernel takes it now; the peer reads the end of the
+            // stream the same way without it.
+            if let alert = state.tls?.closeNotify(), !alert.isEmpty, state.queuedWrites == 0 {
+                _ = try? socket.sendWithoutBlocking(alert)
+            }
             socket.shutdownOutput()
         }
     }
@@ -426,7 +564,9 @@ public final class PeerConnection: Sendable {
             guard let connection = owner() else { break }
             if count == 0 {
                 if !refused {
-                    if decoder.hasPartialFrame && !connection.isShutDown {
+                    if let failure = connection.tlsEndOfStream() {
+                        connection.endInput(.failed(failure))
+                    } else if decoder.hasPartialFrame && !connection.isShutDown {
                         connection.refuseTruncatedStream()
                     } else {
                         connection.endInput(.finished)
@@ -435,7 +575,12 @@ public final class PeerConnection: Sendable {
                 break
             }
             if refused { continue }
-            decoder.append(buffer[0..<count])
+            var tlsFailure: ClusterError?
+            if connection.usesTLS {
+                tlsFailure = connection.openTLS(buffer[0..<count], into: &decoder)
+            } else {
+                decoder.append(buffer[0..<count])
+            }
             do {
                 decoder.limits = connection.state.withLock { $0.readLimits }
                 while let frame = try decoder.next() {
@@ -445,6 +590,12 @@ public final class PeerConnection: Sendable {
             } catch {
                 refused = true
                 connection.refuse(error, requestID: decoder.failedRequestID ?? 0)
+            }
+            // Frames from the records before the one that failed still count; then the end.
+            if let tlsFailure, !refused {
+                refused = true
+                connection.startFinishing()
+                connection.endInput(.failed(tlsFailure))
             }
         }
         if let connection = owner() {
@@ -471,13 +622,19 @@ public final class PeerConnection: Sendable {
     }
 
     private func endInput(_ end: FrameInbox.End) {
+        let failure: ClusterError
+        switch end {
+        case .finished: failure = .connectionClosed(peer: peerDescription)
+        case .failed(let error): failure = error
+        }
         delivery.withLock { _ in
-            let (handler, receivers) = state.withLock { state in
+            let (handler, receivers, tlsWaiters) = state.withLock { state in
                 // The handler hears the end once, and is then let go (it may hold this connection).
                 let handler = state.inbox.end == nil ? state.handler : nil
                 state.handler = nil
-                return (handler, state.inbox.finish(end))
+                return (handler, state.inbox.finish(end), state.tlsHandshake.settle(.failure(failure)))
             }
+            for waiter in tlsWaiters { waiter.resume(throwing: failure) }
             handler?(Inbound(end))
             for receiver in receivers {
                 switch end {
@@ -494,7 +651,13 @@ public final class PeerConnection: Sendable {
     /// response (a `finish()`, a `close()`) can overtake it.
     private func refuse(_ error: ProtocolError, requestID: UInt64) {
         sendLastFrame(.error(code: error.errorCode, message: Self.clipped(error.description)), requestID: requestID)
-        endInput(.failed(.protocolViolation(peer: peerDescription, error)))
+        // A TLS handshake record (type 22, version 3.x) where a frame belongs: the peer speaks
+        // TLS and this side does not, which deserves its own advice.
+        if case .badMagic(let bytes) = error, bytes.starts(with: [0x16, 0x03]) {
+            endInput(.failed(.tlsFailed(peer: peerDescription, reason: Self.unexpectedTLS)))
+        } else {
+            endInput(.failed(.protocolViolation(peer: peerDescription, error)))
+        }
     }
 
     /// The peer closed in the middle of a frame. It may only have half-closed and still be

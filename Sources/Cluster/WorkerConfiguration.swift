@@ -19,6 +19,9 @@ public struct WorkerConfiguration: Sendable {
     public var timingScale: Double?
     /// The shared secret coordinators must prove they know; `nil` accepts every coordinator.
     public var secret: SharedSecret?
+    /// TLS for every connection (a worker's certificate, and a CA for client certificates);
+    /// `nil`: plaintext.
+    public var tls: TLSContext?
     /// The limits frames are held to after the handshake (before it, `limits.forHandshake`).
     public var limits: ProtocolLimits
     /// Inputs evaluated together in one state buffer (see `LocalExecutor`).
@@ -43,6 +46,7 @@ public struct WorkerConfiguration: Sendable {
         profile: QPUProfile = .ideal,
         timingScale: Double? = nil,
         secret: SharedSecret? = nil,
+        tls: TLSContext? = nil,
         limits: ProtocolLimits = .standard,
         lanes: Int = 16,
         softwareVersion: String = "unknown",
@@ -57,6 +61,7 @@ public struct WorkerConfiguration: Sendable {
         self.profile = profile
         self.timingScale = timingScale
         self.secret = secret
+        self.tls = tls
         self.limits = limits
         self.lanes = lanes
         self.softwareVersion = softwareVersion

@@ -119,7 +119,12 @@ public final class WorkerServer: Sendable {
         configuration.log(name, "listening on \(endpoint.map(String.init(describing:)) ?? "?")")
         await withDiscardingTaskGroup { group in
             for await socket in accepted {
-                let connection = PeerConnection(socket: socket, limits: configuration.limits)
+                let connection = PeerConnection(
+                    socket: socket,
+                    limits: configuration.limits,
+                    tls: configuration.tls,
+                    tlsTimeout: configuration.handshakeTimeout
+                )
                 let session = WorkerSession(connection: connection, configuration: configuration, workerName: name)
                 switch admit(session) {
                 case .admitted(let id):

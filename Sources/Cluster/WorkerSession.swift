@@ -104,7 +104,10 @@ final class WorkerSession: Sendable {
             log(stopping ? "closed during the handshake: the worker is stopping" : "refused: \(error)")
             return
         }
-        log(configuration.secret == nil ? "accepted (no shared secret configured)" : "authenticated")
+        log(
+            (configuration.secret == nil ? "accepted (no shared secret configured)" : "authenticated")
+                + (connection.tlsSummary.map { " over \($0)" } ?? "")
+        )
 
         let stoppedEarly = state.withLock { state in
             state.isServing = !state.isStopping

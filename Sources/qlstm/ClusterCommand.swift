@@ -5,7 +5,8 @@ import Foundation
 /// `qlstm cluster status`: asks every worker of a cluster file who it is and how fast it answers.
 enum ClusterCommand: Command {
     static let name = "cluster"
-    static let summary = "show each worker of a cluster file: reachable, version, slots, qubits, profile, round trip"
+    static let summary =
+        "show each worker of a cluster file: reachable, version, slots, qubits, profile, TLS, round trip"
     static let usage = "qlstm cluster status --cluster FILE [--json]"
     static let options: [OptionSpec] = [
         .value("cluster", "FILE", "the cluster file (default cluster.json)"),
@@ -24,12 +25,17 @@ enum ClusterCommand: Command {
         var qubitCapacity: Int?
         var profile: String?
         var authenticated: Bool?
+        /// The TLS version, such as `TLSv1.3`, or `nil` for plaintext.
+        var tls: String?
+        /// The subject of the worker's certificate, over TLS.
+        var peerCertificate: String?
         var roundTripMilliseconds: Double?
 
         enum CodingKeys: String, CodingKey {
-            case name, address, reachable, error, version, slots, profile, authenticated
+            case name, address, reachable, error, version, slots, profile, authenticated, tls
             case workerName = "worker_name"
             case qubitCapacity = "qubit_capacity"
+            case peerCertificate = "peer_certificate"
             case roundTripMilliseconds = "round_trip_ms"
         }
     }
@@ -48,10 +54,12 @@ enum ClusterCommand: Command {
             throw CommandLineError.invalidFile(path: path, message: "\(error)")
         }
         let secret = try configuration.secretFile.map { try SharedSecret(contentsOfFile: $0) }
+        let tls = try configuration.tlsContexts()
         let statuses = await withTaskGroup(of: (Int, WorkerStatus).self) { group in
             for (index, worker) in configuration.workers.enumerated() {
                 group.addTask {
-                    (index, await probe(worker, secret: secret, timeout: .milliseconds(Int64(timeout * 1000))))
+                    let timeout = Duration.milliseconds(Int64(timeout * 1000))
+                    return (index, await probe(worker, secret: secret, tls: tls[index], timeout: timeout))
                 }
             }
             var all: [(Int, WorkerStatus)] = []
@@ -65,9 +73,12 @@ enum ClusterCommand: Command {
         } else {
             for status in statuses {
                 if status.reachable {
+                    let link =
+                        status.tls.map { "\($0) (worker certificate \(status.peerCertificate ?? "none"))" }
+                        ?? "plaintext"
                     print(
                         "\(status.name) \(status.address): reachable, qlstm \(status.version ?? "?"), \(status.slots ?? 0) slots, "
-                            + "\(status.qubitCapacity ?? 0) qubits, profile \(status.profile ?? "?"), "
+                            + "\(status.qubitCapacity ?? 0) qubits, profile \(status.profile ?? "?"), \(link), "
                             + "round trip \(String(format: "%.2f", status.roundTripMilliseconds ?? 0)) ms"
                     )
                 } else {
@@ -82,11 +93,12 @@ enum ClusterCommand: Command {
     static func probe(
         _ worker: ClusterConfiguration.Worker,
         secret: SharedSecret?,
+        tls: TLSContext?,
         timeout: Duration
     ) async -> WorkerStatus {
         var status = WorkerStatus(name: worker.name, address: "\(worker.endpoint)", reachable: false)
         do {
-            let connection = try await PeerConnection.connect(to: worker.endpoint, timeout: timeout)
+            let connection = try await PeerConnection.connect(to: worker.endpoint, timeout: timeout, tls: tls)
             defer { connection.close() }
             let hello = try await Handshake.coordinator(connection, secret: secret, timeout: timeout)
             status.reachable = true
@@ -96,6 +108,8 @@ enum ClusterCommand: Command {
             status.qubitCapacity = Int(hello.qubitCapacity)
             status.profile = hello.profile
             status.authenticated = secret != nil
+            status.tls = connection.tlsSummary?.version
+            status.peerCertificate = connection.tlsSummary?.peerSubject
             // A worker that stops answering is cut off, which ends the stream below.
             let watchdog = Task {
                 try? await Task.sleep(for: timeout * 2)

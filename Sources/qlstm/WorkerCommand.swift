@@ -19,7 +19,7 @@ enum WorkerCommand: Command {
     static let name = "worker"
     static let summary = "serve circuit evaluations to coordinators as one emulated QPU"
     static let usage =
-        "qlstm worker --listen HOST:PORT [--slots N] [--max-qubits Q] [--name NAME] [--profile NAME|FILE] [--emulate-timing [SCALE]] [--secret-file FILE]"
+        "qlstm worker --listen HOST:PORT [--slots N] [--max-qubits Q] [--name NAME] [--profile NAME|FILE] [--emulate-timing [SCALE]] [--secret-file FILE] [--tls-cert FILE --tls-key FILE [--tls-ca FILE]]"
     static let options: [OptionSpec] = [
         .value(
             "listen",
@@ -41,6 +41,9 @@ enum WorkerCommand: Command {
             "hold each reply for the profile's modelled QPU time times SCALE (default 1 when given; off without)"
         ),
         .value("secret-file", "FILE", "require coordinators to prove they know this file's secret (mode 600)"),
+        .value("tls-cert", "FILE", "serve TLS 1.3 only, with this PEM certificate (chain) naming the worker's address"),
+        .value("tls-key", "FILE", "the PEM private key of --tls-cert"),
+        .value("tls-ca", "FILE", "require client certificates signed by this PEM CA (mutual TLS)"),
         .flag("exit-with-parent", "stop (as on SIGTERM) when the process that started this worker exits"),
     ]
 
@@ -84,6 +87,7 @@ enum WorkerCommand: Command {
                 throw CommandLineError.conflict("--secret-file: \(error)")
             }
         }
+        let tls = try tlsContext(options)
 
         let configuration = WorkerConfiguration(
             listen: endpoint,
@@ -93,6 +97,7 @@ enum WorkerCommand: Command {
             profile: profile,
             timingScale: timingScale,
             secret: secret,
+            tls: tls,
             softwareVersion: ProjectVersion.current,
             log: { worker, event in Console.error("\(timestamp()) qlstm worker \(worker): \(event)") }
         )
@@ -137,6 +142,22 @@ enum WorkerCommand: Command {
         FileHandle.standardOutput.write(Data("listening on \(Endpoint(host: endpoint.host, port: port))\n".utf8))
         try await server.run()
         return 0
+    }
+
+    /// The worker's TLS settings from `--tls-cert`, `--tls-key` and `--tls-ca`, loaded; `nil`
+    /// without them.
+    private static func tlsContext(_ options: ParsedOptions) throws -> TLSContext? {
+        let configuration = TLSConfiguration(
+            caFile: options.string("tls-ca"),
+            certificateFile: options.string("tls-cert"),
+            keyFile: options.string("tls-key")
+        )
+        guard configuration != TLSConfiguration() else { return nil }
+        do {
+            return try TLSContext(role: .worker, configuration: configuration)
+        } catch {
+            throw CommandLineError.conflict("\(error)")
+        }
     }
 
     /// ISO 8601 UTC with milliseconds, such as `2025-01-31T12:00:00.123Z`.

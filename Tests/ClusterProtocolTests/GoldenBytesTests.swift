@@ -234,4 +234,40 @@ struct GoldenBytesTests {
         #expect(workerProof.count == 83)
         #expect(AuthenticationNonce([1, 2, 3]) == nil)
     }
+
+    @Test("authentication transcripts over TLS end with the channel binding")
+    func transcriptsOverTLS() throws {
+        let worker = try #require(AuthenticationNonce([UInt8](repeating: 0xAA, count: 32)))
+        let coordinator = try #require(AuthenticationNonce([UInt8](repeating: 0xBB, count: 32)))
+        let binding = [UInt8](repeating: 0xCC, count: 32)
+        let coordinatorProof = AuthenticationTranscript.coordinatorProof(
+            workerNonce: worker,
+            coordinatorNonce: coordinator,
+            channelBinding: binding
+        )
+        #expect(coordinatorProof == Array("QLSC/1 coordinator proof".utf8) + worker.bytes + coordinator.bytes + binding)
+        #expect(coordinatorProof.count == 120)
+        let workerProof = AuthenticationTranscript.workerProof(
+            workerNonce: worker,
+            coordinatorNonce: coordinator,
+            channelBinding: binding
+        )
+        #expect(workerProof == Array("QLSC/1 worker proof".utf8) + coordinator.bytes + worker.bytes + binding)
+        #expect(workerProof.count == 115)
+    }
+
+    @Test("the TLS preamble is error(authenticationFailed) under request id 0")
+    func tlsPreamble() throws {
+        let text = Array(TLSPreamble.text.utf8)
+        let bytes = FrameEncoder().encode(TLSPreamble.message, requestID: 0)
+        let payloadLength = UInt32(1 + 4 + text.count)
+        #expect(
+            bytes
+                == [0x51, 0x4C, 0x53, 0x43, 0x00, 0x01, 0x22, 0x00]
+                + [UInt8](repeating: 0, count: 8)
+                + withUnsafeBytes(of: payloadLength.bigEndian, Array.init)
+                + [0x06] + withUnsafeBytes(of: UInt32(text.count).bigEndian, Array.init) + text
+        )
+        #expect(TLSPreamble.text.hasPrefix("this worker accepts TLS connections only"))
+    }
 }

@@ -37,6 +37,7 @@ struct RunningWorker {
         slots: Int = 2,
         maxQubits: Int = 25,
         secret: SharedSecret? = nil,
+        tls: TLSContext? = nil,
         handshakeTimeout: Duration = .seconds(10)
     ) throws -> RunningWorker {
         let log = LogLines()
@@ -46,6 +47,7 @@ struct RunningWorker {
             maxQubits: maxQubits,
             name: "test-worker",
             secret: secret,
+            tls: tls,
             lanes: 4,
             softwareVersion: "test",
             handshakeTimeout: handshakeTimeout,
@@ -58,8 +60,8 @@ struct RunningWorker {
     }
 
     /// Connects and completes the handshake as a coordinator.
-    func connect(secret: SharedSecret? = nil) async throws -> (PeerConnection, WorkerHello) {
-        let connection = try await PeerConnection.connect(to: endpoint, timeout: .seconds(5))
+    func connect(secret: SharedSecret? = nil, tls: TLSContext? = nil) async throws -> (PeerConnection, WorkerHello) {
+        let connection = try await PeerConnection.connect(to: endpoint, timeout: .seconds(5), tls: tls)
         let hello = try await Handshake.coordinator(connection, secret: secret, timeout: .seconds(10))
         return (connection, hello)
     }
@@ -77,6 +79,7 @@ func withWorker<T>(
     slots: Int = 2,
     maxQubits: Int = 25,
     secret: SharedSecret? = nil,
+    tls: TLSContext? = nil,
     handshakeTimeout: Duration = .seconds(10),
     _ body: (RunningWorker) async throws -> T
 ) async throws -> T {
@@ -84,6 +87,7 @@ func withWorker<T>(
         slots: slots,
         maxQubits: maxQubits,
         secret: secret,
+        tls: tls,
         handshakeTimeout: handshakeTimeout
     )
     do {

@@ -6,10 +6,11 @@ final class WorkerHandle: @unchecked Sendable {
     let process = Process()
     let port: Int
 
-    /// Starts a worker (on `port`, or an ephemeral one) and waits for its "listening on" line.
-    init(port: Int = 0, slots: Int = 1, extra: [String] = [], log: FileHandle = .nullDevice) throws {
+    /// Starts a worker (on `port`, or an ephemeral one) with further `arguments` and waits for
+    /// its "listening on" line.
+    init(port: Int = 0, slots: Int = 1, arguments: [String] = [], log: FileHandle = .nullDevice) throws {
         process.executableURL = QlstmBinary.url
-        process.arguments = ["worker", "--listen", "127.0.0.1:\(port)", "--slots", "\(slots)"] + extra
+        process.arguments = ["worker", "--listen", "127.0.0.1:\(port)", "--slots", "\(slots)"] + arguments
         let output = Pipe()
         process.standardOutput = output
         process.standardError = log

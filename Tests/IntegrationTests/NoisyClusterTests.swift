@@ -40,7 +40,7 @@ struct NoisyClusterTests {
     func mixedProfiles() throws {
         let root = try QlstmBinary.temporaryDirectory()
         let profiles = ["trapped-ion-aria", "superconducting-heron"]
-        let workers = try profiles.map { try WorkerHandle(extra: ["--profile", $0]) }
+        let workers = try profiles.map { try WorkerHandle(arguments: ["--profile", $0]) }
         defer { for worker in workers { worker.kill() } }
         let cluster = try clusterFile(ports: workers.map(\.port), in: root, profiles: profiles)
         var predictions: [String] = []
@@ -77,7 +77,7 @@ struct NoisyClusterTests {
         #expect(try QlstmBinary.run(arguments + ["--quiet", "--out", reference.path]).status == 0)
 
         // Three QPUs of one profile: killing one hands its sub-VQCs to another, same bits.
-        let same = try (0..<3).map { _ in try WorkerHandle(extra: ["--profile", "trapped-ion-aria"]) }
+        let same = try (0..<3).map { _ in try WorkerHandle(arguments: ["--profile", "trapped-ion-aria"]) }
         defer { for worker in same { worker.kill() } }
         let out = root.appendingPathComponent("failover")
         let cluster = try clusterFile(ports: same.map(\.port), in: root)
@@ -90,7 +90,7 @@ struct NoisyClusterTests {
 
         // Two QPUs of different profiles: the lost one has no stand-in.
         let mixed = try ["trapped-ion-aria", "superconducting-heron"].map {
-            try WorkerHandle(extra: ["--profile", $0])
+            try WorkerHandle(arguments: ["--profile", $0])
         }
         defer { for worker in mixed { worker.kill() } }
         let stranded = root.appendingPathComponent("stranded")
@@ -142,7 +142,7 @@ struct NoisyClusterTests {
         #expect(!FileManager.default.fileExists(atPath: out.path))
 
         // On a cluster, no QPU wide enough: refused before training, naming the widest.
-        let worker = try WorkerHandle(extra: ["--profile", narrow.path])
+        let worker = try WorkerHandle(arguments: ["--profile", narrow.path])
         defer { worker.kill() }
         let cluster = try clusterFile(ports: [worker.port], in: root)
         let outcome = try QlstmBinary.run(distributed + ["--cluster", cluster.path, "--out", out.path, "--quiet"])
