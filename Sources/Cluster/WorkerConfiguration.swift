@@ -12,8 +12,12 @@ public struct WorkerConfiguration: Sendable {
     public var name: String?
     /// The name of the emulated QPU profile, announced in `hello`.
     public var profile: String
-    /// The shared secret coordinators must prove they know; `nil` accepts every coordinator.
+    /// The shared secret coordinators must prove they know; `nil` accepts every coordinator,
+    /// which `start()` allows only on a loopback address unless `allowsRemoteWithoutSecret`.
     public var secret: SharedSecret?
+    /// Serve clients on other machines without a secret (`--insecure`): anyone who reaches the
+    /// port can then use the worker's cores and memory.
+    public var allowsRemoteWithoutSecret: Bool
     /// The limits frames are held to after the handshake (before it, `limits.forHandshake`).
     public var limits: ProtocolLimits
     /// Inputs evaluated together in one state buffer (see `LocalExecutor`).
@@ -21,11 +25,28 @@ public struct WorkerConfiguration: Sendable {
     /// The software version announced in `hello`, for the coordinator's logs and manifest.
     public var softwareVersion: String
     /// How long a new connection has to complete its handshake, so that a silent or foreign
-    /// client cannot hold a connection (and a thread) for ever.
+    /// client cannot hold a connection (and a thread) for long. A coordinator needs one round
+    /// trip and two HMACs.
     public var handshakeTimeout: Duration
-    /// Connections served at once; more are refused, so that a flood of clients cannot exhaust
-    /// the process's threads or memory.
+    /// Authenticated connections served at once; more are refused, so that clients cannot
+    /// exhaust the process's threads or memory.
     public var maxConnections: Int
+    /// Connections still in their handshake at once. They have their own pool, apart from
+    /// `maxConnections`: when it is full the oldest is dropped for the newcomer, so sockets
+    /// that never authenticate can neither take coordinators' places nor keep new ones out.
+    public var maxPendingHandshakes: Int
+    /// How long an authenticated connection may stay silent (no frame, pings included, and no
+    /// request computing) before the worker says goodbye and closes it.
+    public var idleTimeout: Duration
+    /// Requests a connection may have waiting behind the one running. When they are this many,
+    /// the worker stops reading that connection until one finishes, so TCP holds back a
+    /// coordinator that sends faster than the worker computes.
+    public var maxQueuedRequests: Int
+    /// The memory, in bytes, that every connection's requests together may use: circuits,
+    /// workspaces, queued requests, results and replies. A request that could never fit is
+    /// refused at once; one that fits waits until the memory is free. The default is
+    /// `defaultMemoryLimit`.
+    public var memoryLimit: Int
     /// Receives one line per connection event (connected, authenticated, loaded N circuits,
     /// closed, refused: reason) with the worker's name; `qlstm worker` writes them to stderr.
     public var log: @Sendable (_ workerName: String, _ event: String) -> Void
@@ -40,8 +61,13 @@ public struct WorkerConfiguration: Sendable {
         limits: ProtocolLimits = .standard,
         lanes: Int = 16,
         softwareVersion: String = "unknown",
-        handshakeTimeout: Duration = .seconds(10),
+        handshakeTimeout: Duration = .seconds(5),
         maxConnections: Int = 64,
+        maxPendingHandshakes: Int = 32,
+        idleTimeout: Duration = .seconds(300),
+        maxQueuedRequests: Int = 8,
+        memoryLimit: Int = WorkerConfiguration.defaultMemoryLimit,
+        allowsRemoteWithoutSecret: Bool = false,
         log: @escaping @Sendable (_ workerName: String, _ event: String) -> Void = { _, _ in }
     ) {
         self.listen = listen
@@ -55,8 +81,20 @@ public struct WorkerConfiguration: Sendable {
         self.softwareVersion = softwareVersion
         self.handshakeTimeout = handshakeTimeout
         self.maxConnections = maxConnections
+        self.maxPendingHandshakes = maxPendingHandshakes
+        self.idleTimeout = idleTimeout
+        self.maxQueuedRequests = maxQueuedRequests
+        self.memoryLimit = memoryLimit
+        self.allowsRemoteWithoutSecret = allowsRemoteWithoutSecret
         self.log = log
     }
+
+    /// Three quarters of this machine's physical memory (or of its cgroup's limit), and at most
+    /// half of an address-space limit (`ulimit -v`): see `SystemMemory.defaultWorkerLimit`.
+    public static let defaultMemoryLimit = SystemMemory.defaultWorkerLimit(under: SystemMemory.current())
+
+    /// The smallest memory limit: below it a worker could not hold its own circuits.
+    public static let minimumMemoryLimit = 16 << 20
 
     /// The range of `slots`: a `result` reports one usage entry per slot, within the protocol's
     /// limit on usage entries.
@@ -78,8 +116,20 @@ public struct WorkerConfiguration: Sendable {
         }
         guard lanes >= 1 else { throw refuse("\(lanes) lanes: use at least 1") }
         guard maxConnections >= 1 else { throw refuse("at most \(maxConnections) connections: allow at least 1") }
+        guard maxPendingHandshakes >= 1 else {
+            throw refuse("at most \(maxPendingHandshakes) pending handshakes: allow at least 1")
+        }
+        guard maxQueuedRequests >= 1 else {
+            throw refuse("at most \(maxQueuedRequests) queued requests: allow at least 1")
+        }
         guard handshakeTimeout > .zero else {
             throw refuse("a handshake timeout of \(handshakeTimeout): give a positive time")
+        }
+        guard idleTimeout > .zero else { throw refuse("an idle timeout of \(idleTimeout): give a positive time") }
+        guard memoryLimit >= Self.minimumMemoryLimit else {
+            throw refuse(
+                "a memory limit of \(ByteCount(memoryLimit)): give at least \(ByteCount(Self.minimumMemoryLimit))"
+            )
         }
         for (label, text) in [("name", name ?? "-"), ("profile", profile), ("software version", softwareVersion)] {
             guard !text.isEmpty else { throw refuse("the \(label) is empty") }

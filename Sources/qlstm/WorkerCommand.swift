@@ -18,7 +18,7 @@ enum WorkerCommand: Command {
     static let name = "worker"
     static let summary = "serve circuit evaluations to coordinators as one emulated QPU"
     static let usage =
-        "qlstm worker --listen HOST:PORT [--slots N] [--max-qubits Q] [--name NAME] [--profile NAME] [--secret-file FILE]"
+        "qlstm worker --listen HOST:PORT [--slots N] [--max-qubits Q] [--name NAME] [--profile NAME] [--secret-file FILE] [--memory-limit SIZE] [--idle-timeout S] [--insecure]"
     static let options: [OptionSpec] = [
         .value(
             "listen",
@@ -29,7 +29,18 @@ enum WorkerCommand: Command {
         .value("max-qubits", "Q", "the widest circuit accepted (1...25; default 25)"),
         .value("name", "NAME", "the name coordinators see (default: HOSTNAME:PORT)"),
         .value("profile", "NAME", "the emulated QPU profile announced to coordinators (default statevector)"),
-        .value("secret-file", "FILE", "require coordinators to prove they know this file's secret (mode 600)"),
+        .value(
+            "secret-file",
+            "FILE",
+            "require coordinators to prove they know this file's secret (mode 600; 'qlstm secret generate FILE' makes one)"
+        ),
+        .value(
+            "memory-limit",
+            "SIZE",
+            "memory all requests together may use, in bytes or as 512M, 4G (default: 3/4 of physical memory, at most 1/2 of ulimit -v)"
+        ),
+        .value("idle-timeout", "S", "close a connection silent for S seconds, pings included (default 300)"),
+        .flag("insecure", "without --secret-file, listen beyond loopback anyway: anyone who reaches the port may use the worker"),
         .flag("exit-with-parent", "stop (as on SIGTERM) when the process that started this worker exits"),
     ]
 
@@ -68,6 +79,25 @@ enum WorkerCommand: Command {
                 throw CommandLineError.conflict("--secret-file: \(error)")
             }
         }
+        var memoryLimit = WorkerConfiguration.defaultMemoryLimit
+        if let text = options.string("memory-limit") {
+            guard let size = ByteCount(parsing: text) else {
+                throw CommandLineError.invalidValue(
+                    option: "--memory-limit",
+                    value: text,
+                    expected: "a size in bytes, or with M or G, such as 512M or 4G"
+                )
+            }
+            guard size.bytes >= WorkerConfiguration.minimumMemoryLimit else {
+                throw CommandLineError.outOfRange(
+                    option: "--memory-limit",
+                    value: text,
+                    range: "at least \(ByteCount(WorkerConfiguration.minimumMemoryLimit))"
+                )
+            }
+            memoryLimit = size.bytes
+        }
+        let idleSeconds = try options.double("idle-timeout", in: 0.001...31_536_000) ?? 300
 
         let configuration = WorkerConfiguration(
             listen: endpoint,
@@ -77,6 +107,9 @@ enum WorkerCommand: Command {
             profile: profile,
             secret: secret,
             softwareVersion: ProjectVersion.current,
+            idleTimeout: .milliseconds(Int64((idleSeconds * 1000).rounded())),
+            memoryLimit: memoryLimit,
+            allowsRemoteWithoutSecret: options.flag("insecure"),
             log: { worker, event in Console.error("\(timestamp()) qlstm worker \(worker): \(event)") }
         )
         let server: WorkerServer
@@ -114,7 +147,14 @@ enum WorkerCommand: Command {
             }
         }
 
-        let port = try server.start()
+        let port: UInt16
+        do {
+            port = try server.start()
+        } catch {
+            // A missing secret is a bad command line (status 2), not a failure while running.
+            if case .secretRequired = error { throw CommandLineError.conflict("\(error)") }
+            throw error
+        }
         // Written straight to the descriptor, not through stdio's buffer: a parent reading a
         // pipe must see the line now, not when the worker exits.
         FileHandle.standardOutput.write(Data("listening on \(Endpoint(host: endpoint.host, port: port))\n".utf8))

@@ -125,13 +125,13 @@ struct WorkerProcessTests {
         ).path
         _ = FileManager.default.createFile(
             atPath: path,
-            contents: Data("process secret\n".utf8),
+            contents: Data("process secret, 16+ bytes\n".utf8),
             attributes: [.posixPermissions: 0o600]
         )
         defer { try? FileManager.default.removeItem(atPath: path) }
         let worker = try await WorkerProcess.launch(["--slots", "1", "--secret-file", path])
         defer { worker.kill() }
-        let secret = SharedSecret(bytes: Array("process secret".utf8))
+        let secret = SharedSecret(bytes: Array("process secret, 16+ bytes".utf8))
 
         let connection = try await PeerConnection.connect(to: worker.endpoint, timeout: .seconds(5))
         defer { connection.close() }
@@ -142,7 +142,7 @@ struct WorkerProcessTests {
         await #expect(throws: ClusterError.self) {
             _ = try await Handshake.coordinator(
                 stranger,
-                secret: SharedSecret(bytes: Array("guess".utf8)),
+                secret: SharedSecret(bytes: Array("a guess of at least 16 bytes".utf8)),
                 timeout: .seconds(10)
             )
         }

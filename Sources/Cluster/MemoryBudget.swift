@@ -1,0 +1,77 @@
+import Dispatch
+import Synchronization
+
+/// The memory a worker may commit to its connections, shared by all of them: what each
+/// connection keeps between requests (its circuits, compiled circuits and reusable workspaces)
+/// and what requests in progress need (queued requests, workspaces, results, reply frames).
+///
+/// Every amount is reserved from an estimate before it is allocated (`RequestCost`), so the
+/// worker never starts work it has no memory for: an allocation that fails aborts the whole
+/// process, every connection with it. A reservation that does not fit now waits for requests in
+/// progress to finish; one that cannot fit even then (the rest is kept by other connections
+/// between their requests) is refused, so that nothing waits for ever.
+final class MemoryBudget: Sendable {
+    /// The most that may be reserved at once, in bytes.
+    let limit: Int
+    private let state = Mutex(State())
+
+    private struct State {
+        /// Reserved by connections between requests; released when they change or close.
+        var kept = 0
+        /// Reserved by requests in progress; always released within their run.
+        var inProgress = 0
+        /// Threads waiting for a reservation, woken at each release to try again.
+        var waiting: [DispatchSemaphore] = []
+    }
+
+    init(limit: Int) {
+        self.limit = limit
+    }
+
+    /// The outcome of asking for memory.
+    enum Reservation: Equatable {
+        /// Reserved: release it with `release(inProgress:keptChange:)`.
+        case granted
+        /// Requests in progress hold the memory; asked without waiting.
+        case busy
+        /// It would not fit even once every request in progress had finished.
+        case exhausted
+    }
+
+    /// Reserves `bytes` for a request in progress.
+    /// - Parameter wait: whether to block until requests in progress free enough (on a thread
+    ///   that may block: a request queue, or a reader applying backpressure), or to answer
+    ///   `.busy` at once (a reader on its fast path).
+    func reserve(_ bytes: Int, wait: Bool) -> Reservation {
+        while true {
+            let next: (Reservation?, DispatchSemaphore?) = state.withLock { state in
+                if state.kept + state.inProgress + bytes <= limit {
+                    state.inProgress += bytes
+                    return (.granted, nil)
+                }
+                if state.kept + bytes > limit { return (.exhausted, nil) }
+                guard wait else { return (.busy, nil) }
+                let semaphore = DispatchSemaphore(value: 0)
+                state.waiting.append(semaphore)
+                return (nil, semaphore)
+            }
+            if let reservation = next.0 { return reservation }
+            next.1?.wait()
+        }
+    }
+
+    /// Ends a request: releases `inProgress` bytes it reserved and changes what its connection
+    /// keeps by `keptChange` (which may be negative), then wakes every waiting reservation.
+    func release(inProgress: Int, keptChange: Int = 0) {
+        let waiting = state.withLock { state in
+            state.inProgress -= inProgress
+            state.kept += keptChange
+            defer { state.waiting = [] }
+            return state.waiting
+        }
+        for semaphore in waiting { semaphore.signal() }
+    }
+
+    /// Bytes reserved now (kept and in progress), for tests and logs.
+    var reserved: Int { state.withLock { $0.kept + $0.inProgress } }
+}
