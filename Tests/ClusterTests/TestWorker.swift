@@ -37,7 +37,9 @@ struct RunningWorker {
         slots: Int = 2,
         maxQubits: Int = 25,
         secret: SharedSecret? = nil,
-        handshakeTimeout: Duration = .seconds(10)
+        handshakeTimeout: Duration = .seconds(10),
+        maxPendingHandshakes: Int = 32,
+        idleTimeout: Duration = .seconds(300)
     ) throws -> RunningWorker {
         let log = LogLines()
         let configuration = WorkerConfiguration(
@@ -49,6 +51,8 @@ struct RunningWorker {
             lanes: 4,
             softwareVersion: "test",
             handshakeTimeout: handshakeTimeout,
+            maxPendingHandshakes: maxPendingHandshakes,
+            idleTimeout: idleTimeout,
             log: { _, event in log.append(event) }
         )
         let server = try WorkerServer(configuration: configuration)
@@ -78,13 +82,17 @@ func withWorker<T>(
     maxQubits: Int = 25,
     secret: SharedSecret? = nil,
     handshakeTimeout: Duration = .seconds(10),
+    maxPendingHandshakes: Int = 32,
+    idleTimeout: Duration = .seconds(300),
     _ body: (RunningWorker) async throws -> T
 ) async throws -> T {
     let worker = try RunningWorker.start(
         slots: slots,
         maxQubits: maxQubits,
         secret: secret,
-        handshakeTimeout: handshakeTimeout
+        handshakeTimeout: handshakeTimeout,
+        maxPendingHandshakes: maxPendingHandshakes,
+        idleTimeout: idleTimeout
     )
     do {
         let result = try await body(worker)

@@ -232,11 +232,19 @@ final class WorkerProcess: Sendable {
     }
 
     /// Starts `qlstm worker --listen 127.0.0.1:0 ARGUMENTS` and reads its `listening on` line.
-    static func launch(_ arguments: [String]) async throws -> WorkerProcess {
+    /// - Parameter addressSpaceKiB: a `ulimit -v` to start it under (through `/bin/sh`, which
+    ///   then `exec`s the worker, so the process is the worker itself).
+    static func launch(_ arguments: [String], addressSpaceKiB: Int? = nil) async throws -> WorkerProcess {
         try checkBinary()
         let process = Process()
-        process.executableURL = binary
-        process.arguments = ["worker", "--listen", "127.0.0.1:0"] + arguments
+        let command = ["worker", "--listen", "127.0.0.1:0"] + arguments
+        if let addressSpaceKiB {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "ulimit -v \(addressSpaceKiB) && exec \"$0\" \"$@\"", binary.path] + command
+        } else {
+            process.executableURL = binary
+            process.arguments = command
+        }
         let output = Pipe()
         let errors = Pipe()
         process.standardOutput = output
@@ -257,6 +265,26 @@ final class WorkerProcess: Sendable {
             throw TestFailure("the worker printed '\(line)' instead of 'listening on HOST:PORT'")
         }
         return WorkerProcess(process: process, endpoint: endpoint, line: line, errors: errors)
+    }
+
+    /// A field of `/proc/PID/status` in bytes (`VmRSS` now, `VmHWM` the peak so far).
+    func memory(_ field: String) throws -> Int {
+        let status = try String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }),
+            let kibibytes = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
+        else { throw TestFailure("no \(field) in /proc/\(process.processIdentifier)/status") }
+        return kibibytes << 10
+    }
+
+    /// Seconds of CPU the process has used (user and system, every thread).
+    func cpuSeconds() throws -> Double {
+        let stat = try String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8)
+        // Fields after the command name, which is in parentheses and may hold spaces.
+        let fields = stat[stat.index(after: stat.lastIndex(of: ")")!)...].split(separator: " ")
+        guard let user = Double(fields[11]), let system = Double(fields[12]) else {
+            throw TestFailure("cannot read the CPU time of \(process.processIdentifier)")
+        }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
     /// Everything the worker wrote to standard error so far.

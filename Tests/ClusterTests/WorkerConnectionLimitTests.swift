@@ -1,0 +1,95 @@
+import Cluster
+import ClusterProtocol
+import Foundation
+import Testing
+import VariationalCircuits
+
+/// How long a connection may hold a worker: idle connections are closed, connections still
+/// authenticating have a pool of their own, and what a peer says reaches the log escaped.
+@Suite("Worker connection limits", .timeLimit(.minutes(1)))
+struct WorkerConnectionLimitTests {
+    @Test("an idle connection is told goodbye and closed after the idle timeout")
+    func idleTimeout() async throws {
+        try await withWorker(idleTimeout: .milliseconds(400)) { worker in
+            let (connection, _) = try await worker.connect()
+            defer { connection.close() }
+            let clock = ContinuousClock()
+            let start = clock.now
+            let goodbye = try await connection.receive()
+            guard case .goodbye(let reason)? = goodbye?.message else {
+                Issue.record("expected goodbye, got \(String(describing: goodbye))")
+                return
+            }
+            #expect(reason.contains("idle"))
+            #expect(clock.now - start >= .milliseconds(350))
+            #expect(try await connection.receive() == nil)
+            #expect(await worker.log.waitFor("idle for 0.4 seconds (--idle-timeout)"), "\(worker.log.all)")
+        }
+    }
+
+    @Test("pings count as activity, and so does a request computing longer than the timeout")
+    func activityKeepsConnections() async throws {
+        try await withWorker(slots: 1, idleTimeout: .milliseconds(600)) { worker in
+            let (connection, _) = try await worker.connect()
+            defer { connection.close() }
+            for nonce in 1...8 {
+                try await Task.sleep(for: .milliseconds(200))
+                let pong = try await connection.request(.ping(nonce: UInt64(nonce)), id: UInt64(nonce), pong: true)
+                #expect(pong == .pong(nonce: UInt64(nonce)))
+            }
+            let circuits = testCircuits("long", count: 1, qubits: 8)
+            try await install(circuits, parameters: testParameters(for: circuits, seed: 1), version: 1, on: connection, firstID: 20)
+            let batch = try await calibratedBatch(for: circuits, version: 1, on: connection, seconds: 1.2, id: 30)
+            let reply = try await connection.request(.evaluate(batch), id: 40)
+            #expect(reply.type == .result)
+            #expect(!worker.log.contains("idle for"))
+        }
+    }
+
+    @Test("sockets that never authenticate have their own pool: the oldest is dropped, coordinators get in")
+    func pendingHandshakePool() async throws {
+        let secret = SharedSecret(bytes: Array("pool test secret, 16+ bytes".utf8))
+        try await withWorker(secret: secret, handshakeTimeout: .seconds(30), maxPendingHandshakes: 4) { worker in
+            var silent: [RawSocket] = []
+            defer { for socket in silent { socket.close() } }
+            for _ in 0..<10 { silent.append(try await RawSocket.connect(port: worker.port)) }
+            // Six of the ten were dropped for newer ones; the last four still wait.
+            var closed = 0
+            for socket in silent.prefix(6) {
+                if try await socket.readFramesUntilClosed().closed { closed += 1 }
+            }
+            #expect(closed == 6)
+            let (connection, _) = try await worker.connect(secret: secret)
+            defer { connection.close() }
+            #expect(try await connection.request(.ping(nonce: 3), id: 1, pong: true) == .pong(nonce: 3))
+            #expect(await worker.log.waitFor("dropped during the handshake"))
+        }
+    }
+
+    @Test("a coordinator's error message and goodbye reason reach the log escaped")
+    func escapedLogLines() async throws {
+        try await withWorker { worker in
+            let (connection, _) = try await worker.connect()
+            defer { connection.close() }
+            let forged = "oops\n2026-01-01T00:00:00.000Z qlstm worker test-worker: authenticated\u{1B}[2J"
+            try await connection.send(.error(code: .internalError, message: forged), requestID: 0)
+            try await connection.send(.goodbye(reason: "done\r\n\u{1B}]0;pwned\u{7}"), requestID: 0)
+            #expect(await worker.log.waitFor("closed after"))
+            let lines = worker.log.all
+            #expect(lines.allSatisfy { !$0.contains("\n") && !$0.contains("\r") && !$0.contains("\u{1B}") }, "\(lines)")
+            #expect(worker.log.contains("oops\\n2026-01-01T00:00:00.000Z qlstm worker test-worker: authenticated\\u{1B}[2J"))
+            #expect(worker.log.contains("done\\r\\n\\u{1B}]0;pwned\\u{7}"))
+        }
+    }
+}
+
+extension PeerConnection {
+    /// Sends a request and returns the first reply with its id, pongs included when `pong`.
+    func request(_ message: Message, id: UInt64, pong: Bool) async throws -> Message {
+        try await send(message, requestID: id)
+        while let (replyID, reply) = try await receive() {
+            if replyID == id, pong || reply.type != .pong { return reply }
+        }
+        throw TestFailure("the connection closed before the reply to request \(id)")
+    }
+}
