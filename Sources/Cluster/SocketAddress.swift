@@ -69,6 +69,26 @@ struct SocketAddress: @unchecked Sendable {
         }
     }
 
+    /// The bytes that tell one client machine from another: the whole IPv4 address (an IPv4
+    /// client rarely holds many), the /64 prefix of an IPv6 one (one machine or site commonly
+    /// holds a whole /64), for limits per client.
+    var hostPrefix: [UInt8] {
+        withUnsafeBytes(of: storage) { raw in
+            switch family {
+            case AF_INET:
+                let offset = MemoryLayout<sockaddr_in>.offset(of: \.sin_addr)!
+                return Array(raw[offset..<(offset + 4)])
+            case AF_INET6:
+                let offset = MemoryLayout<sockaddr_in6>.offset(of: \.sin6_addr)!
+                let bytes = Array(raw[offset..<(offset + 16)])
+                let isMapped = bytes[0..<10].allSatisfy { $0 == 0 } && bytes[10] == 0xFF && bytes[11] == 0xFF
+                return isMapped ? Array(bytes[12..<16]) : Array(bytes[0..<8])
+            default:
+                return []
+            }
+        }
+    }
+
     /// The addresses of `endpoint`, in the resolver's order of preference.
     /// - Parameter passive: for a listening socket (an empty host would mean every interface).
     /// - Throws: `ClusterError.addressResolution` when the name has no address.

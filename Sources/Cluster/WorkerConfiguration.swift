@@ -32,9 +32,13 @@ public struct WorkerConfiguration: Sendable {
     /// exhaust the process's threads or memory.
     public var maxConnections: Int
     /// Connections still in their handshake at once. They have their own pool, apart from
-    /// `maxConnections`: when it is full the oldest is dropped for the newcomer, so sockets
-    /// that never authenticate can neither take coordinators' places nor keep new ones out.
+    /// `maxConnections`, so sockets that never authenticate cannot take coordinators' places.
     public var maxPendingHandshakes: Int
+    /// Connections in their handshake at once from one client machine (one IPv4 address, one
+    /// IPv6 /64). A machine's next one replaces its own oldest, and a full pool drops the
+    /// oldest of the machine with the most: a flood from one machine only ever displaces
+    /// itself, so it cannot keep coordinators on other machines from connecting.
+    public var maxPendingHandshakesPerClient: Int
     /// How long an authenticated connection may stay silent (no frame, pings included, and no
     /// request computing) before the worker says goodbye and closes it.
     public var idleTimeout: Duration
@@ -63,7 +67,8 @@ public struct WorkerConfiguration: Sendable {
         softwareVersion: String = "unknown",
         handshakeTimeout: Duration = .seconds(5),
         maxConnections: Int = 64,
-        maxPendingHandshakes: Int = 32,
+        maxPendingHandshakes: Int = 64,
+        maxPendingHandshakesPerClient: Int = 8,
         idleTimeout: Duration = .seconds(300),
         maxQueuedRequests: Int = 8,
         memoryLimit: Int = WorkerConfiguration.defaultMemoryLimit,
@@ -82,6 +87,7 @@ public struct WorkerConfiguration: Sendable {
         self.handshakeTimeout = handshakeTimeout
         self.maxConnections = maxConnections
         self.maxPendingHandshakes = maxPendingHandshakes
+        self.maxPendingHandshakesPerClient = maxPendingHandshakesPerClient
         self.idleTimeout = idleTimeout
         self.maxQueuedRequests = maxQueuedRequests
         self.memoryLimit = memoryLimit
@@ -116,8 +122,10 @@ public struct WorkerConfiguration: Sendable {
         }
         guard lanes >= 1 else { throw refuse("\(lanes) lanes: use at least 1") }
         guard maxConnections >= 1 else { throw refuse("at most \(maxConnections) connections: allow at least 1") }
-        guard maxPendingHandshakes >= 1 else {
-            throw refuse("at most \(maxPendingHandshakes) pending handshakes: allow at least 1")
+        guard maxPendingHandshakes >= 1, maxPendingHandshakesPerClient >= 1 else {
+            throw refuse(
+                "at most \(maxPendingHandshakes) pending handshakes, \(maxPendingHandshakesPerClient) per client: allow at least 1"
+            )
         }
         guard maxQueuedRequests >= 1 else {
             throw refuse("at most \(maxQueuedRequests) queued requests: allow at least 1")

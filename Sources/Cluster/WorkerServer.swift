@@ -26,7 +26,9 @@ import Glibc
 ///
 /// Connections still authenticating and authenticated ones are counted apart
 /// (`maxPendingHandshakes`, `maxConnections`), so that sockets that never authenticate cannot
-/// take coordinators' places; all of them share one `MemoryBudget` of `memoryLimit` bytes.
+/// take coordinators' places, and those authenticating are also counted per client machine,
+/// so that a flood from one machine cannot keep others from connecting. All connections share
+/// one `MemoryBudget` of `memoryLimit` bytes.
 public final class WorkerServer: Sendable {
     public let configuration: WorkerConfiguration
     private let state = Mutex(State())
@@ -40,8 +42,10 @@ public final class WorkerServer: Sendable {
         var endpoint: Endpoint?
         /// Every connection being served, authenticating or not.
         var sessions: [UInt64: WorkerSession] = [:]
-        /// The connections still in their handshake, oldest first.
-        var pending: [UInt64] = []
+        /// The connections still in their handshake, oldest first, with their client machine.
+        var pending: [(id: UInt64, client: [UInt8])] = []
+        /// The connections that completed it; the rest of `sessions` are closing.
+        var authenticated: Set<UInt64> = []
         var nextSessionID: UInt64 = 0
         var isStopping = false
     }
@@ -138,7 +142,8 @@ public final class WorkerServer: Sendable {
         configuration.log(
             name,
             "limits: memory \(ByteCount(configuration.memoryLimit)), \(configuration.maxConnections) connections "
-                + "(and \(configuration.maxPendingHandshakes) authenticating, \(configuration.handshakeTimeout) each), "
+                + "(and \(configuration.maxPendingHandshakes) authenticating, \(configuration.maxPendingHandshakesPerClient) per client, "
+                + "\(configuration.handshakeTimeout) each), "
                 + "idle timeout \(configuration.idleTimeout)"
         )
         if configuration.secret == nil {
@@ -151,6 +156,7 @@ public final class WorkerServer: Sendable {
         }
         await withDiscardingTaskGroup { group in
             for await socket in accepted {
+                let client = socket.peerAddress?.hostPrefix ?? []
                 let connection = PeerConnection(socket: socket, limits: configuration.limits)
                 let session = WorkerSession(
                     connection: connection,
@@ -158,14 +164,15 @@ public final class WorkerServer: Sendable {
                     workerName: name,
                     budget: budget
                 )
-                switch admit(session) {
+                switch admit(session, from: client) {
                 case .admitted(let id, let evicted):
                     evicted?.evict()
                     group.addTask {
                         await session.serve { self.authenticated(id) }
                         self.state.withLock { state in
                             state.sessions[id] = nil
-                            state.pending.removeAll { $0 == id }
+                            state.pending.removeAll { $0.id == id }
+                            state.authenticated.remove(id)
                         }
                     }
                 case .refused(let code, let reason):
@@ -183,21 +190,28 @@ public final class WorkerServer: Sendable {
         case refused(ErrorCode, String)
     }
 
-    /// Takes a new connection into the handshake pool, dropping the oldest one there when the
-    /// pool is full: a coordinator completes its handshake in a round trip, so the oldest is
-    /// the likeliest to be a socket that will never authenticate.
-    private func admit(_ session: WorkerSession) -> Admission {
+    /// Takes a new connection into the handshake pool. A client machine at its own limit loses
+    /// its oldest pending connection; a full pool loses the oldest of the machine with the
+    /// most. A coordinator completes its handshake in a round trip, so the oldest is the
+    /// likeliest to be a socket that will never authenticate.
+    private func admit(_ session: WorkerSession, from client: [UInt8]) -> Admission {
         state.withLock { state in
             if state.isStopping {
                 return .refused(.shuttingDown, "the worker is stopping: connect to another worker")
             }
-            var evicted: WorkerSession?
-            if state.pending.count >= configuration.maxPendingHandshakes {
-                evicted = state.sessions[state.pending.removeFirst()]
+            var counts: [[UInt8]: Int] = [:]
+            for entry in state.pending { counts[entry.client, default: 0] += 1 }
+            var victim: Int?
+            if counts[client, default: 0] >= configuration.maxPendingHandshakesPerClient {
+                victim = state.pending.firstIndex { $0.client == client }
+            } else if state.pending.count >= configuration.maxPendingHandshakes {
+                let most = counts.values.max() ?? 0
+                victim = state.pending.firstIndex { counts[$0.client] == most }
             }
+            let evicted = victim.flatMap { state.sessions[state.pending.remove(at: $0).id] }
             state.nextSessionID += 1
             state.sessions[state.nextSessionID] = session
-            state.pending.append(state.nextSessionID)
+            state.pending.append((state.nextSessionID, client))
             return .admitted(state.nextSessionID, evicted: evicted)
         }
     }
@@ -206,16 +220,17 @@ public final class WorkerServer: Sendable {
     private func authenticated(_ id: UInt64) -> (code: ErrorCode, reason: String)? {
         state.withLock { state in
             if state.isStopping { return (.shuttingDown, "the worker is stopping: connect to another worker") }
-            guard state.sessions[id] != nil, state.pending.contains(id) else {
+            guard state.sessions[id] != nil, state.pending.contains(where: { $0.id == id }) else {
                 return (.internalError, "the connection was dropped during its handshake: connect again")
             }
-            guard state.sessions.count - state.pending.count < configuration.maxConnections else {
+            guard state.authenticated.count < configuration.maxConnections else {
                 return (
                     .internalError,
                     "the worker already serves \(configuration.maxConnections) connections: try again later or use another worker"
                 )
             }
-            state.pending.removeAll { $0 == id }
+            state.pending.removeAll { $0.id == id }
+            state.authenticated.insert(id)
             return nil
         }
     }

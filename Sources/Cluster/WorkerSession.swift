@@ -118,9 +118,7 @@ final class WorkerSession: Sendable {
         } catch {
             let (stopping, evicted) = state.withLock { ($0.isStopping, $0.isEvicted) }
             if evicted {
-                log(
-                    "dropped during the handshake: \(configuration.maxPendingHandshakes) newer connections were authenticating"
-                )
+                log("dropped during the handshake: its client or the worker had too many connections authenticating")
             } else {
                 log(stopping ? "closed during the handshake: the worker is stopping" : "refused: \(error)")
             }

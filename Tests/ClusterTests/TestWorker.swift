@@ -38,7 +38,8 @@ struct RunningWorker {
         maxQubits: Int = 25,
         secret: SharedSecret? = nil,
         handshakeTimeout: Duration = .seconds(10),
-        maxPendingHandshakes: Int = 32,
+        maxPendingHandshakes: Int = 64,
+        maxPendingHandshakesPerClient: Int = 8,
         idleTimeout: Duration = .seconds(300)
     ) throws -> RunningWorker {
         let log = LogLines()
@@ -52,6 +53,7 @@ struct RunningWorker {
             softwareVersion: "test",
             handshakeTimeout: handshakeTimeout,
             maxPendingHandshakes: maxPendingHandshakes,
+            maxPendingHandshakesPerClient: maxPendingHandshakesPerClient,
             idleTimeout: idleTimeout,
             log: { _, event in log.append(event) }
         )
@@ -82,7 +84,8 @@ func withWorker<T>(
     maxQubits: Int = 25,
     secret: SharedSecret? = nil,
     handshakeTimeout: Duration = .seconds(10),
-    maxPendingHandshakes: Int = 32,
+    maxPendingHandshakes: Int = 64,
+    maxPendingHandshakesPerClient: Int = 8,
     idleTimeout: Duration = .seconds(300),
     _ body: (RunningWorker) async throws -> T
 ) async throws -> T {
@@ -92,6 +95,7 @@ func withWorker<T>(
         secret: secret,
         handshakeTimeout: handshakeTimeout,
         maxPendingHandshakes: maxPendingHandshakes,
+        maxPendingHandshakesPerClient: maxPendingHandshakesPerClient,
         idleTimeout: idleTimeout
     )
     do {

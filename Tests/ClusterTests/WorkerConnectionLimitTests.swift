@@ -66,6 +66,37 @@ struct WorkerConnectionLimitTests {
         }
     }
 
+    @Test("a flood from one machine only displaces its own handshakes")
+    func pendingHandshakesPerClient() async throws {
+        let secret = SharedSecret(bytes: Array("pool test secret, 16+ bytes".utf8))
+        try await withWorker(
+            secret: secret,
+            handshakeTimeout: .seconds(30),
+            maxPendingHandshakes: 64,
+            maxPendingHandshakesPerClient: 3
+        ) { worker in
+            let (early, _) = try await worker.connect(secret: secret)
+            defer { early.close() }
+            var flood: [RawSocket] = []
+            defer { for socket in flood { socket.close() } }
+            for _ in 0..<10 { flood.append(try await RawSocket.connect(port: worker.port, from: "127.0.0.2")) }
+            var closed = 0
+            for socket in flood.prefix(7) {
+                if try await socket.readFramesUntilClosed().closed { closed += 1 }
+            }
+            #expect(closed == 7)
+            // Pending connections from 127.0.0.1 were never at risk: three of them and a
+            // coordinator all get in.
+            var waiting: [RawSocket] = []
+            defer { for socket in waiting { socket.close() } }
+            for _ in 0..<2 { waiting.append(try await RawSocket.connect(port: worker.port)) }
+            let (late, _) = try await worker.connect(secret: secret)
+            defer { late.close() }
+            #expect(try await late.request(.ping(nonce: 1), id: 1, pong: true) == .pong(nonce: 1))
+            #expect(try await early.request(.ping(nonce: 2), id: 2, pong: true) == .pong(nonce: 2))
+        }
+    }
+
     @Test("a coordinator's error message and goodbye reason reach the log escaped")
     func escapedLogLines() async throws {
         try await withWorker { worker in

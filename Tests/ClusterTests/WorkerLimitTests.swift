@@ -232,7 +232,7 @@ struct WorkerLimitTests {
         #expect(try await worker.waitForExit() == 0)
     }
 
-    @Test("100 silent sockets that reconnect when dropped: an authenticated cluster status still succeeds")
+    @Test("100 silent sockets from another machine, reconnecting when dropped: an authenticated cluster status succeeds")
     func silentSockets() async throws {
         let directory = try QlstmTemporaryDirectory()
         defer { directory.remove() }
@@ -246,7 +246,8 @@ struct WorkerLimitTests {
         defer { established.close() }
         _ = try await Handshake.coordinator(established, secret: secret, timeout: .seconds(10))
 
-        let flood = SilentFlood(port: worker.endpoint.port, sockets: 100)
+        // 127.0.0.2 plays the attacker's machine; cluster status connects from 127.0.0.1.
+        let flood = SilentFlood(port: worker.endpoint.port, from: "127.0.0.2", sockets: 100)
         defer { flood.stop() }
         try await Task.sleep(for: .seconds(1))
         let cluster = directory.url.appendingPathComponent("cluster.json")
@@ -293,9 +294,9 @@ final class SilentFlood: Sendable {
     private let reconnectCount = Atomic(0)
     private let done = DispatchSemaphore(value: 0)
 
-    init(port: UInt16, sockets: Int) {
+    init(port: UInt16, from source: String, sockets: Int) {
         Thread.detachNewThread { [self] in
-            var descriptors = (0..<sockets).map { _ in Self.connect(port) }
+            var descriptors = (0..<sockets).map { _ in Self.connect(port, from: source) }
             var buffer = [UInt8](repeating: 0, count: 4096)
             while running.load(ordering: .relaxed) {
                 var polled = descriptors.map { pollfd(fd: $0, events: Int16(POLLIN), revents: 0) }
@@ -304,7 +305,7 @@ final class SilentFlood: Sendable {
                     let count = recv(entry.fd, &buffer, buffer.count, Int32(MSG_DONTWAIT))
                     if count <= 0 {
                         Glibc.close(entry.fd)
-                        descriptors[index] = Self.connect(port)
+                        descriptors[index] = Self.connect(port, from: source)
                         reconnectCount.add(1, ordering: .relaxed)
                     }
                 }
@@ -322,8 +323,9 @@ final class SilentFlood: Sendable {
         done.wait()
     }
 
-    private static func connect(_ port: UInt16) -> Int32 {
+    private static func connect(_ port: UInt16, from source: String) -> Int32 {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        try? RawSocket.bind(descriptor, to: source)
         var address = sockaddr_in()
         address.sin_family = sa_family_t(AF_INET)
         address.sin_port = port.bigEndian
