@@ -29,17 +29,18 @@ struct WorkerConnectionLimitTests {
 
     @Test("pings count as activity, and so does a request computing longer than the timeout")
     func activityKeepsConnections() async throws {
-        try await withWorker(slots: 1, idleTimeout: .milliseconds(600)) { worker in
+        // Long enough that a test task starved by other suites on two cores is not idle.
+        try await withWorker(slots: 1, idleTimeout: .milliseconds(1500)) { worker in
             let (connection, _) = try await worker.connect()
             defer { connection.close() }
-            for nonce in 1...8 {
-                try await Task.sleep(for: .milliseconds(200))
+            for nonce in 1...10 {
+                try await Task.sleep(for: .milliseconds(300))
                 let pong = try await connection.request(.ping(nonce: UInt64(nonce)), id: UInt64(nonce), pong: true)
                 #expect(pong == .pong(nonce: UInt64(nonce)))
             }
             let circuits = testCircuits("long", count: 1, qubits: 8)
             try await install(circuits, parameters: testParameters(for: circuits, seed: 1), version: 1, on: connection, firstID: 20)
-            let batch = try await calibratedBatch(for: circuits, version: 1, on: connection, seconds: 1.2, id: 30)
+            let batch = try await calibratedBatch(for: circuits, version: 1, on: connection, seconds: 2.5, id: 30)
             let reply = try await connection.request(.evaluate(batch), id: 40)
             #expect(reply.type == .result)
             #expect(!worker.log.contains("idle for"))
