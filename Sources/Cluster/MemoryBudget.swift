@@ -7,9 +7,10 @@ import Synchronization
 ///
 /// Every amount is reserved from an estimate before it is allocated (`RequestCost`), so the
 /// worker never starts work it has no memory for: an allocation that fails aborts the whole
-/// process, every connection with it. A reservation that does not fit now waits for requests in
-/// progress to finish; one that cannot fit even then (the rest is kept by other connections
-/// between their requests) is refused, so that nothing waits for ever.
+/// process, every connection with it. A reservation that does not fit now may wait for
+/// requests in progress to finish; one that could not fit even then (the rest is kept by
+/// connections between their requests, or held by the waiting connection itself) is refused at
+/// once, and no wait outlasts its deadline, so that waits can never close a cycle.
 final class MemoryBudget: Sendable {
     /// The most that may be reserved at once, in bytes.
     let limit: Int
@@ -32,31 +33,35 @@ final class MemoryBudget: Sendable {
     enum Reservation: Equatable {
         /// Reserved: release it with `release(inProgress:keptChange:)`.
         case granted
-        /// Requests in progress hold the memory; asked without waiting.
+        /// Requests in progress held the memory until the deadline.
         case busy
-        /// It would not fit even once every request in progress had finished.
+        /// It would not fit even once every other request in progress had finished.
         case exhausted
     }
 
     /// Reserves `bytes` for a request in progress.
-    /// - Parameter wait: whether to block until requests in progress free enough (on a thread
-    ///   that may block: a request queue, or a reader applying backpressure), or to answer
-    ///   `.busy` at once (a reader on its fast path).
-    func reserve(_ bytes: Int, wait: Bool) -> Reservation {
+    /// - Parameters:
+    ///   - deadline: how long to wait for requests in progress to free enough: `.now()` on a
+    ///     reader's fast path, a bound on a request queue, `.distantFuture` for a reader that
+    ///     holds its peer back and holds nothing itself.
+    ///   - stuck: bytes in progress that cannot be freed while the caller waits (its own
+    ///     connection's queued requests, behind the caller).
+    func reserve(_ bytes: Int, until deadline: DispatchTime, stuck: Int = 0) -> Reservation {
         while true {
             let next: (Reservation?, DispatchSemaphore?) = state.withLock { state in
                 if state.kept + state.inProgress + bytes <= limit {
                     state.inProgress += bytes
                     return (.granted, nil)
                 }
-                if state.kept + bytes > limit { return (.exhausted, nil) }
-                guard wait else { return (.busy, nil) }
+                if state.kept + stuck + bytes > limit { return (.exhausted, nil) }
+                guard deadline > .now() else { return (.busy, nil) }
                 let semaphore = DispatchSemaphore(value: 0)
                 state.waiting.append(semaphore)
                 return (nil, semaphore)
             }
             if let reservation = next.0 { return reservation }
-            next.1?.wait()
+            // A timed-out semaphore stays in `waiting` until the next release signals it.
+            _ = next.1?.wait(timeout: deadline)
         }
     }
 

@@ -36,7 +36,11 @@ struct RequestCost: Sendable, Equatable {
                 + "send at most \(itemsFitting(replyLimit, per: replyBytes)) items per evaluate"
         }
         guard peakBytes > memoryLimit else { return nil }
-        let needs = "this request needs \(ByteCount(peakBytes)) of memory, above the worker's limit of \(ByteCount(memoryLimit))"
+        // Exact counts when rounding would show two equal sizes.
+        let (peak, limit) =
+            ByteCount(peakBytes).description == ByteCount(memoryLimit).description
+            ? ("\(peakBytes) bytes", "\(memoryLimit) bytes") : ("\(ByteCount(peakBytes))", "\(ByteCount(memoryLimit))")
+        let needs = "this request needs \(peak) of memory, above the worker's limit of \(limit)"
         let fixed = peakBytes - itemBytes
         if items > 1 && fixed < memoryLimit {
             return needs + ": send at most \(itemsFitting(memoryLimit - fixed, per: itemBytes)) items per evaluate"

@@ -56,7 +56,15 @@ final class WorkerSession: Sendable {
         var computing = 0
         /// What this connection keeps reserved in the budget between requests.
         var keptBytes = 0
+        /// What its queued requests hold reserved in the budget.
+        var queuedBytes = 0
     }
+
+    /// The longest a queued request waits for memory that other connections' requests hold
+    /// before it is refused (`internalError`, which a coordinator retries): long enough for
+    /// typical requests to finish, short enough that a coordinator is not left waiting on a
+    /// worker whose memory stays taken.
+    static let memoryWait: Double = 10
 
     /// How the conversation ended, for the log line.
     private enum Ending {
@@ -141,9 +149,11 @@ final class WorkerSession: Sendable {
         let ending = await withCheckedContinuation { continuation in
             state.withLock { $0.whenEnded = continuation }
             checkIdleness(after: configuration.idleTimeout)
-            // Frames buffered since the handshake are handled on the request queue, not on the
-            // cooperative pool (a quick request may be answered where it is handled).
-            requestQueue.async { [self] in connection.handleFrames { [self] in handle($0) } }
+            // Frames buffered since the handshake are handled on a Dispatch thread, not on the
+            // cooperative pool (a quick request may be answered where it is handled), and not on
+            // the request queue: handling may wait for a queue permit, which only the request
+            // queue gives back.
+            DispatchQueue.global().async { [self] in connection.handleFrames { [self] in handle($0) } }
         }
         // Requests already queued run (or are skipped once nobody can read the answer) first.
         await withCheckedContinuation { continuation in requestQueue.async { continuation.resume() } }
@@ -288,7 +298,7 @@ final class WorkerSession: Sendable {
         case .reader(let cost):
             if let refusal = cost.refusal(memoryLimit: budget.limit, replyLimit: connection.limits.maxPayloadBytes) {
                 send(.error(code: .badRequest, message: refusal), requestID: id)
-            } else if budget.reserve(cost.additionalBytes, wait: false) == .granted {
+            } else if budget.reserve(cost.additionalBytes, until: .now()) == .granted {
                 run(message, id: id, cost: cost)
             } else {
                 queue(message, id: id)
@@ -313,7 +323,8 @@ final class WorkerSession: Sendable {
         // bytes on the wire and 72 in memory), plus what a short request leaves as overhead.
         let held = 3 * message.payloadByteCount + (64 << 10)
         queuePermits.wait()
-        guard budget.reserve(held, wait: true) == .granted else {
+        // The reader holds nothing while it waits: only other requests' memory is awaited.
+        guard budget.reserve(held, until: .distantFuture) == .granted else {
             queuePermits.signal()
             send(.error(code: held > budget.limit ? .badRequest : .internalError, message: memoryRefusal(held)), requestID: id)
             return
@@ -321,11 +332,15 @@ final class WorkerSession: Sendable {
         let isStopping = state.withLock { state in
             guard !state.isStopping else { return true }
             state.queued += 1
+            state.queuedBytes += held
             requestQueue.async { [self] in
                 answerQueued(message, id: id)
                 budget.release(inProgress: held)
                 queuePermits.signal()
-                self.state.withLock { $0.queued -= 1 }
+                self.state.withLock { state in
+                    state.queued -= 1
+                    state.queuedBytes -= held
+                }
             }
             return false
         }
@@ -337,7 +352,7 @@ final class WorkerSession: Sendable {
     }
 
     /// Runs on `requestQueue`: works out the request's cost on the state the requests before it
-    /// left, refuses it or waits for its memory, then runs it.
+    /// left, refuses it or waits (at most `memoryWait`) for its memory, then runs it.
     private func answerQueued(_ message: Message, id: UInt64) {
         // Nobody would read the answer: skip the work.
         guard connection.isOpen else { return }
@@ -346,7 +361,10 @@ final class WorkerSession: Sendable {
             send(.error(code: .badRequest, message: refusal), requestID: id)
             return
         }
-        guard budget.reserve(cost.additionalBytes, wait: true) == .granted else {
+        // This connection's queued requests (this one's included) stay reserved while it waits.
+        let stuck = state.withLock { $0.queuedBytes }
+        let deadline = DispatchTime.now() + Self.memoryWait
+        guard budget.reserve(cost.additionalBytes, until: deadline, stuck: stuck) == .granted else {
             send(.error(code: .internalError, message: memoryRefusal(cost.additionalBytes)), requestID: id)
             return
         }
@@ -406,7 +424,7 @@ final class WorkerSession: Sendable {
     private func memoryRefusal(_ bytes: Int) -> String {
         bytes > budget.limit
             ? "this request needs \(ByteCount(bytes)) of memory, above the worker's limit of \(ByteCount(budget.limit)): send smaller batches"
-            : "the worker's memory (limit \(ByteCount(budget.limit))) is held by other connections: retry later or on another worker"
+            : "the worker's memory (limit \(ByteCount(budget.limit))) is held by other requests: retry later or on another worker"
     }
 
     // MARK: Idleness

@@ -43,7 +43,8 @@ struct ClusterStatusEscapingTests {
         try Data(
             #"{ "version": 1, "workers": [ { "name": "fake", "address": "127.0.0.1:\#(listener.port)" } ] }"#.utf8
         ).write(to: cluster)
-        let status = try await WorkerProcess.run(["cluster", "status", "--cluster", cluster.path])
+        // A generous timeout: the fake worker is a task that other suites may keep waiting.
+        let status = try await WorkerProcess.run(["cluster", "status", "--cluster", cluster.path, "--timeout", "30"])
         #expect(status.status == 0, "\(status.standardError)")
         let lines = status.standardOutput.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.isEmpty }
         #expect(lines.count == 1, "\(status.standardOutput)")

@@ -137,7 +137,8 @@ struct WorkerLimitTests {
         defer { worker.kill() }
         let connection = try await coordinator(to: worker)
         defer { connection.close() }
-        let circuits = [try circuit("huge", qubits: 25, inputs: 4, depth: 1)]
+        // Adjoint keeps 2 states and a co-state per output: 10 x 512 MiB.
+        let circuits = [try circuit("huge", qubits: 25, inputs: 8, depth: 1)]
         try await install(circuits, parameters: testParameters(for: circuits, seed: 4), version: 1, on: connection)
         let reply = try await connection.request(
             .evaluate(testBatch(for: circuits, items: 2, method: .adjoint, version: 1, seed: 5)),
@@ -148,7 +149,7 @@ struct WorkerLimitTests {
             return
         }
         // Half of the 6 GiB address space is the default limit.
-        #expect(message.contains("above the worker's limit of 3.0 GiB"), "\(message)")
+        #expect(message.contains("needs 5.0 GiB of memory, above the worker's limit of 3.0 GiB"), "\(message)")
         #expect(worker.process.isRunning)
         #expect(try await answersPing(worker))
         // The same connection still evaluates what fits.
