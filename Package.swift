@@ -26,7 +26,10 @@ let package = Package(
             dependencies: ["QuantumSimulator", "VariationalCircuits", "Datasets", "QLSTM", "Reports", "Cluster", "Suggestions"]
         ),
         // Drives a real worker process with hostile clients (docs/SECURITY.md); `.ci/run` runs it.
-        .executableTarget(name: "QLSTMFuzz", dependencies: ["Cluster", "ClusterProtocol", "VariationalCircuits", "QuantumSimulator"]),
+        .executableTarget(
+            name: "QLSTMFuzz",
+            dependencies: ["Cluster", "ClusterProtocol", "VariationalCircuits", "QuantumSimulator"]
+        ),
         .target(name: "TestSupport", dependencies: ["QuantumSimulator"]),
         .testTarget(name: "QuantumSimulatorTests", dependencies: ["QuantumSimulator", "TestSupport"]),
         .testTarget(

@@ -32,7 +32,8 @@ struct RequestCost: Sendable, Equatable {
     ///   - replyLimit: the largest `result` payload a coordinator accepts (64 MiB in version 1).
     func refusal(memoryLimit: Int, replyLimit: Int) -> String? {
         if replyBytes > replyLimit {
-            return "the result would be \(ByteCount(replyBytes)), above the protocol's \(ByteCount(replyLimit)) reply limit: "
+            return
+                "the result would be \(ByteCount(replyBytes)), above the protocol's \(ByteCount(replyLimit)) reply limit: "
                 + "send at most \(itemsFitting(replyLimit, per: replyBytes)) items per evaluate"
         }
         guard peakBytes > memoryLimit else { return nil }

@@ -56,7 +56,10 @@ struct SocketAddress: @unchecked Sendable {
         withUnsafeBytes(of: storage) { raw in
             switch family {
             case AF_INET:
-                let address = raw.load(fromByteOffset: MemoryLayout<sockaddr_in>.offset(of: \.sin_addr)!, as: in_addr.self)
+                let address = raw.load(
+                    fromByteOffset: MemoryLayout<sockaddr_in>.offset(of: \.sin_addr)!,
+                    as: in_addr.self
+                )
                 return UInt32(bigEndian: address.s_addr) >> 24 == 127
             case AF_INET6:
                 let offset = MemoryLayout<sockaddr_in6>.offset(of: \.sin6_addr)!

@@ -87,11 +87,17 @@ struct WorkerRequests {
         for (circuit, count) in counts.enumerated() where count > 0 {
             let footprint = footprints[circuit]
             let holders = min(threads, (count + lanes - 1) / lanes)
-            workspaces = workspaces.addingClamped(holders.multipliedClamped(by: footprint.workspaceBytes(method: batch.method)))
+            workspaces = workspaces.addingClamped(
+                holders.multipliedClamped(by: footprint.workspaceBytes(method: batch.method))
+            )
             sampling = max(sampling, footprint.samplingBytes(shots: batch.shots))
-            results = results.addingClamped(count.multipliedClamped(by: footprint.evaluationBytes(method: batch.method)))
+            results = results.addingClamped(
+                count.multipliedClamped(by: footprint.evaluationBytes(method: batch.method))
+            )
             reply = reply.addingClamped(count.multipliedClamped(by: footprint.replyBytes(method: batch.method)))
-            work = work.addingClamped(count.multipliedClamped(by: footprint.work(method: batch.method, shots: batch.shots)))
+            work = work.addingClamped(
+                count.multipliedClamped(by: footprint.work(method: batch.method, shots: batch.shots))
+            )
         }
         // The reply is encoded into one frame, beside the results it is encoded from; the
         // executor's unit lists take two words per item.

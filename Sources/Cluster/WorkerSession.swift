@@ -279,7 +279,10 @@ final class WorkerSession: Sendable {
     /// queues any other behind the others, and refuses every request once the worker is
     /// stopping.
     private func take(_ message: Message, id: UInt64) {
-        enum Route { case reader(RequestCost), queue, refuse }
+        enum Route {
+            case reader(RequestCost)
+            case queue, refuse
+        }
         let route = state.withLock { state -> Route in
             guard !state.isStopping else { return .refuse }
             state.isReaderBusy = true
@@ -326,7 +329,10 @@ final class WorkerSession: Sendable {
         // The reader holds nothing while it waits: only other requests' memory is awaited.
         guard budget.reserve(held, until: .distantFuture) == .granted else {
             queuePermits.signal()
-            send(.error(code: held > budget.limit ? .badRequest : .internalError, message: memoryRefusal(held)), requestID: id)
+            send(
+                .error(code: held > budget.limit ? .badRequest : .internalError, message: memoryRefusal(held)),
+                requestID: id
+            )
             return
         }
         let isStopping = state.withLock { state in
@@ -415,7 +421,10 @@ final class WorkerSession: Sendable {
 
     private func refuseStopping(_ id: UInt64) {
         _ = try? connection.sendWithoutWaiting(
-            .error(code: .shuttingDown, message: "worker \(workerName) is stopping: send this request to another worker"),
+            .error(
+                code: .shuttingDown,
+                message: "worker \(workerName) is stopping: send this request to another worker"
+            ),
             requestID: id
         )
     }
@@ -461,7 +470,10 @@ final class WorkerSession: Sendable {
             checkIdleness(after: delay)
         case .close:
             let reason = "idle for \(timeout) (--idle-timeout)"
-            _ = try? connection.sendWithoutWaiting(.goodbye(reason: "\(reason): reconnect when there is work"), requestID: 0)
+            _ = try? connection.sendWithoutWaiting(
+                .goodbye(reason: "\(reason): reconnect when there is work"),
+                requestID: 0
+            )
             connection.startFinishing()
             end(.closed(reason))
         }

@@ -60,7 +60,12 @@ struct FuzzMessages {
                 seed: generator.next()
             )
         }
-        return EvaluationBatch(items: items, method: method, shots: shots, parameterVersion: chance(90) ? version : generator.next())
+        return EvaluationBatch(
+            items: items,
+            method: method,
+            shots: shots,
+            parameterVersion: chance(90) ? version : generator.next()
+        )
     }
 
     /// Circuits and a batch a worker must refuse before computing: a reply above 64 MiB, or
@@ -120,7 +125,9 @@ struct FuzzMessages {
             case 1:
                 bytes[at] = UInt8(truncatingIfNeeded: generator.next())
             case 2:
-                let value: [UInt8] = [[0xFF, 0xFF, 0xFF, 0xFF], [0x00, 0x01, 0x00, 0x00], [0x03, 0xFF, 0xFF, 0xF0]][int(0...2)]
+                let value: [UInt8] = [[0xFF, 0xFF, 0xFF, 0xFF], [0x00, 0x01, 0x00, 0x00], [0x03, 0xFF, 0xFF, 0xF0]][
+                    int(0...2)
+                ]
                 for (offset, byte) in value.enumerated() where at + offset < bytes.count { bytes[at + offset] = byte }
             case 3:
                 bytes.removeSubrange(at...)

@@ -40,7 +40,8 @@ final class FuzzedWorker: Sendable {
             line.append(chunk)
         }
         let text = String(decoding: line, as: UTF8.self).split(separator: "\n").first.map(String.init) ?? ""
-        guard text.hasPrefix("listening on 127.0.0.1:"), let port = UInt16(text.dropFirst("listening on 127.0.0.1:".count))
+        guard text.hasPrefix("listening on 127.0.0.1:"),
+            let port = UInt16(text.dropFirst("listening on 127.0.0.1:".count))
         else {
             process.terminate()
             throw FuzzFailure("the worker printed '\(text)' instead of 'listening on 127.0.0.1:PORT'")

@@ -72,7 +72,8 @@ let pingDeadline: Duration = .seconds(5)
 
 /// Runs the clients until `deadline`, each on its own thread, each choosing scenarios from its
 /// own seeded stream; returns how often each scenario ran once all have finished.
-func runClients(_ options: FuzzOptions, port: UInt16, secret: SharedSecret, until deadline: Date) async -> [String: Int] {
+func runClients(_ options: FuzzOptions, port: UInt16, secret: SharedSecret, until deadline: Date) async -> [String: Int]
+{
     let counts = Mutex<[String: Int]>([:])
     let group = DispatchGroup()
     for client in 0..<options.clients {
@@ -97,7 +98,11 @@ func runClients(_ options: FuzzOptions, port: UInt16, secret: SharedSecret, unti
 }
 
 /// Checks the worker every second until `deadline`: alive, answering, not growing.
-func watch(_ worker: FuzzedWorker, seconds: Double, until deadline: Date) async throws(FuzzFailure) -> (warm: Int, peak: Int) {
+func watch(
+    _ worker: FuzzedWorker,
+    seconds: Double,
+    until deadline: Date
+) async throws(FuzzFailure) -> (warm: Int, peak: Int) {
     let warmUpEnd = Date().addingTimeInterval(min(10, seconds / 4))
     var warm: Int?
     var peak = 0
@@ -140,7 +145,9 @@ do {
     let secret = try SharedSecret(contentsOfFile: secretPath)
     let fuzzed = try FuzzedWorker(
         binary: options.binary,
-        arguments: ["--slots", "2", "--secret-file", secretPath, "--memory-limit", "\(memoryLimit)", "--idle-timeout", "5"],
+        arguments: [
+            "--slots", "2", "--secret-file", secretPath, "--memory-limit", "\(memoryLimit)", "--idle-timeout", "5",
+        ],
         secret: secret,
         logPath: logPath
     )

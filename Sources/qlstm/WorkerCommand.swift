@@ -40,7 +40,10 @@ enum WorkerCommand: Command {
             "memory all requests together may use, in bytes or as 512M, 4G (default: 3/4 of physical memory, at most 1/2 of ulimit -v)"
         ),
         .value("idle-timeout", "S", "close a connection silent for S seconds, pings included (default 300)"),
-        .flag("insecure", "without --secret-file, listen beyond loopback anyway: anyone who reaches the port may use the worker"),
+        .flag(
+            "insecure",
+            "without --secret-file, listen beyond loopback anyway: anyone who reaches the port may use the worker"
+        ),
         .flag("exit-with-parent", "stop (as on SIGTERM) when the process that started this worker exits"),
     ]
 

@@ -11,7 +11,10 @@ struct ByteCountTests {
         #expect(ByteCount(parsing: text)?.bytes == bytes)
     }
 
-    @Test("anything else is refused", arguments: ["", "G", "4 G", "4GB", "-1", "1.5G", "4T", "99999999999999999999", "9999999999G"])
+    @Test(
+        "anything else is refused",
+        arguments: ["", "G", "4 G", "4GB", "-1", "1.5G", "4T", "99999999999999999999", "9999999999G"]
+    )
     func refuses(text: String) {
         #expect(ByteCount(parsing: text) == nil)
     }

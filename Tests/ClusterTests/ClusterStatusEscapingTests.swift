@@ -46,7 +46,9 @@ struct ClusterStatusEscapingTests {
         // A generous timeout: the fake worker is a task that other suites may keep waiting.
         let status = try await WorkerProcess.run(["cluster", "status", "--cluster", cluster.path, "--timeout", "30"])
         #expect(status.status == 0, "\(status.standardError)")
-        let lines = status.standardOutput.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.isEmpty }
+        let lines = status.standardOutput.split(separator: "\n", omittingEmptySubsequences: false).filter {
+            !$0.isEmpty
+        }
         #expect(lines.count == 1, "\(status.standardOutput)")
         #expect(status.standardOutput.contains("qlstm 1.0\\r\\nqpu-b 10.0.0.2:7301: reachable"))
         #expect(status.standardOutput.contains("profile " + String(repeating: "p", count: 200) + "…,"))

@@ -59,7 +59,10 @@ struct SharedSecretTests {
             (Array("s3cret of 16 bytes".utf8), 0o604, "chmod 600"),
             ([], 0o600, "empty"),
             (Array("\n".utf8), 0o600, "empty"),
-            (Array("x".utf8), 0o600, "holds 1 bytes, fewer than the 16 a secret needs: write a strong one with 'qlstm secret generate FILE'"),
+            (
+                Array("x".utf8), 0o600,
+                "holds 1 bytes, fewer than the 16 a secret needs: write a strong one with 'qlstm secret generate FILE'"
+            ),
             (Array("fifteen bytes!!\n".utf8), 0o600, "holds 15 bytes"),
         ] as [([UInt8], Int, String)]
     )
@@ -99,7 +102,10 @@ struct SharedSecretTests {
         let mode = try FileManager.default.attributesOfItem(atPath: first)[.posixPermissions] as? Int
         #expect(mode == 0o600)
         let secret = try SharedSecret(contentsOfFile: first)
-        #expect(secret.authenticationCode(for: [1]) == SharedSecret(bytes: Array(text.dropLast().utf8)).authenticationCode(for: [1]))
+        #expect(
+            secret.authenticationCode(for: [1])
+                == SharedSecret(bytes: Array(text.dropLast().utf8)).authenticationCode(for: [1])
+        )
     }
 
     @Test("generating never overwrites an existing file")

@@ -136,7 +136,10 @@ struct WorkerConnectionLimitTests {
             var generator = SystemRandomNumberGenerator()
             var bytes = encoder.encode(.authenticate(nonce: .random(using: &generator), mac: []), requestID: 0)
             bytes += encoder.encode(.loadCircuits(circuits), requestID: 1)
-            bytes += encoder.encode(.setParameters(version: 1, parameters: testParameters(for: circuits, seed: 1)), requestID: 2)
+            bytes += encoder.encode(
+                .setParameters(version: 1, parameters: testParameters(for: circuits, seed: 1)),
+                requestID: 2
+            )
             let batch = testBatch(for: circuits, items: 200, method: nil, version: 1, seed: 2)
             for id in 3...22 { bytes += encoder.encode(.evaluate(batch), requestID: UInt64(id)) }
             try await socket.send(bytes)
@@ -158,7 +161,9 @@ struct WorkerConnectionLimitTests {
             #expect(await worker.log.waitFor("closed after"))
             let lines = worker.log.all
             #expect(lines.allSatisfy { !$0.contains("\n") && !$0.contains("\r") && !$0.contains("\u{1B}") }, "\(lines)")
-            #expect(worker.log.contains("oops\\n2026-01-01T00:00:00.000Z qlstm worker test-worker: authenticated\\u{1B}[2J"))
+            #expect(
+                worker.log.contains("oops\\n2026-01-01T00:00:00.000Z qlstm worker test-worker: authenticated\\u{1B}[2J")
+            )
             #expect(worker.log.contains("done\\r\\n\\u{1B}]0;pwned\\u{7}"))
         }
     }
@@ -201,7 +206,9 @@ final class BlockingPeer {
         var generator = SystemRandomNumberGenerator()
         let encoder = FrameEncoder()
         var bytes = encoder.encode(.authenticate(nonce: .random(using: &generator), mac: []), requestID: 0)
-        for (index, request) in requests().enumerated() { bytes += encoder.encode(request, requestID: UInt64(index + 1)) }
+        for (index, request) in requests().enumerated() {
+            bytes += encoder.encode(request, requestID: UInt64(index + 1))
+        }
         send(bytes)
         guard case .welcome = try read() else { throw TestFailure("no welcome") }
     }
@@ -217,7 +224,9 @@ final class BlockingPeer {
     private func send(_ bytes: [UInt8]) {
         var offset = 0
         while offset < bytes.count {
-            let sent = bytes[offset...].withUnsafeBytes { Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let sent = bytes[offset...].withUnsafeBytes {
+                Glibc.send(socket, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+            }
             guard sent > 0 else { return }
             offset += sent
         }

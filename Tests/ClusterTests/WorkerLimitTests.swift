@@ -23,7 +23,13 @@ struct WorkerLimitTests {
         return connection
     }
 
-    private func circuit(_ id: String, qubits: Int, inputs: Int, depth: Int, rotations: RotationLayer = .ry) throws
+    private func circuit(
+        _ id: String,
+        qubits: Int,
+        inputs: Int,
+        depth: Int,
+        rotations: RotationLayer = .ry
+    ) throws
         -> SubVQC
     {
         try SubVQC(
@@ -121,12 +127,14 @@ struct WorkerLimitTests {
 
         // Four co-states and two states of 16 MiB fit: it runs, and the estimate held.
         let fitting = try await connection.request(
-            .evaluate(EvaluationBatch(
-                items: [EvaluationRequest(circuit: 1, inputs: [0.1, 0.2, 0.3, 0.4], seed: 0)],
-                method: .adjoint,
-                shots: nil,
-                parameterVersion: 1
-            )),
+            .evaluate(
+                EvaluationBatch(
+                    items: [EvaluationRequest(circuit: 1, inputs: [0.1, 0.2, 0.3, 0.4], seed: 0)],
+                    method: .adjoint,
+                    shots: nil,
+                    parameterVersion: 1
+                )
+            ),
             id: 4
         )
         guard case .result(let evaluations, _) = fitting else {
@@ -166,8 +174,17 @@ struct WorkerLimitTests {
         #expect(try await answersPing(worker))
         // The same connection still evaluates what fits.
         let small = testCircuits("small", count: 1, qubits: 3)
-        try await install(small, parameters: testParameters(for: small, seed: 6), version: 2, on: connection, firstID: 10)
-        let result = try await connection.request(.evaluate(testBatch(for: small, items: 4, version: 2, seed: 7)), id: 12)
+        try await install(
+            small,
+            parameters: testParameters(for: small, seed: 6),
+            version: 2,
+            on: connection,
+            firstID: 10
+        )
+        let result = try await connection.request(
+            .evaluate(testBatch(for: small, items: 4, version: 2, seed: 7)),
+            id: 12
+        )
         #expect(result.type == .result)
         #expect(worker.standardError.contains("limits: memory 3.0 GiB"))
         worker.terminate()
@@ -189,7 +206,10 @@ struct WorkerLimitTests {
         // parameters give 6.5 MB of adjoint Jacobians per request.
         let circuits = [try circuit("chatty", qubits: 3, inputs: 3, depth: 30, rotations: .rot)]
         try await socket.send(.loadCircuits(circuits), requestID: 1)
-        try await socket.send(.setParameters(version: 1, parameters: testParameters(for: circuits, seed: 8)), requestID: 2)
+        try await socket.send(
+            .setParameters(version: 1, parameters: testParameters(for: circuits, seed: 8)),
+            requestID: 2
+        )
         let request = FrameEncoder().encode(
             .evaluate(testBatch(for: circuits, items: 1_000, method: .adjoint, version: 1, seed: 9)),
             requestID: 3
@@ -245,7 +265,9 @@ struct WorkerLimitTests {
         #expect(try await worker.waitForExit() == 0)
     }
 
-    @Test("100 silent sockets from another machine, reconnecting when dropped: an authenticated cluster status succeeds")
+    @Test(
+        "100 silent sockets from another machine, reconnecting when dropped: an authenticated cluster status succeeds"
+    )
     func silentSockets() async throws {
         let directory = try QlstmTemporaryDirectory()
         defer { directory.remove() }
