@@ -58,6 +58,8 @@ final class WorkerSession: Sendable {
         var keptBytes = 0
         /// What its queued requests hold reserved in the budget.
         var queuedBytes = 0
+        /// Threads (the reader, the request queue) waiting for the peer to read what was sent.
+        var waitingForPeer = 0
     }
 
     /// The longest a queued request waits for memory that other connections' requests hold
@@ -208,6 +210,17 @@ final class WorkerSession: Sendable {
             return nil
         }
         handshake?.cancel()
+        closeIfPeerStillNotReading()
+    }
+
+    /// While the worker stops, a peer that does not read what it was sent would hold the
+    /// goodbye, and the worker's exit, behind its unread answer: after the linger it is cut off.
+    private func closeIfPeerStillNotReading() {
+        DispatchQueue.global().asyncAfter(deadline: .now() + PeerConnection.lingerTimeout.timeInterval) {
+            [weak self] in
+            guard let self, state.withLock({ $0.waitingForPeer > 0 }) else { return }
+            connection.close()
+        }
     }
 
     /// Says goodbye after every queued request, then finishes the connection.
@@ -270,7 +283,18 @@ final class WorkerSession: Sendable {
     /// for a peer that does not read what it asked for.
     private func send(_ message: Message, requestID: UInt64) {
         guard let sent = try? connection.sendWithoutWaiting(message, requestID: requestID), !sent else { return }
+        waitUntilRead()
+    }
+
+    /// Waits until the kernel has taken every frame sent, that is until the peer reads enough.
+    private func waitUntilRead() {
+        let isStopping = state.withLock { state in
+            state.waitingForPeer += 1
+            return state.isStopping
+        }
+        if isStopping { closeIfPeerStillNotReading() }
         connection.waitUntilWritten()
+        state.withLock { $0.waitingForPeer -= 1 }
     }
 
     // MARK: Requests
@@ -414,7 +438,7 @@ final class WorkerSession: Sendable {
             return
         }
         budget.release(inProgress: cost.additionalBytes - frameBytes, keptChange: keptChange)
-        if !sent { connection.waitUntilWritten() }
+        if !sent { waitUntilRead() }
         budget.release(inProgress: frameBytes)
         state.withLock { $0.answered += 1 }
     }

@@ -57,8 +57,8 @@ struct WorkerConnectionLimitTests {
             try await install(circuits, parameters: parameters, version: 1, on: connection)
             return try await calibratedBatch(for: circuits, version: 1, on: connection, seconds: 3, id: 3)
         }
-        // The requests go out with the handshake's last frame, so the connection's only
-        // silence is the 3 s the evaluation computes, against a 1 s timeout.
+        // The requests go out the moment welcome arrives, so the connection's only silence is
+        // the 3 s the evaluation computes, against a 1 s timeout.
         try await withWorker(slots: 1, idleTimeout: .seconds(1)) { worker in
             let replies = try await RawSocket.blocking { [port = worker.port] in
                 let peer = try BlockingPeer(port: port) {
@@ -187,7 +187,7 @@ final class BlockingPeer {
     private var decoder = FrameDecoder()
 
     /// Connects to the worker on 127.0.0.1:`port` and completes the handshake without a secret,
-    /// sending `requests()` (ids 1, 2, ...) in the same write as `authenticate`.
+    /// then sends `requests()` (ids 1, 2, ...) in one write.
     init(port: UInt16, requests: () -> [Message] = { [] }) throws {
         socket = Glibc.socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         var timeout = timeval(tv_sec: 30, tv_usec: 0)
@@ -205,12 +205,13 @@ final class BlockingPeer {
         guard case .hello = try read() else { throw TestFailure("no hello") }
         var generator = SystemRandomNumberGenerator()
         let encoder = FrameEncoder()
-        var bytes = encoder.encode(.authenticate(nonce: .random(using: &generator), mac: []), requestID: 0)
+        send(encoder.encode(.authenticate(nonce: .random(using: &generator), mac: []), requestID: 0))
+        guard case .welcome = try read() else { throw TestFailure("no welcome") }
+        var bytes: [UInt8] = []
         for (index, request) in requests().enumerated() {
             bytes += encoder.encode(request, requestID: UInt64(index + 1))
         }
         send(bytes)
-        guard case .welcome = try read() else { throw TestFailure("no welcome") }
     }
 
     deinit {

@@ -239,8 +239,16 @@ struct WorkerLimitTests {
         #expect(peak - baseline < 150 << 20, "baseline \(ByteCount(baseline)), peak \(ByteCount(peak)), sent \(sent)")
         // Others are still served meanwhile.
         #expect(try await answersPing(worker))
-        socket.close()
+        // SIGTERM with the client still connected and not reading: the worker does not wait
+        // for it beyond the linger.
         worker.terminate()
+        let exited = try await RawSocket.blocking { [process = worker.process] in
+            let deadline = Date().addingTimeInterval(10)
+            while process.isRunning && Date() < deadline { usleep(20_000) }
+            return !process.isRunning
+        }
+        #expect(exited, "the worker did not stop within 10 s of SIGTERM")
+        socket.close()
         #expect(try await worker.waitForExit() == 0)
     }
 
