@@ -39,7 +39,7 @@ enum WorkerCommand: Command {
             "SIZE",
             "memory all requests together may use, in bytes or as 512M, 4G (default: 3/4 of physical memory, at most 1/2 of ulimit -v)"
         ),
-        .value("idle-timeout", "S", "close a connection silent for S seconds, pings included (default 300)"),
+        .value("idle-timeout", "S", "close a connection that sends nothing, not even a ping, for S seconds (default 300)"),
         .flag(
             "insecure",
             "without --secret-file, listen beyond loopback anyway: anyone who reaches the port may use the worker"
