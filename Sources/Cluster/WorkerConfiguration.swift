@@ -26,7 +26,8 @@ public struct WorkerConfiguration: Sendable {
     public var softwareVersion: String
     /// How long a new connection has to complete its handshake, so that a silent or foreign
     /// client cannot hold a connection (and a thread) for long. A coordinator needs one round
-    /// trip and two HMACs.
+    /// trip and two HMACs, but one whose cores are busy training may be slow to answer; sockets
+    /// that never answer are dropped for newer ones sooner anyway (`maxPendingHandshakes`).
     public var handshakeTimeout: Duration
     /// Authenticated connections served at once; more are refused, so that clients cannot
     /// exhaust the process's threads or memory.
@@ -65,7 +66,7 @@ public struct WorkerConfiguration: Sendable {
         limits: ProtocolLimits = .standard,
         lanes: Int = 16,
         softwareVersion: String = "unknown",
-        handshakeTimeout: Duration = .seconds(5),
+        handshakeTimeout: Duration = .seconds(10),
         maxConnections: Int = 64,
         maxPendingHandshakes: Int = 64,
         maxPendingHandshakesPerClient: Int = 8,
