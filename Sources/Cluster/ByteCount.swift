@@ -1,6 +1,6 @@
 /// A number of bytes as an operator writes it (`--memory-limit 4G`) and reads it in messages
 /// (`3.5 GiB`).
-public struct ByteCount: Sendable, Hashable, Comparable, CustomStringConvertible {
+public struct ByteCount: Sendable, Hashable, CustomStringConvertible {
     public var bytes: Int
 
     public init(_ bytes: Int) {
@@ -43,6 +43,4 @@ public struct ByteCount: Sendable, Hashable, Comparable, CustomStringConvertible
         let tenths = Int((value * 10).rounded())
         return "\(tenths / 10).\(tenths % 10) \(units[index])"
     }
-
-    public static func < (a: ByteCount, b: ByteCount) -> Bool { a.bytes < b.bytes }
 }

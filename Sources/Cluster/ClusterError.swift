@@ -110,7 +110,7 @@ public enum ClusterError: Error, Equatable, CustomStringConvertible {
         case .authenticationFailed(let peer, let reason):
             "authentication with \(peer) failed: \(reason)"
         case .connectionRefused(let peer, let reason):
-            "refused \(peer): \(reason)"
+            "\(peer) was turned away: \(reason)"
         case .workerRequiresSecret(let peer):
             "\(peer) requires a shared secret: set secret_file in cluster.json to the worker's --secret-file"
         case .invalidSecretFile(let path, let reason):

@@ -156,7 +156,7 @@ public enum Handshake {
         hello: WorkerHello,
         secret: SharedSecret?,
         timeout: Duration,
-        admit: @escaping @Sendable () -> (code: ErrorCode, reason: String)? = { nil }
+        admit: @escaping @Sendable () -> (code: ErrorCode, reason: String)?
     ) async throws {
         do {
             try await Deadline.run(

@@ -76,7 +76,4 @@ final class MemoryBudget: Sendable {
         }
         for semaphore in waiting { semaphore.signal() }
     }
-
-    /// Bytes reserved now (kept and in progress), for tests and logs.
-    var reserved: Int { state.withLock { $0.kept + $0.inProgress } }
 }

@@ -4,7 +4,7 @@
 /// The worker checks it first, so a request that cannot be served (a reply above the protocol's
 /// 64 MiB, memory above `--memory-limit`) is refused at once, not after minutes of computing, and
 /// one that fits is admitted only when the memory is there (`MemoryBudget`).
-struct RequestCost: Sendable, Equatable {
+struct RequestCost: Sendable {
     /// What the connection keeps between requests, before this one.
     var keptBytes: Int
     /// What the connection holds at this request's peak: what it keeps, plus every workspace,
