@@ -6,7 +6,8 @@ let package = Package(
     name: "qlstm-cluster",
     platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "qlstm", targets: ["qlstm"])
+        .executable(name: "qlstm", targets: ["qlstm"]),
+        .executable(name: "qlstm-fuzz", targets: ["QLSTMFuzz"]),
     ],
     targets: [
         .target(name: "QuantumSimulator"),
@@ -30,6 +31,11 @@ let package = Package(
                 "QuantumSimulator", "VariationalCircuits", "Datasets", "QLSTM", "QPUProfiles", "Reports", "Cluster",
                 "Suggestions",
             ]
+        ),
+        // Drives a real worker process with hostile clients (docs/SECURITY.md); `.ci/run` runs it.
+        .executableTarget(
+            name: "QLSTMFuzz",
+            dependencies: ["Cluster", "ClusterProtocol", "VariationalCircuits", "QuantumSimulator"]
         ),
         .target(name: "TestSupport", dependencies: ["QuantumSimulator"]),
         .testTarget(name: "QuantumSimulatorTests", dependencies: ["QuantumSimulator", "TestSupport"]),

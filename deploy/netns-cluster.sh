@@ -89,9 +89,9 @@ add_host() {
 
 add_host "$tag-co" 10.77.0.2 "$tag-p0"
 
-# The shared secret: workers refuse coordinators that cannot prove they hold it.
-head -c 32 /dev/urandom | od -An -tx1 | tr -d ' \n' >"$work/secret"
-chmod 600 "$work/secret"
+# The shared secret: workers refuse coordinators that cannot prove they hold it (and without
+# one a worker would not listen beyond loopback).
+"$qlstm" secret generate "$work/secret" >/dev/null
 
 # TLS: a CA, a certificate per worker for its address, the coordinator's client certificate.
 hosts=()

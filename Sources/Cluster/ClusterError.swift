@@ -33,7 +33,7 @@ public enum ClusterError: Error, Equatable, CustomStringConvertible {
     case protocolViolation(peer: String, ProtocolError)
     /// A message to send breaks a protocol limit, so the peer would refuse it.
     case messageTooLarge(ProtocolError)
-    /// The peer answered with an `error` frame.
+    /// The peer answered with an `error` frame (its message is escaped when shown: `PeerText`).
     case peerError(peer: String, code: ErrorCode, message: String)
     /// The peer sent a valid message that does not fit the conversation at this point.
     case unexpectedMessage(peer: String, received: MessageType, expected: String)
@@ -43,6 +43,8 @@ public enum ClusterError: Error, Equatable, CustomStringConvertible {
     case handshakeTimedOut(peer: String, after: Duration)
     /// One side could not prove that it knows the shared secret.
     case authenticationFailed(peer: String, reason: String)
+    /// The worker turned a connection away: it serves as many as it may, or it is stopping.
+    case connectionRefused(peer: String, reason: String)
     /// The worker requires a shared secret and the coordinator has none.
     case workerRequiresSecret(peer: String)
     /// A shared-secret file is missing, empty or readable by others.
@@ -56,6 +58,8 @@ public enum ClusterError: Error, Equatable, CustomStringConvertible {
     /// The TLS session with the peer failed: a refused certificate, a peer that does not speak
     /// TLS (or speaks it where plaintext was expected), a record changed in transit.
     case tlsFailed(peer: String, reason: String)
+    /// A worker without a shared secret was asked to listen beyond loopback.
+    case secretRequired(listen: Endpoint)
 
     // The coordinator's cases.
 
@@ -63,13 +67,14 @@ public enum ClusterError: Error, Equatable, CustomStringConvertible {
     case configuration(path: String, problem: String)
     /// The cluster executor has been shut down and takes no more work.
     case shutDown
-    /// A worker refused a request for a reason that would fail on every worker.
+    /// A worker refused a request for a reason that would fail on every worker (its message is
+    /// escaped when shown).
     case workerRefused(worker: String, code: ErrorCode, message: String)
     /// A worker is not connected (or not ready) when a request needs it.
     case workerUnavailable(worker: String)
     /// A worker did not answer a request in time.
     case requestTimedOut(worker: String, seconds: Double)
-    /// A worker said goodbye.
+    /// A worker said goodbye (its reason is escaped when shown).
     case workerLeft(worker: String, reason: String)
     /// A worker's connection broke or stopped answering.
     case workerLost(worker: String, reason: String)
@@ -113,7 +118,7 @@ public enum ClusterError: Error, Equatable, CustomStringConvertible {
         case .messageTooLarge(let error):
             "a message breaks a protocol limit and was not sent: \(error)"
         case .peerError(let peer, let code, let message):
-            "\(peer) answered \(code): \(message)"
+            "\(peer) answered \(code): \(PeerText(message))"
         case .unexpectedMessage(let peer, let received, let expected):
             "\(peer) sent \(received) where \(expected) was expected: the peer is not a compatible qlstm"
         case .unsupportedProtocolVersion(let peer, let version):
@@ -122,6 +127,8 @@ public enum ClusterError: Error, Equatable, CustomStringConvertible {
             "\(peer) did not complete the handshake within \(timeout); check that the other side runs the same qlstm release and is not overloaded"
         case .authenticationFailed(let peer, let reason):
             "authentication with \(peer) failed: \(reason)"
+        case .connectionRefused(let peer, let reason):
+            "\(peer) was turned away: \(reason)"
         case .workerRequiresSecret(let peer):
             "\(peer) requires a shared secret: set secret_file in cluster.json to the worker's --secret-file"
         case .invalidSecretFile(let path, let reason):
@@ -134,18 +141,21 @@ public enum ClusterError: Error, Equatable, CustomStringConvertible {
             "invalid TLS settings: \(reason)"
         case .tlsFailed(let peer, let reason):
             "TLS with \(peer) failed: \(reason)"
+        case .secretRequired(let listen):
+            "without a shared secret a worker listens only on loopback, not \(listen): give --secret-file FILE "
+                + "(create one with 'qlstm secret generate FILE'), or --insecure to let anyone who reaches the port use it"
         case .configuration(let path, let problem):
             "\(path): \(problem)"
         case .shutDown:
             "the cluster executor has been shut down"
         case .workerRefused(let worker, let code, let message):
-            "worker \(worker) refused the request (\(code)): \(message)"
+            "worker \(worker) refused the request (\(code)): \(PeerText(message))"
         case .workerUnavailable(let worker):
             "worker \(worker) is not connected"
         case .requestTimedOut(let worker, let seconds):
             "worker \(worker) did not answer within \(seconds) s; raise request_timeout in cluster.json if its batches are that slow"
         case .workerLeft(let worker, let reason):
-            "worker \(worker) left: \(reason)"
+            "worker \(worker) left: \(PeerText(reason))"
         case .workerLost(let worker, let reason):
             "worker \(worker) was lost: \(reason)"
         case .noCapableWorker(let workers, let waitedSeconds):

@@ -18,7 +18,8 @@ public enum Handshake {
     ///   - connection: a new connection to a worker.
     ///   - secret: the shared secret (`secret_file` in cluster.json), or `nil` for none.
     ///   - timeout: the longest the whole handshake may take.
-    /// - Returns: the worker's `hello`: its name, slots, qubit capacity and profile.
+    /// - Returns: the worker's `hello`: its name, slots, qubit capacity and profile, with its
+    ///   text escaped (`PeerText`), since every caller logs or prints it.
     /// - Throws: `ClusterError.handshakeTimedOut`, `.unsupportedProtocolVersion`,
     ///   `.workerRequiresSecret` (the worker has a secret and we have none),
     ///   `.authenticationFailed` (the secrets differ, or the worker cannot prove one),
@@ -52,7 +53,7 @@ public enum Handshake {
         case nil:
             throw ClusterError.connectionClosed(peer: connection.peerDescription)
         case (_, .hello(let received))?:
-            hello = received
+            hello = received.escapingText()
         case (_, .error(let code, let message))?:
             throw ClusterError.peerError(peer: connection.peerDescription, code: code, message: message)
         case (_, .goodbye(let reason))?:
@@ -136,7 +137,7 @@ public enum Handshake {
             throw ClusterError.authenticationFailed(
                 peer: peer,
                 reason:
-                    "the worker refused our proof (\(message)): secret_file in cluster.json differs from the worker's --secret-file"
+                    "the worker refused our proof (\(PeerText(message))): secret_file in cluster.json differs from the worker's --secret-file"
             )
         case (_, .error(let code, let message))?:
             throw ClusterError.peerError(peer: peer, code: code, message: message)
@@ -151,20 +152,25 @@ public enum Handshake {
     ///
     /// On success the connection accepts bulk frames. On failure the coordinator has been told
     /// why (an `error` frame) and the connection is closing.
-    /// - Throws: `ClusterError.authenticationFailed`, `.unexpectedMessage`, `.peerError`,
-    ///   `.connectionClosed`, `.handshakeTimedOut` or a connection error.
+    /// - Parameter admit: asked once the coordinator has proved itself, before `welcome`:
+    ///   `nil` admits it, a code and reason refuse it (the worker is full or stopping). Asked
+    ///   then and not at accept, so that connections still authenticating never take the place
+    ///   of coordinators.
+    /// - Throws: `ClusterError.authenticationFailed`, `.connectionRefused`, `.unexpectedMessage`,
+    ///   `.peerError`, `.connectionClosed`, `.handshakeTimedOut` or a connection error.
     static func worker(
         _ connection: PeerConnection,
         hello: WorkerHello,
         secret: SharedSecret?,
-        timeout: Duration
+        timeout: Duration,
+        admit: @escaping @Sendable () -> (code: ErrorCode, reason: String)?
     ) async throws {
         do {
             try await Deadline.run(
                 within: timeout,
                 failure: .handshakeTimedOut(peer: connection.peerDescription, after: timeout)
             ) {
-                try await workerSteps(connection, hello: hello, secret: secret)
+                try await workerSteps(connection, hello: hello, secret: secret, admit: admit)
             }
         } catch {
             await connection.finish()
@@ -175,7 +181,8 @@ public enum Handshake {
     private static func workerSteps(
         _ connection: PeerConnection,
         hello: WorkerHello,
-        secret: SharedSecret?
+        secret: SharedSecret?,
+        admit: @Sendable () -> (code: ErrorCode, reason: String)?
     ) async throws {
         let peer = connection.peerDescription
         try await connection.send(.hello(hello), requestID: 0)
@@ -227,6 +234,10 @@ public enum Handshake {
                     )
                 )
             }
+            if let (code, reason) = admit() {
+                try? await connection.send(.error(code: code, message: reason), requestID: 0)
+                throw ClusterError.connectionRefused(peer: peer, reason: reason)
+            }
             // Raised before welcome goes out: the coordinator sends bulk frames only after it,
             // so none can reach the decoder under the handshake's limits.
             connection.completeHandshake()
@@ -252,5 +263,16 @@ public enum Handshake {
             requestID: 0
         )
         return .unexpectedMessage(peer: connection.peerDescription, received: message.type, expected: expected)
+    }
+}
+
+extension WorkerHello {
+    /// This hello with the worker's version, name and profile escaped for logs and terminals.
+    func escapingText() -> WorkerHello {
+        var hello = self
+        hello.softwareVersion = PeerText(softwareVersion).description
+        hello.workerName = PeerText(workerName).description
+        hello.profile = PeerText(profile).description
+        return hello
     }
 }

@@ -251,15 +251,18 @@ public final class PeerConnection: Sendable {
     /// reader thread uses it to answer at once. Never blocks; frames still leave in order.
     /// - Parameter onFailure: called (on the write queue) if a part of the frame that had to be
     ///   queued then fails to go out.
+    /// - Returns: `true` when the kernel took the whole frame at once, `false` when some of it
+    ///   waits on the write queue (`waitUntilWritten()` waits for it).
     /// - Throws: `ClusterError.messageTooLarge` when the message breaks `limits`;
     ///   `.connectionClosed` or `.connectionLost` when the frame could not be sent at all.
+    @discardableResult
     public func sendWithoutWaiting(
         _ message: Message,
         requestID: UInt64,
         onFailure: @escaping @Sendable (any Error) -> Void = { _ in }
-    ) throws(ClusterError) {
+    ) throws(ClusterError) -> Bool {
         let frame = try encode(message, requestID: requestID)
-        _ = try submit(frame) { bytes, offset in
+        return try submit(frame) { bytes, offset in
             writes.async { [self] in
                 do {
                     try writeQueued(bytes, from: offset)
@@ -268,6 +271,13 @@ public final class PeerConnection: Sendable {
                 }
             }
         }
+    }
+
+    /// Blocks until every frame accepted so far has gone to the kernel or failed: a sender that
+    /// must not pile up frames for a peer that does not read (a worker's reply path) waits here,
+    /// and stops reading or computing meanwhile. A `close()` ends the wait.
+    func waitUntilWritten() {
+        writes.sync {}
     }
 
     private func encode(_ message: Message, requestID: UInt64) throws(ClusterError) -> [UInt8] {
@@ -673,7 +683,7 @@ public final class PeerConnection: Sendable {
     /// Sends a frame that ends the connection: from now on `send` fails and `isOpen` is false,
     /// the frame goes out after those already queued, then FIN, then a close after the linger.
     private func sendLastFrame(_ message: Message, requestID: UInt64) {
-        try? sendWithoutWaiting(message, requestID: requestID)
+        _ = try? sendWithoutWaiting(message, requestID: requestID)
         startFinishing()
     }
 

@@ -11,10 +11,15 @@ import Glibc
 public struct SharedSecret: Sendable, CustomStringConvertible {
     /// The most a secret file may hold; a secret is a few dozen bytes, so more is a wrong path.
     public static let maxFileBytes = 64 << 10
+    /// The fewest bytes a secret file may hold. Every handshake shows both nonces and a MAC of
+    /// them, so whoever records one can test guesses offline as fast as they can compute
+    /// HMAC-SHA256: a short secret is found. `qlstm secret generate` writes 32 random bytes.
+    public static let minimumByteCount = 16
 
     let bytes: [UInt8]
 
-    /// A secret from bytes in memory (for tests and for callers that hold the key already).
+    /// A secret from bytes in memory, for tests and for callers that hold a key already; unlike
+    /// a secret file, it is not held to `minimumByteCount`.
     public init(bytes: [UInt8]) {
         self.bytes = bytes
     }
@@ -22,10 +27,11 @@ public struct SharedSecret: Sendable, CustomStringConvertible {
     /// Reads a secret file: its bytes, without one trailing newline (so `echo` and editors that
     /// add one produce the same key as `printf`).
     ///
-    /// The file is refused when others may read it: a secret that every user of the machine can
-    /// read protects nothing.
+    /// The file is refused when others may read it (a secret that every user of the machine can
+    /// read protects nothing) and when it is too short to resist guessing.
     /// - Throws: `ClusterError.invalidSecretFile` when the file is missing, not a regular
-    ///   file, readable by group or others (mode & 0o077 != 0), empty, or over 64 KiB.
+    ///   file, readable by group or others (mode & 0o077 != 0), shorter than
+    ///   `minimumByteCount`, or over 64 KiB.
     public init(contentsOfFile path: String) throws(ClusterError) {
         func refuse(_ reason: String) -> ClusterError { .invalidSecretFile(path: path, reason: reason) }
         let descriptor = open(path, O_RDONLY | O_CLOEXEC)
@@ -63,7 +69,12 @@ public struct SharedSecret: Sendable, CustomStringConvertible {
         }
         if bytes.last == UInt8(ascii: "\n") { bytes.removeLast() }
         guard !bytes.isEmpty else {
-            throw refuse("it is empty: write the shared secret into it (for example 32 random bytes, base64-encoded)")
+            throw refuse("it is empty: write a secret with 'qlstm secret generate FILE'")
+        }
+        guard bytes.count >= Self.minimumByteCount else {
+            throw refuse(
+                "it holds \(bytes.count) bytes, fewer than the \(Self.minimumByteCount) a secret needs: write a strong one with 'qlstm secret generate FILE'"
+            )
         }
         self.bytes = bytes
     }

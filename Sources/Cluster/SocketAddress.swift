@@ -50,6 +50,48 @@ struct SocketAddress: @unchecked Sendable {
         return Endpoint(host: hostText, port: port)
     }
 
+    /// Whether this is a loopback address (127.0.0.0/8, ::1, or ::ffff:127.x.y.z), which only
+    /// processes on this machine can reach.
+    var isLoopback: Bool {
+        withUnsafeBytes(of: storage) { raw in
+            switch family {
+            case AF_INET:
+                let address = raw.load(
+                    fromByteOffset: MemoryLayout<sockaddr_in>.offset(of: \.sin_addr)!,
+                    as: in_addr.self
+                )
+                return UInt32(bigEndian: address.s_addr) >> 24 == 127
+            case AF_INET6:
+                let offset = MemoryLayout<sockaddr_in6>.offset(of: \.sin6_addr)!
+                let bytes = (0..<16).map { raw[offset + $0] }
+                let isMapped = bytes[0..<10].allSatisfy { $0 == 0 } && bytes[10] == 0xFF && bytes[11] == 0xFF
+                return bytes == [UInt8](repeating: 0, count: 15) + [1] || (isMapped && bytes[12] == 127)
+            default:
+                return false
+            }
+        }
+    }
+
+    /// The bytes that tell one client machine from another: the whole IPv4 address (an IPv4
+    /// client rarely holds many), the /64 prefix of an IPv6 one (one machine or site commonly
+    /// holds a whole /64), for limits per client.
+    var hostPrefix: [UInt8] {
+        withUnsafeBytes(of: storage) { raw in
+            switch family {
+            case AF_INET:
+                let offset = MemoryLayout<sockaddr_in>.offset(of: \.sin_addr)!
+                return Array(raw[offset..<(offset + 4)])
+            case AF_INET6:
+                let offset = MemoryLayout<sockaddr_in6>.offset(of: \.sin6_addr)!
+                let bytes = Array(raw[offset..<(offset + 16)])
+                let isMapped = bytes[0..<10].allSatisfy { $0 == 0 } && bytes[10] == 0xFF && bytes[11] == 0xFF
+                return isMapped ? Array(bytes[12..<16]) : Array(bytes[0..<8])
+            default:
+                return []
+            }
+        }
+    }
+
     /// The addresses of `endpoint`, in the resolver's order of preference.
     /// - Parameter passive: for a listening socket (an empty host would mean every interface).
     /// - Throws: `ClusterError.addressResolution` when the name has no address.

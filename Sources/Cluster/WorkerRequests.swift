@@ -22,12 +22,18 @@ struct WorkerRequests {
     private(set) var circuits: [SubVQC] = []
     /// Per loaded circuit, its modelled duration on `profile` (for emulated timing).
     private var circuitSeconds: [Double] = []
-    /// Per loaded circuit: amplitude updates of one run (2^qubits x gates), and its
-    /// differentiable gates (read per item by `isQuick`, so computed once at load).
-    private var runWork: [Int] = []
-    private var differentiableGates: [Int] = []
+    /// Per loaded circuit: its work and memory figures (read per item by `cost(of:)`, so worked
+    /// out once at load).
+    private var footprints: [CircuitFootprint] = []
     /// The version last set since the circuits were loaded; `nil` before the first.
     private(set) var parameterVersion: UInt64?
+    /// Bytes of the loaded circuits, and of their compiled forms once parameters are set.
+    private var loadedBytes = 0
+    private var compiledBytes = 0
+    /// At most what the executor keeps in workspaces between batches: what batches since the
+    /// last reset allocated, up to one workspace per thread and circuit (`workspaceCeiling`).
+    private var retainedWorkspaceBytes = 0
+    private var workspaceCeiling = 0
 
     init(slots: Int, lanes: Int, maxQubits: Int, profile: QPUProfile = .ideal, timingScale: Double? = nil) {
         // The QPU's noise shapes every result; its shots apply when a batch asks for none.
@@ -37,39 +43,99 @@ struct WorkerRequests {
         self.timingScale = timingScale
     }
 
+    /// Whether the connection's reader may answer a cheap request itself. Not for an emulated
+    /// QPU that holds its replies (the reader must answer pings), nor under noise, whose
+    /// density matrices cost far more than the amplitude counts the quick check reads.
+    var allowsQuickAnswers: Bool { timingScale == nil && profile.isNoiseless }
+
     /// Amplitude updates up to which a request counts as quick: about a millisecond on one core
     /// of the development machine. The paper's 3-qubit sub-circuit with parameter-shift
     /// Jacobians is 9,176 per item (31 gates, 37 runs, 8 amplitudes), so 108 items; a worker
     /// evaluated 40 of them in 0.37 - 0.57 ms (a training step's share of one worker).
     static let quickWorkLimit = 1_000_000
 
-    /// Whether answering `message` takes at most about a millisecond, so that the connection's
-    /// reader may answer it itself (a ping then waits at most that long) instead of waking the
-    /// request queue: one thread wake-up less on every time step.
-    func isQuick(_ message: Message) -> Bool {
-        guard case .evaluate(let batch) = message else { return true }
-        // An emulated QPU holds its reply: never on the reader, which must answer pings.
-        if timingScale != nil { return false }
-        var work = 0
-        for item in batch.items {
-            // A request that names an unknown circuit gets an error reply: quick.
-            guard runWork.indices.contains(item.circuit) else { return true }
-            // The adjoint sweep costs about three forward runs.
-            let runs =
-                SubVQC.circuitRuns(differentiableGates: differentiableGates[item.circuit], method: batch.method)
-                * (batch.method == .adjoint ? 3 : 1)
-            work += runWork[item.circuit] * runs + runs * (batch.shots ?? 0)
-            if work > Self.quickWorkLimit { return false }
+    /// Workspaces kept between requests, per connection. Training's small circuits reuse theirs
+    /// from one time step to the next (a few MiB at most); larger ones are freed after each
+    /// request, where allocating them again costs little beside their work, so that an idle
+    /// connection does not sit on gigabytes other connections could use.
+    static let workspaceAllowance = 64 << 20
+
+    /// What the connection keeps between requests: circuits, compiled circuits, workspaces.
+    var keptBytes: Int { loadedBytes + compiledBytes + retainedWorkspaceBytes }
+
+    /// What answering `message` will cost, worked out from the loaded circuits before any work:
+    /// O(items) for an `evaluate`, O(circuits) otherwise.
+    func cost(of message: Message) -> RequestCost {
+        let kept = keptBytes
+        var cost = RequestCost(keptBytes: kept, peakBytes: kept)
+        switch message {
+        case .loadCircuits(let list):
+            // The new list and its figures next to the old; each circuit's gate list (at most
+            // a few hundred KiB) is built and dropped in turn while its figures are worked out.
+            let loaded = list.reduce(0) { $0 + CircuitFootprint.loadedBytes($1) }
+            cost.peakBytes = kept + loaded + list.count * MemoryLayout<CircuitFootprint>.stride + (1 << 20)
+        case .setParameters(_, let parameters):
+            // The new compiled circuits are built while the old ones are still held.
+            let compiled = footprints.reduce(0) { $0 + $1.compiledBytes }
+            cost.peakBytes = kept + compiled + parameters.reduce(0) { $0 + 64 + 8 * $1.count }
+        case .evaluate(let batch):
+            cost = evaluationCost(batch, kept: kept)
+        default:
+            break
         }
-        return true
+        return cost
+    }
+
+    /// The cost of a batch as `LocalExecutor` runs it: items cut into units of up to `lanes` of
+    /// one circuit, units dealt to at most `threadCount` threads, each thread with a workspace
+    /// per circuit it meets.
+    private func evaluationCost(_ batch: EvaluationBatch, kept: Int) -> RequestCost {
+        var cost = RequestCost(keptBytes: kept, peakBytes: kept, items: batch.items.count)
+        guard parameterVersion != nil else { return cost }
+        var counts = [Int](repeating: 0, count: footprints.count)
+        // An item naming no loaded circuit makes the request an error reply, computed at once.
+        for item in batch.items where counts.indices.contains(item.circuit) { counts[item.circuit] += 1 }
+        let lanes = executor.lanes
+        let units = counts.reduce(0) { $0 + ($1 + lanes - 1) / lanes }
+        let threads = max(1, min(executor.threadCount, units))
+        var workspaces = 0
+        var sampling = 0
+        var results = 0
+        var reply = 8 + 26 * threads
+        var work = 0
+        for (circuit, count) in counts.enumerated() where count > 0 {
+            let footprint = footprints[circuit]
+            let holders = min(threads, (count + lanes - 1) / lanes)
+            workspaces = workspaces.addingClamped(
+                holders.multipliedClamped(by: footprint.workspaceBytes(method: batch.method))
+            )
+            sampling = max(sampling, footprint.samplingBytes(shots: batch.shots))
+            results = results.addingClamped(
+                count.multipliedClamped(by: footprint.evaluationBytes(method: batch.method))
+            )
+            reply = reply.addingClamped(count.multipliedClamped(by: footprint.replyBytes(method: batch.method)))
+            work = work.addingClamped(
+                count.multipliedClamped(by: footprint.work(method: batch.method, shots: batch.shots))
+            )
+        }
+        // The reply is encoded into one frame, beside the results it is encoded from; the
+        // executor's unit lists take two words per item.
+        cost.itemBytes = results.addingClamped(reply).addingClamped(16 * batch.items.count)
+        cost.peakBytes = kept.addingClamped(workspaces).addingClamped(threads.multipliedClamped(by: sampling))
+            .addingClamped(cost.itemBytes).addingClamped(FrameHeader.byteCount + 64 << 10)
+        cost.workspaceBytes = workspaces
+        cost.replyBytes = reply
+        cost.work = work
+        return cost
     }
 
     /// The reply to a request (`loadCircuits`, `setParameters` or `evaluate`).
-    mutating func reply(to message: Message) -> Message {
+    /// - Parameter cost: `cost(of: message)`, worked out on the same state.
+    mutating func reply(to message: Message, cost: RequestCost) -> Message {
         switch message {
         case .loadCircuits(let list): load(list)
         case .setParameters(let version, let parameters): setParameters(parameters, version: version)
-        case .evaluate(let batch): evaluate(batch)
+        case .evaluate(let batch): evaluate(batch, cost: cost)
         default: .error(code: .unexpectedMessage, message: "\(message.type) is not a request")
         }
     }
@@ -79,18 +145,26 @@ struct WorkerRequests {
             return .error(
                 code: .capacityExceeded,
                 message:
-                    "circuit \(index) (\"\(PeerConnection.clipped(list[index].id))\") has \(list[index].qubitCount) qubits but this worker holds at most \(maxQubits); nothing was loaded: place it on a wider worker"
+                    "circuit \(index) (\"\(PeerText(list[index].id))\") has \(list[index].qubitCount) qubits but this worker holds at most \(maxQubits); nothing was loaded: place it on a wider worker"
             )
         }
         executor.loadNow(list)
         circuits = list
-        // A density matrix (a noisy profile) holds 4^n numbers where a state holds 2^n: a
-        // request the reader would answer at once must be judged by that, or it starves pings.
-        let noisy = !profile.isNoiseless
-        runWork = list.map { (1 << ($0.qubitCount * (noisy ? 2 : 1))) * $0.gates.count }
+        footprints = list.map {
+            CircuitFootprint($0, lanes: executor.lanes, densityMatrix: !profile.isNoiseless)
+        }
         circuitSeconds = list.map { profile.circuitSeconds($0) }
-        differentiableGates = list.map(\.differentiableGateCount)
         parameterVersion = nil
+        loadedBytes = list.reduce(0) { $0 + CircuitFootprint.loadedBytes($1) }
+        compiledBytes = 0
+        retainedWorkspaceBytes = 0
+        workspaceCeiling = footprints.reduce(0) { total, footprint in
+            total.addingClamped(
+                executor.threadCount.multipliedClamped(
+                    by: footprint.workspaceBytes(method: .parameterShift) + footprint.outputs * footprint.stateBytes
+                )
+            )
+        }
         return .acknowledged
     }
 
@@ -113,7 +187,7 @@ struct WorkerRequests {
                 return .error(
                     code: .badRequest,
                     message:
-                        "circuit \(index) (\"\(PeerConnection.clipped(circuit.id))\") has \(circuit.parameterCount) parameters but its vector has \(vector.count)"
+                        "circuit \(index) (\"\(PeerText(circuit.id))\") has \(circuit.parameterCount) parameters but its vector has \(vector.count)"
                 )
             }
             if let bad = vector.firstIndex(where: { !$0.isFinite }) {
@@ -130,10 +204,13 @@ struct WorkerRequests {
             return Self.refusal(error)
         }
         parameterVersion = version
+        compiledBytes = footprints.reduce(0) { $0 + $1.compiledBytes }
+        // New parameters compile new circuits, and their workspaces start afresh.
+        retainedWorkspaceBytes = 0
         return .acknowledged
     }
 
-    private func evaluate(_ batch: EvaluationBatch) -> Message {
+    private mutating func evaluate(_ batch: EvaluationBatch, cost: RequestCost) -> Message {
         guard !circuits.isEmpty else {
             return .error(
                 code: .notLoaded,
@@ -171,7 +248,7 @@ struct WorkerRequests {
                 return .error(
                     code: .badRequest,
                     message:
-                        "item \(index): circuit \(item.circuit) (\"\(PeerConnection.clipped(circuit.id))\") takes \(circuit.inputCount) inputs but was given \(item.inputs.count)"
+                        "item \(index): circuit \(item.circuit) (\"\(PeerText(circuit.id))\") takes \(circuit.inputCount) inputs but was given \(item.inputs.count)"
                 )
             }
             if let bad = item.inputs.firstIndex(where: { !$0.isFinite }) {
@@ -185,6 +262,7 @@ struct WorkerRequests {
         do {
             let start = DispatchTime.now().uptimeNanoseconds
             let (results, usage) = try executor.evaluateNow(batch)
+            keepOrDiscardWorkspaces(adding: cost.workspaceBytes)
             if let timingScale {
                 return .result(
                     evaluations: results,
@@ -224,6 +302,16 @@ struct WorkerRequests {
             shots: usage.reduce(0) { $0 + $1.counters.shots },
             busySeconds: Double(now - start) / 1e9
         )
+    }
+
+    /// Counts the workspaces a batch may have added, and frees them all once they could be more
+    /// than `workspaceAllowance`.
+    private mutating func keepOrDiscardWorkspaces(adding workspaces: Int) {
+        retainedWorkspaceBytes = min(retainedWorkspaceBytes.addingClamped(workspaces), workspaceCeiling)
+        if retainedWorkspaceBytes > Self.workspaceAllowance {
+            executor.discardWorkspaces()
+            retainedWorkspaceBytes = 0
+        }
     }
 
     /// The error reply for what the executor threw: the request's fault (`badRequest`), a state

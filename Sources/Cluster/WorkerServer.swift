@@ -23,9 +23,16 @@ import Glibc
 /// pool); each connection is served by its own task. As in swift-nio's `NIOTCPEchoServer`,
 /// errors stay with the connection that caused them: a peer that sends garbage is answered
 /// with an `error` frame and disconnected, and every other connection carries on.
+///
+/// Connections still authenticating and authenticated ones are counted apart
+/// (`maxPendingHandshakes`, `maxConnections`), so that sockets that never authenticate cannot
+/// take coordinators' places, and those authenticating are also counted per client machine,
+/// so that a flood from one machine cannot keep others from connecting. All connections share
+/// one `MemoryBudget` of `memoryLimit` bytes.
 public final class WorkerServer: Sendable {
     public let configuration: WorkerConfiguration
     private let state = Mutex(State())
+    private let budget: MemoryBudget
 
     private struct State {
         var listener: Listener?
@@ -33,7 +40,12 @@ public final class WorkerServer: Sendable {
         var accepted: AsyncStream<Socket>?
         var name: String?
         var endpoint: Endpoint?
+        /// Every connection being served, authenticating or not.
         var sessions: [UInt64: WorkerSession] = [:]
+        /// The connections still in their handshake, oldest first, with their client machine.
+        var pending: [(id: UInt64, client: [UInt8])] = []
+        /// The connections that completed it; the rest of `sessions` are closing.
+        var authenticated: Set<UInt64> = []
         var nextSessionID: UInt64 = 0
         var isStopping = false
     }
@@ -50,6 +62,7 @@ public final class WorkerServer: Sendable {
     public init(configuration: WorkerConfiguration) throws(ClusterError) {
         try configuration.validate()
         self.configuration = configuration
+        budget = MemoryBudget(limit: configuration.memoryLimit)
     }
 
     deinit {
@@ -68,7 +81,8 @@ public final class WorkerServer: Sendable {
     /// Calling it again returns the same port.
     /// - Returns: the bound port (the kernel's choice when the configuration asks for port 0).
     /// - Throws: `ClusterError.listenFailed` (such as address in use), `.addressResolution`,
-    ///   or `.systemCall`.
+    ///   `.secretRequired` (no secret, not loopback, not `allowsRemoteWithoutSecret`), or
+    ///   `.systemCall`.
     @discardableResult
     public func start() throws(ClusterError) -> UInt16 {
         let result: Result<UInt16, ClusterError> = state.withLock { state in
@@ -77,6 +91,13 @@ public final class WorkerServer: Sendable {
                 let socket = try Socket.listen(on: configuration.listen)
                 let listener: Listener
                 do throws(ClusterError) {
+                    // Checked on the bound address, so that a host name that resolves to a
+                    // public address is caught as well as 0.0.0.0.
+                    if configuration.secret == nil && !configuration.allowsRemoteWithoutSecret
+                        && socket.localAddress?.isLoopback != true
+                    {
+                        throw ClusterError.secretRequired(listen: configuration.listen)
+                    }
                     listener = Listener(socket: socket, wake: try WakePipe())
                 } catch {
                     socket.close()
@@ -116,21 +137,48 @@ public final class WorkerServer: Sendable {
             return state.accepted.map { ($0, state.name ?? "worker") }
         }
         guard let (accepted, name) = taken else { return }
-        configuration.log(name, "listening on \(endpoint.map(String.init(describing:)) ?? "?")")
+        let address = endpoint.map(String.init(describing:)) ?? "?"
+        configuration.log(name, "listening on \(address)")
+        configuration.log(
+            name,
+            "limits: memory \(ByteCount(configuration.memoryLimit)), \(configuration.maxConnections) connections "
+                + "(and \(configuration.maxPendingHandshakes) authenticating, \(configuration.maxPendingHandshakesPerClient) per client, "
+                + "\(configuration.handshakeTimeout) each), "
+                + "idle timeout \(configuration.idleTimeout)"
+        )
+        if configuration.secret == nil {
+            configuration.log(
+                name,
+                configuration.allowsRemoteWithoutSecret
+                    ? "WARNING: no shared secret and --insecure: anyone who reaches \(address) can use this worker"
+                    : "warning: no shared secret: any local user can use this worker (give --secret-file to require one)"
+            )
+        }
         await withDiscardingTaskGroup { group in
             for await socket in accepted {
+                let client = socket.peerAddress?.hostPrefix ?? []
                 let connection = PeerConnection(
                     socket: socket,
                     limits: configuration.limits,
                     tls: configuration.tls,
                     tlsTimeout: configuration.handshakeTimeout
                 )
-                let session = WorkerSession(connection: connection, configuration: configuration, workerName: name)
-                switch admit(session) {
-                case .admitted(let id):
+                let session = WorkerSession(
+                    connection: connection,
+                    configuration: configuration,
+                    workerName: name,
+                    budget: budget
+                )
+                switch admit(session, from: client) {
+                case .admitted(let id, let evicted):
+                    evicted?.evict()
                     group.addTask {
-                        await session.serve()
-                        self.state.withLock { _ = $0.sessions.removeValue(forKey: id) }
+                        await session.serve { self.authenticated(id) }
+                        self.state.withLock { state in
+                            state.sessions[id] = nil
+                            state.pending.removeAll { $0.id == id }
+                            state.authenticated.remove(id)
+                        }
                     }
                 case .refused(let code, let reason):
                     group.addTask { await session.refuse(code: code, reason: reason) }
@@ -141,24 +189,54 @@ public final class WorkerServer: Sendable {
     }
 
     private enum Admission {
-        case admitted(UInt64)
+        /// Taken into the pool of connections authenticating; `evicted` is the oldest one,
+        /// dropped to make room.
+        case admitted(UInt64, evicted: WorkerSession?)
         case refused(ErrorCode, String)
     }
 
-    private func admit(_ session: WorkerSession) -> Admission {
+    /// Takes a new connection into the handshake pool. A client machine at its own limit loses
+    /// its oldest pending connection; a full pool loses the oldest of the machine with the
+    /// most. A coordinator completes its handshake in a round trip, so the oldest is the
+    /// likeliest to be a socket that will never authenticate.
+    private func admit(_ session: WorkerSession, from client: [UInt8]) -> Admission {
         state.withLock { state in
             if state.isStopping {
                 return .refused(.shuttingDown, "the worker is stopping: connect to another worker")
             }
-            guard state.sessions.count < configuration.maxConnections else {
-                return .refused(
+            var counts: [[UInt8]: Int] = [:]
+            for entry in state.pending { counts[entry.client, default: 0] += 1 }
+            var victim: Int?
+            if counts[client, default: 0] >= configuration.maxPendingHandshakesPerClient {
+                victim = state.pending.firstIndex { $0.client == client }
+            } else if state.pending.count >= configuration.maxPendingHandshakes {
+                let most = counts.values.max() ?? 0
+                victim = state.pending.firstIndex { counts[$0.client] == most }
+            }
+            let evicted = victim.flatMap { state.sessions[state.pending.remove(at: $0).id] }
+            state.nextSessionID += 1
+            state.sessions[state.nextSessionID] = session
+            state.pending.append((state.nextSessionID, client))
+            return .admitted(state.nextSessionID, evicted: evicted)
+        }
+    }
+
+    /// Moves an authenticated connection out of the handshake pool, or says why it is refused.
+    private func authenticated(_ id: UInt64) -> (code: ErrorCode, reason: String)? {
+        state.withLock { state in
+            if state.isStopping { return (.shuttingDown, "the worker is stopping: connect to another worker") }
+            guard state.sessions[id] != nil, state.pending.contains(where: { $0.id == id }) else {
+                return (.internalError, "the connection was dropped during its handshake: connect again")
+            }
+            guard state.authenticated.count < configuration.maxConnections else {
+                return (
                     .internalError,
                     "the worker already serves \(configuration.maxConnections) connections: try again later or use another worker"
                 )
             }
-            state.nextSessionID += 1
-            state.sessions[state.nextSessionID] = session
-            return .admitted(state.nextSessionID)
+            state.pending.removeAll { $0.id == id }
+            state.authenticated.insert(id)
+            return nil
         }
     }
 

@@ -193,7 +193,7 @@ extension ByteReader {
                 measuredWires: wires
             )
         } catch {
-            throw .invalidValue(what: "circuit \(index) (\"\(id)\")", reason: error.description)
+            throw .invalidValue(what: "circuit \(index) (\"\(PeerText(id))\")", reason: error.description)
         }
     }
 

@@ -76,6 +76,12 @@ public final class LocalExecutor: CircuitExecutor {
         }
     }
 
+    /// Frees the scratch kept between batches (the next batch allocates it again): for a worker
+    /// that must not keep large workspaces while its connection is idle.
+    public func discardWorkspaces() {
+        state.withLock { $0.workspaces = Array(repeating: Workspaces(), count: threadCount) }
+    }
+
     public func setParameters(_ parameters: [[Double]], version: UInt64) async throws {
         try setParametersNow(parameters, version: version)
     }

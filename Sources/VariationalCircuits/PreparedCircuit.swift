@@ -292,10 +292,12 @@ extension PreparedCircuit {
         var overlaps: [Complex]
 
         /// Checkpoints are kept while they fit in this many bytes; above it the prefix is
-        /// simulated again for each shifted circuit.
-        static let checkpointBudget = 256 << 20
+        /// simulated again for each shifted circuit. Public for memory estimates (a worker's).
+        public static let checkpointBudget = 256 << 20
         /// Lanes pay off on small states; above this many qubits a lane is a whole state.
-        static let maximumLaneQubits = 12
+        public static let maximumLaneQubits = 12
+        /// The most lanes a workspace evaluates together, whatever it is asked for.
+        public static let maximumLanes = 64
 
         /// Scratch for `prepared`, evaluating up to `lanes` inputs at a time (rounded down to a
         /// power of two; one lane for large circuits and for circuits that re-upload inputs).
@@ -303,7 +305,7 @@ extension PreparedCircuit {
             let n = prepared.circuit.qubitCount
             var bits = 0
             if prepared.inputDependentSteps.isEmpty && n <= Self.maximumLaneQubits {
-                while (2 << bits) <= min(lanes, 64) { bits += 1 }
+                while (2 << bits) <= min(lanes, Self.maximumLanes) { bits += 1 }
             }
             laneBits = bits
             // The qubit count was checked when the sub-VQC was made, and n + bits <= 18.

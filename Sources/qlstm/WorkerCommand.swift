@@ -19,7 +19,7 @@ enum WorkerCommand: Command {
     static let name = "worker"
     static let summary = "serve circuit evaluations to coordinators as one emulated QPU"
     static let usage =
-        "qlstm worker --listen HOST:PORT [--slots N] [--max-qubits Q] [--name NAME] [--profile NAME|FILE] [--emulate-timing [SCALE]] [--secret-file FILE] [--tls-cert FILE --tls-key FILE [--tls-ca FILE]]"
+        "qlstm worker --listen HOST:PORT [--slots N] [--max-qubits Q] [--name NAME] [--profile NAME|FILE] [--emulate-timing [SCALE]] [--secret-file FILE] [--tls-cert FILE --tls-key FILE [--tls-ca FILE]] [--memory-limit SIZE] [--idle-timeout S] [--insecure]"
     static let options: [OptionSpec] = [
         .value(
             "listen",
@@ -40,7 +40,21 @@ enum WorkerCommand: Command {
             implicit: "1",
             "hold each reply for the profile's modelled QPU time times SCALE (default 1 when given; off without)"
         ),
-        .value("secret-file", "FILE", "require coordinators to prove they know this file's secret (mode 600)"),
+        .value(
+            "secret-file",
+            "FILE",
+            "require coordinators to prove they know this file's secret (mode 600; 'qlstm secret generate FILE' makes one)"
+        ),
+        .value(
+            "memory-limit",
+            "SIZE",
+            "memory all requests together may use, in bytes or as 512M, 4G (default: 3/4 of physical memory, at most 1/2 of ulimit -v)"
+        ),
+        .value("idle-timeout", "S", "close a connection that sends nothing, not even a ping, for S seconds (default 300)"),
+        .flag(
+            "insecure",
+            "without --secret-file, listen beyond loopback anyway: anyone who reaches the port may use the worker"
+        ),
         .value("tls-cert", "FILE", "serve TLS 1.3 only, with this PEM certificate (chain) naming the worker's address"),
         .value("tls-key", "FILE", "the PEM private key of --tls-cert"),
         .value("tls-ca", "FILE", "require client certificates signed by this PEM CA (mutual TLS)"),
@@ -88,6 +102,25 @@ enum WorkerCommand: Command {
             }
         }
         let tls = try tlsContext(options)
+        var memoryLimit = WorkerConfiguration.defaultMemoryLimit
+        if let text = options.string("memory-limit") {
+            guard let size = ByteCount(parsing: text) else {
+                throw CommandLineError.invalidValue(
+                    option: "--memory-limit",
+                    value: text,
+                    expected: "a size in bytes, or with M or G, such as 512M or 4G"
+                )
+            }
+            guard size.bytes >= WorkerConfiguration.minimumMemoryLimit else {
+                throw CommandLineError.outOfRange(
+                    option: "--memory-limit",
+                    value: text,
+                    range: "at least \(ByteCount(WorkerConfiguration.minimumMemoryLimit))"
+                )
+            }
+            memoryLimit = size.bytes
+        }
+        let idleSeconds = try options.double("idle-timeout", in: 0.001...31_536_000) ?? 300
 
         let configuration = WorkerConfiguration(
             listen: endpoint,
@@ -99,6 +132,9 @@ enum WorkerCommand: Command {
             secret: secret,
             tls: tls,
             softwareVersion: ProjectVersion.current,
+            idleTimeout: .milliseconds(Int64((idleSeconds * 1000).rounded())),
+            memoryLimit: memoryLimit,
+            allowsRemoteWithoutSecret: options.flag("insecure"),
             log: { worker, event in Console.error("\(timestamp()) qlstm worker \(worker): \(event)") }
         )
         let server: WorkerServer
@@ -136,7 +172,14 @@ enum WorkerCommand: Command {
             }
         }
 
-        let port = try server.start()
+        let port: UInt16
+        do {
+            port = try server.start()
+        } catch {
+            // A missing secret is a bad command line (status 2), not a failure while running.
+            if case .secretRequired = error { throw CommandLineError.conflict("\(error)") }
+            throw error
+        }
         // Written straight to the descriptor, not through stdio's buffer: a parent reading a
         // pipe must see the line now, not when the worker exits.
         FileHandle.standardOutput.write(Data("listening on \(Endpoint(host: endpoint.host, port: port))\n".utf8))

@@ -10,6 +10,7 @@ let commands = [
     CommandEntry(CompareCommand.self), CommandEntry(TrainCommand.self), CommandEntry(PredictCommand.self),
     CommandEntry(ExportCommand.self),
     CommandEntry(ResourcesCommand.self), CommandEntry(WorkerCommand.self), CommandEntry(ClusterCommand.self),
+    CommandEntry(SecretCommand.self),
     CommandEntry(SimulateCommand.self), CommandEntry(ProfilesCommand.self), CommandEntry(BenchCommand.self),
 ]
 

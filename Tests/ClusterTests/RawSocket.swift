@@ -20,10 +20,12 @@ final class RawSocket: Sendable {
         setsockopt(descriptor, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
     }
 
-    /// Connects to 127.0.0.1:`port`.
-    static func connect(port: UInt16) async throws -> RawSocket {
+    /// Connects to 127.0.0.1:`port`, from `source` (another loopback address plays another
+    /// client machine) or the default address.
+    static func connect(port: UInt16, from source: String? = nil) async throws -> RawSocket {
         try await blocking {
             let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+            if let source { try bind(descriptor, to: source) }
             var address = sockaddr_in()
             address.sin_family = sa_family_t(AF_INET)
             address.sin_port = port.bigEndian
@@ -39,6 +41,19 @@ final class RawSocket: Sendable {
             }
             return RawSocket(descriptor: descriptor)
         }
+    }
+
+    /// Binds `descriptor` to `address` with any port, before connecting.
+    static func bind(_ descriptor: Int32, to address: String) throws {
+        var local = sockaddr_in()
+        local.sin_family = sa_family_t(AF_INET)
+        local.sin_addr.s_addr = inet_addr(address)
+        let status = withUnsafePointer(to: &local) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
+                Glibc.bind(descriptor, $0, socklen_t(MemoryLayout<sockaddr_in>.size))
+            }
+        }
+        guard status == 0 else { throw TestFailure("bind to \(address) failed: errno \(errno)") }
     }
 
     func send(_ bytes: [UInt8]) async throws {

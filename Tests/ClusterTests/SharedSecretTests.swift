@@ -33,32 +33,37 @@ struct SharedSecretTests {
 
     @Test("a file's secret is its bytes without one trailing newline")
     func readsFile() throws {
-        let path = try secretFile(Array("s3cret\n".utf8), mode: 0o600)
+        let path = try secretFile(Array("s3cret of 16 bytes\n".utf8), mode: 0o600)
         defer { try? FileManager.default.removeItem(atPath: path) }
         let fromFile = try SharedSecret(contentsOfFile: path)
         let message: [UInt8] = [1, 2, 3]
         #expect(
             fromFile.authenticationCode(for: message)
-                == SharedSecret(bytes: Array("s3cret".utf8)).authenticationCode(for: message)
+                == SharedSecret(bytes: Array("s3cret of 16 bytes".utf8)).authenticationCode(for: message)
         )
         #expect(!fromFile.description.contains("s3cret"))
 
-        let twoNewlines = try secretFile(Array("s3cret\n\n".utf8), mode: 0o400)
+        let twoNewlines = try secretFile(Array("s3cret of 16 bytes\n\n".utf8), mode: 0o400)
         defer { try? FileManager.default.removeItem(atPath: twoNewlines) }
         #expect(
             try SharedSecret(contentsOfFile: twoNewlines).authenticationCode(for: message)
-                == SharedSecret(bytes: Array("s3cret\n".utf8)).authenticationCode(for: message)
+                == SharedSecret(bytes: Array("s3cret of 16 bytes\n".utf8)).authenticationCode(for: message)
         )
     }
 
     @Test(
-        "refuses files others may read, empty files and missing files, saying what to do",
+        "refuses files others may read, empty files and short secrets, saying what to do",
         arguments: [
-            (Array("s3cret".utf8), 0o644, "chmod 600"),
-            (Array("s3cret".utf8), 0o640, "chmod 600"),
-            (Array("s3cret".utf8), 0o604, "chmod 600"),
+            (Array("s3cret of 16 bytes".utf8), 0o644, "chmod 600"),
+            (Array("s3cret of 16 bytes".utf8), 0o640, "chmod 600"),
+            (Array("s3cret of 16 bytes".utf8), 0o604, "chmod 600"),
             ([], 0o600, "empty"),
             (Array("\n".utf8), 0o600, "empty"),
+            (
+                Array("x".utf8), 0o600,
+                "holds 1 bytes, fewer than the 16 a secret needs: write a strong one with 'qlstm secret generate FILE'"
+            ),
+            (Array("fifteen bytes!!\n".utf8), 0o600, "holds 15 bytes"),
         ] as [([UInt8], Int, String)]
     )
     func refusesFile(contents: [UInt8], mode: Int, advice: String) throws {
@@ -72,6 +77,47 @@ struct SharedSecretTests {
             }
             return named == path && error.description.contains(advice)
         }
+    }
+
+    @Test("exactly 16 bytes is enough")
+    func sixteenBytes() throws {
+        let path = try secretFile(Array("sixteen bytes!!!".utf8), mode: 0o600)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect(throws: Never.self) { try SharedSecret(contentsOfFile: path) }
+    }
+
+    @Test("a generated secret is 32 random bytes in hex, mode 600, and reads back")
+    func generates() throws {
+        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("qlstm-gen-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: directory) }
+        let first = directory.appendingPathComponent("a").path
+        let second = directory.appendingPathComponent("b").path
+        try SharedSecret.generate(atPath: first)
+        try SharedSecret.generate(atPath: second)
+        let text = try String(contentsOfFile: first, encoding: .utf8)
+        #expect(text.count == 65 && text.hasSuffix("\n"))
+        #expect(text.dropLast().allSatisfy { $0.isHexDigit && !$0.isUppercase })
+        #expect(text != (try String(contentsOfFile: second, encoding: .utf8)))
+        let mode = try FileManager.default.attributesOfItem(atPath: first)[.posixPermissions] as? Int
+        #expect(mode == 0o600)
+        let secret = try SharedSecret(contentsOfFile: first)
+        #expect(
+            secret.authenticationCode(for: [1])
+                == SharedSecret(bytes: Array(text.dropLast().utf8)).authenticationCode(for: [1])
+        )
+    }
+
+    @Test("generating never overwrites an existing file")
+    func generateRefusesExisting() throws {
+        let path = try secretFile(Array("the deployed secret, keep me".utf8), mode: 0o600)
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        #expect {
+            try SharedSecret.generate(atPath: path)
+        } throws: { error in
+            "\(error)".contains("already exists")
+        }
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == "the deployed secret, keep me")
     }
 
     @Test("a missing secret file is refused with its path")

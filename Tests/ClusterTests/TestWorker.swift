@@ -38,7 +38,10 @@ struct RunningWorker {
         maxQubits: Int = 25,
         secret: SharedSecret? = nil,
         tls: TLSContext? = nil,
-        handshakeTimeout: Duration = .seconds(10)
+        handshakeTimeout: Duration = .seconds(10),
+        maxPendingHandshakes: Int = 64,
+        maxPendingHandshakesPerClient: Int = 8,
+        idleTimeout: Duration = .seconds(300)
     ) throws -> RunningWorker {
         let log = LogLines()
         let configuration = WorkerConfiguration(
@@ -51,6 +54,9 @@ struct RunningWorker {
             lanes: 4,
             softwareVersion: "test",
             handshakeTimeout: handshakeTimeout,
+            maxPendingHandshakes: maxPendingHandshakes,
+            maxPendingHandshakesPerClient: maxPendingHandshakesPerClient,
+            idleTimeout: idleTimeout,
             log: { _, event in log.append(event) }
         )
         let server = try WorkerServer(configuration: configuration)
@@ -81,6 +87,9 @@ func withWorker<T>(
     secret: SharedSecret? = nil,
     tls: TLSContext? = nil,
     handshakeTimeout: Duration = .seconds(10),
+    maxPendingHandshakes: Int = 64,
+    maxPendingHandshakesPerClient: Int = 8,
+    idleTimeout: Duration = .seconds(300),
     _ body: (RunningWorker) async throws -> T
 ) async throws -> T {
     let worker = try RunningWorker.start(
@@ -88,7 +97,10 @@ func withWorker<T>(
         maxQubits: maxQubits,
         secret: secret,
         tls: tls,
-        handshakeTimeout: handshakeTimeout
+        handshakeTimeout: handshakeTimeout,
+        maxPendingHandshakes: maxPendingHandshakes,
+        maxPendingHandshakesPerClient: maxPendingHandshakesPerClient,
+        idleTimeout: idleTimeout
     )
     do {
         let result = try await body(worker)

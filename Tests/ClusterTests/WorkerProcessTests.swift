@@ -14,7 +14,7 @@ import Glibc
 /// These belong in IntegrationTests (with `QlstmBinary.url`) once that target depends on
 /// Cluster, ClusterProtocol and VariationalCircuits; until then they live here and find the
 /// binary the same way: the package's `.build/release/qlstm`, built by the project's test
-/// command `swift build -c release --product qlstm && swift test -c release`.
+/// command `swift build -c release && swift test -c release`.
 @Suite("Worker processes", .timeLimit(.minutes(1)))
 struct WorkerProcessTests {
     @Test("a worker process serves a session bit-identically, then stops on SIGTERM with goodbye and status 0")
@@ -125,13 +125,13 @@ struct WorkerProcessTests {
         ).path
         _ = FileManager.default.createFile(
             atPath: path,
-            contents: Data("process secret\n".utf8),
+            contents: Data("process secret, 16+ bytes\n".utf8),
             attributes: [.posixPermissions: 0o600]
         )
         defer { try? FileManager.default.removeItem(atPath: path) }
         let worker = try await WorkerProcess.launch(["--slots", "1", "--secret-file", path])
         defer { worker.kill() }
-        let secret = SharedSecret(bytes: Array("process secret".utf8))
+        let secret = SharedSecret(bytes: Array("process secret, 16+ bytes".utf8))
 
         let connection = try await PeerConnection.connect(to: worker.endpoint, timeout: .seconds(5))
         defer { connection.close() }
@@ -142,7 +142,7 @@ struct WorkerProcessTests {
         await #expect(throws: ClusterError.self) {
             _ = try await Handshake.coordinator(
                 stranger,
-                secret: SharedSecret(bytes: Array("guess".utf8)),
+                secret: SharedSecret(bytes: Array("a guess of at least 16 bytes".utf8)),
                 timeout: .seconds(10)
             )
         }
@@ -226,17 +226,25 @@ final class WorkerProcess: Sendable {
     static func checkBinary() throws {
         guard FileManager.default.isExecutableFile(atPath: binary.path) else {
             throw TestFailure(
-                "\(binary.path) is missing: run the tests with `swift build -c release --product qlstm && swift test -c release`"
+                "\(binary.path) is missing: run the tests with `swift build -c release && swift test -c release`"
             )
         }
     }
 
     /// Starts `qlstm worker --listen 127.0.0.1:0 ARGUMENTS` and reads its `listening on` line.
-    static func launch(_ arguments: [String]) async throws -> WorkerProcess {
+    /// - Parameter addressSpaceKiB: a `ulimit -v` to start it under (through `/bin/sh`, which
+    ///   then `exec`s the worker, so the process is the worker itself).
+    static func launch(_ arguments: [String], addressSpaceKiB: Int? = nil) async throws -> WorkerProcess {
         try checkBinary()
         let process = Process()
-        process.executableURL = binary
-        process.arguments = ["worker", "--listen", "127.0.0.1:0"] + arguments
+        let command = ["worker", "--listen", "127.0.0.1:0"] + arguments
+        if let addressSpaceKiB {
+            process.executableURL = URL(fileURLWithPath: "/bin/sh")
+            process.arguments = ["-c", "ulimit -v \(addressSpaceKiB) && exec \"$0\" \"$@\"", binary.path] + command
+        } else {
+            process.executableURL = binary
+            process.arguments = command
+        }
         let output = Pipe()
         let errors = Pipe()
         process.standardOutput = output
@@ -257,6 +265,26 @@ final class WorkerProcess: Sendable {
             throw TestFailure("the worker printed '\(line)' instead of 'listening on HOST:PORT'")
         }
         return WorkerProcess(process: process, endpoint: endpoint, line: line, errors: errors)
+    }
+
+    /// A field of `/proc/PID/status` in bytes (`VmRSS` now, `VmHWM` the peak so far).
+    func memory(_ field: String) throws -> Int {
+        let status = try String(contentsOfFile: "/proc/\(process.processIdentifier)/status", encoding: .utf8)
+        guard let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field + ":") }),
+            let kibibytes = line.split(separator: " ").dropFirst().first.flatMap({ Int($0) })
+        else { throw TestFailure("no \(field) in /proc/\(process.processIdentifier)/status") }
+        return kibibytes << 10
+    }
+
+    /// Seconds of CPU the process has used (user and system, every thread).
+    func cpuSeconds() throws -> Double {
+        let stat = try String(contentsOfFile: "/proc/\(process.processIdentifier)/stat", encoding: .utf8)
+        // Fields after the command name, which is in parentheses and may hold spaces.
+        let fields = stat[stat.index(after: stat.lastIndex(of: ")")!)...].split(separator: " ")
+        guard let user = Double(fields[11]), let system = Double(fields[12]) else {
+            throw TestFailure("cannot read the CPU time of \(process.processIdentifier)")
+        }
+        return (user + system) / Double(sysconf(Int32(_SC_CLK_TCK)))
     }
 
     /// Everything the worker wrote to standard error so far.

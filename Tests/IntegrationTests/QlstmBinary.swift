@@ -42,7 +42,7 @@ enum QlstmBinary {
     struct MissingBinary: Error, CustomStringConvertible {
         let path: String
         var description: String {
-            "\(path) is missing: run the tests with `swift build -c release --product qlstm && swift test -c release`"
+            "\(path) is missing: run the tests with `swift build -c release && swift test -c release`"
         }
     }
 
