@@ -32,7 +32,9 @@ struct ComparisonReport {
         let rows: [Row]
     }
 
-    let task: BenchmarkTask
+    let data: DataSpecification
+    /// The predicted column's name, for axis labels.
+    let targetName: String
     let rows: [Row]
     let noise: NoiseStudy?
     let seeds: Int
@@ -44,11 +46,12 @@ struct ComparisonReport {
     let topology: [String]
 
     init(
-        task: BenchmarkTask,
+        data: DataSpecification,
+        targetName: String,
         variants: [CompareCommand.Variant],
         runs: [String: [URL]],
         seeds: Int,
-        epochs: Int,
+        training: TrainingSettings,
         dataset: WindowedDataset,
         wallSeconds: Double,
         reusedRuns: Int,
@@ -57,9 +60,10 @@ struct ComparisonReport {
     ) throws {
         self.reusedRuns = reusedRuns
         self.noise = noise
-        self.task = task
+        self.data = data
+        self.targetName = targetName
         self.seeds = seeds
-        self.epochs = epochs
+        self.epochs = training.epochs
         self.wallSeconds = wallSeconds
         self.topology = topology
         truth = zip(dataset.test, dataset.testTargets).map { ($0.time, $1) }
@@ -100,15 +104,23 @@ struct ComparisonReport {
         NumberText.fixed(value, decimals: decimals)
     }
 
-    /// The paper's Table I/II layout, with our mean (± std over seeds) beside its single runs.
+    /// Whether any model has a figure in the paper (its Tables I and II: the pendulum and NARMA-5).
+    var hasPaperFigures: Bool { rows.contains { $0.variant.paper != nil } }
+
+    /// The paper's Table I/II layout, with our mean (± std over seeds) beside its single runs
+    /// where it has them.
     func table() -> Table {
+        let paper = hasPaperFigures
+        var headers = ["model", "qubits per QPU", "QPUs", "parameters", "test R^2"]
+        if paper { headers.append("test R^2 (paper)") }
+        headers.append("convergence epoch")
+        if paper { headers.append("convergence epoch (paper)") }
+        headers += ["train time (s)", "circuits executed"]
         var table = Table(
-            headers: [
-                "model", "qubits per QPU", "QPUs", "parameters", "test R^2 (ours)", "test R^2 (paper)",
-                "convergence epoch (ours)", "convergence epoch (paper)", "train time (s)", "circuits executed",
-            ],
-            alignments: [.left, .right, .right, .right, .right, .right, .right, .right, .right, .right],
-            caption: "\(task.rawValue), \(epochs) epochs, mean ± standard deviation over \(seeds) seed(s)"
+            headers: headers,
+            alignments: [.left] + Array(repeating: .right, count: headers.count - 1),
+            caption:
+                "\(data.name), \(NumberText.count(epochs, "epoch")), mean ± standard deviation over \(NumberText.count(seeds, "seed"))"
         )
         for row in rows {
             let first = row.summaries[0]
@@ -119,18 +131,18 @@ struct ComparisonReport {
                 } ?? "-"
             let seconds = SampleStatistics(row.summaries.map(\.trainSeconds)).map { Self.format($0.mean, 1) } ?? "-"
             let circuits = row.summaries.map(\.circuitsExecuted).reduce(0, +) / UInt64(max(row.summaries.count, 1))
-            table.append([
+            var cells = [
                 row.variant.title,
                 first.model == "lstm" ? "-" : "\(first.nQubits)",
                 first.model == "lstm" ? "-" : "\(first.partitions)",
                 "\(first.parameters)",
                 r2,
-                row.variant.paper.map { Self.format($0.r2) } ?? "-",
-                convergence,
-                row.variant.paper.map { "\($0.convergence)" } ?? "-",
-                seconds,
-                first.model == "lstm" || first.model == "ablation" ? "0" : "\(circuits)",
-            ])
+            ]
+            if paper { cells.append(row.variant.paper.map { Self.format($0.r2) } ?? "-") }
+            cells.append(convergence)
+            if paper { cells.append(row.variant.paper.map { "\($0.convergence)" } ?? "-") }
+            cells += [seconds, first.model == "lstm" || first.model == "ablation" ? "0" : "\(circuits)"]
+            table.append(cells)
         }
         return table
     }
@@ -179,7 +191,7 @@ struct ComparisonReport {
                 )
             )
         }
-        let yLabel = task == .pendulum ? "angular velocity (rad/s)" : "y"
+        let yLabel = data.task == .pendulum ? "angular velocity (rad/s)" : targetName
         return LineChart(
             title: "Test span: ground truth and every model, seed 0",
             xLabel: "time",
@@ -270,7 +282,7 @@ struct ComparisonReport {
     func blocks(markdown: Bool) -> [ReportBlock] {
         var blocks: [ReportBlock] = [
             .paragraph(
-                "Each model was trained \(seeds) time(s) (seeds 0 to \(seeds - 1)) for \(epochs) epochs on the \(task.rawValue) benchmark; R^2 is on the test windows in the series' original units. The paper's columns are its Tables I and II (single runs). Testing-epoch convergence, which the paper does not define, is here the first epoch whose test loss is within 5 % of the run's best."
+                "Each model was trained \(NumberText.count(seeds, "time")) (\(seeds == 1 ? "seed 0" : "seeds 0 to \(seeds - 1)")) for \(NumberText.count(epochs, "epoch")) on \(data.task == nil ? "the series \(targetName) of \(data.name)" : "the \(data.name) benchmark"); R^2 is on the test windows in the series' original units. \(hasPaperFigures ? "The paper's columns are its Tables I and II (single runs). " : "")Testing-epoch convergence, which the paper does not define, is here the first epoch whose test loss is within 5 % of the run's best."
             ),
             .table(table()),
             .heading("Loss curves", level: 2),
@@ -287,7 +299,7 @@ struct ComparisonReport {
                     "wall time",
                     ProgressLine.duration(wallSeconds)
                         + (reusedRuns > 0
-                            ? " for this invocation; \(reusedRuns) finished run(s) were reused, their training time is in the table"
+                            ? " for this invocation; \(NumberText.count(reusedRuns, "finished run")) reused, their training time is in the table"
                             : "")
                 ),
                 ("qlstm version", ProjectVersion.current),
@@ -333,7 +345,7 @@ struct ComparisonReport {
 
     /// report.md, report.html (self-contained), loss-curves.svg, predictions.svg.
     func write(to directory: URL) throws {
-        let title = "QLSTM comparison: \(task.rawValue)"
+        let title = "QLSTM comparison: \(data.name)"
         let markdown = MarkdownDocument(title: title, blocks: blocks(markdown: true))
         try AtomicFile.write(markdown.render(), to: directory.appendingPathComponent("report.md"))
         for (name, svg) in markdown.chartFiles() {
