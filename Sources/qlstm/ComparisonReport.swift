@@ -33,6 +33,8 @@ struct ComparisonReport {
     }
 
     let data: DataSpecification
+    /// The training settings every run shares but its seed.
+    let training: TrainingSettings
     /// The predicted column's name, for axis labels.
     let targetName: String
     let rows: [Row]
@@ -61,6 +63,7 @@ struct ComparisonReport {
         self.reusedRuns = reusedRuns
         self.noise = noise
         self.data = data
+        self.training = training
         self.targetName = targetName
         self.seeds = seeds
         self.epochs = training.epochs
@@ -104,6 +107,30 @@ struct ComparisonReport {
         NumberText.fixed(value, decimals: decimals)
     }
 
+    /// Whether the runs had a validation split (not under `--paper-protocol`).
+    var hasValidation: Bool { rows.contains { $0.summaries.contains { $0.r2Validation != nil } } }
+
+    /// Whether the runs followed the paper's code (`--paper-protocol`): a constant learning
+    /// rate, scaling fitted on the whole series, the reference windowing, no validation split.
+    var isPaperProtocol: Bool {
+        training.schedule == .constant && data.windows.scalingScope == .wholeSeries
+            && data.windows.referenceWindowing && data.windows.validationFraction == 0
+    }
+
+    /// Which protocol the runs followed, in one sentence.
+    var protocolSentence: String {
+        if isPaperProtocol {
+            return
+                "Protocol: the paper's code (--paper-protocol): a constant learning rate, min-max scaling fitted on the whole series (test rows included), the reference windowing (the last window dropped) and no validation split; nothing here was chosen on held-out data."
+        }
+        let windows = data.windows
+        return
+            "Protocol: this project's: \(training.schedule == .cosine ? "the learning rate annealed along a cosine to 0" : "a constant learning rate"), scaling fitted on \(windows.scalingScope == .wholeSeries ? "the whole series (test rows included)" : "the training windows' rows only"), "
+            + (windows.validationFraction > 0
+                ? "the last \(NumberText.fixed(windows.validationFraction * 100, decimals: 0)) % of the training windows held out for validation (never trained on, in time order). Choices are to be made on validation R^2; test R^2 is reported, never tuned on."
+                : "no validation split (--validation-fraction 0).")
+    }
+
     /// Whether any model has a figure in the paper (its Tables I and II: the pendulum and NARMA-5).
     var hasPaperFigures: Bool { rows.contains { $0.variant.paper != nil } }
 
@@ -111,7 +138,10 @@ struct ComparisonReport {
     /// where it has them.
     func table() -> Table {
         let paper = hasPaperFigures
-        var headers = ["model", "qubits per QPU", "QPUs", "parameters", "test R^2"]
+        let validation = hasValidation
+        var headers = ["model", "qubits per QPU", "QPUs", "parameters"]
+        if validation { headers.append("validation R^2") }
+        headers.append("test R^2")
         if paper { headers.append("test R^2 (paper)") }
         headers.append("convergence epoch")
         if paper { headers.append("convergence epoch (paper)") }
@@ -136,8 +166,13 @@ struct ComparisonReport {
                 first.model == "lstm" ? "-" : "\(first.nQubits)",
                 first.model == "lstm" ? "-" : "\(first.partitions)",
                 "\(first.parameters)",
-                r2,
             ]
+            if validation {
+                cells.append(
+                    SampleStatistics(row.summaries.compactMap(\.r2Validation)).map { $0.formatted(decimals: 4) } ?? "-"
+                )
+            }
+            cells.append(r2)
             if paper { cells.append(row.variant.paper.map { Self.format($0.r2) } ?? "-") }
             cells.append(convergence)
             if paper { cells.append(row.variant.paper.map { "\($0.convergence)" } ?? "-") }
@@ -284,6 +319,7 @@ struct ComparisonReport {
             .paragraph(
                 "Each model was trained \(NumberText.count(seeds, "time")) (\(seeds == 1 ? "seed 0" : "seeds 0 to \(seeds - 1)")) for \(NumberText.count(epochs, "epoch")) on \(data.task == nil ? "the series \(targetName) of \(data.name)" : "the \(data.name) benchmark"); R^2 is on the test windows in the series' original units. \(hasPaperFigures ? "The paper's columns are its Tables I and II (single runs). " : "")Testing-epoch convergence, which the paper does not define, is here the first epoch whose test loss is within 5 % of the run's best."
             ),
+            .paragraph(protocolSentence),
             .table(table()),
             .heading("Loss curves", level: 2),
             .chart(lossChart(), fileName: "loss-curves.svg"),

@@ -31,6 +31,15 @@ enum RunOptions {
         ),
         .flag("reference-windowing", "drop the last window, as the paper's code does (157/78 pendulum split)"),
         .value("pca", "K", "reduce the feature columns to K principal components"),
+        .value(
+            "validation-fraction",
+            "F",
+            "the last F of the training windows validate, in time order, and are never trained on (default 0.1; 0 for none)"
+        ),
+        .flag(
+            "paper-protocol",
+            "reproduce the paper's code: constant lr, whole-series scaling, reference windowing, no validation split"
+        ),
     ]
 
     /// The model's shape (`train` only: `compare` chooses its models itself).
@@ -133,6 +142,7 @@ enum RunOptions {
         if csv == nil, let flag = ["column", "features", "time-column"].first(where: options.isSet) {
             throw CommandLineError.conflict("--\(flag) needs --csv FILE")
         }
+        let paper = try paperProtocol(options)
         let scaling: Scaler.Kind
         switch options.string("scaling") ?? "minmax" {
         case "minmax": scaling = .minMax()
@@ -144,10 +154,11 @@ enum RunOptions {
             sequenceLength: try options.int("seq-len", in: 1...10_000) ?? 4,
             horizon: try options.int("horizon", in: 1...10_000) ?? 1,
             trainFraction: try options.double("train-fraction", in: 0.01...0.99) ?? 0.67,
+            validationFraction: paper ? 0 : try options.double("validation-fraction", in: 0...0.9) ?? 0.1,
             scaling: scaling,
-            scalingScope: options.flag("whole-series-scaling") ? .wholeSeries : .trainingRows,
+            scalingScope: paper || options.flag("whole-series-scaling") ? .wholeSeries : .trainingRows,
             principalComponents: try options.int("pca", in: 1...1000),
-            referenceWindowing: options.flag("reference-windowing")
+            referenceWindowing: paper || options.flag("reference-windowing")
         )
         return DataSpecification(
             task: csv == nil ? (task ?? .pendulum) : nil,
@@ -212,7 +223,21 @@ enum RunOptions {
             differentiation: method,
             shots: shots,
             shuffle: !options.flag("no-shuffle"),
-            schedule: try options.choice("lr-schedule", as: LearningRateSchedule.self) ?? .cosine
+            schedule: try paperProtocol(options)
+                ? .constant : try options.choice("lr-schedule", as: LearningRateSchedule.self) ?? .cosine
         )
+    }
+
+    /// `--paper-protocol`: the settings of the paper's code. It fixes the learning-rate
+    /// schedule and the validation split, so giving either as well is refused rather than
+    /// one of them silently ignored.
+    static func paperProtocol(_ options: ParsedOptions) throws -> Bool {
+        guard options.flag("paper-protocol") else { return false }
+        if let flag = ["validation-fraction", "lr-schedule"].first(where: options.isSet) {
+            throw CommandLineError.conflict(
+                "--paper-protocol fixes --\(flag) (constant lr, no validation split, as the paper's code): give one or the other"
+            )
+        }
+        return true
     }
 }
