@@ -24,6 +24,8 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
     case invalidParameter(name: String, value: String, expected: String)
     /// The windows do not leave at least one training and one test window.
     case windowsDoNotFit(rows: Int, sequenceLength: Int, horizon: Int, windows: Int, train: Int, test: Int)
+    /// The validation fraction leaves no validation window, or no window to fit on.
+    case validationDoesNotFit(trainingWindows: Int, fraction: Double, validation: Int)
     /// A PCA width outside 1...feature count.
     case componentCountOutOfRange(requested: Int, featureCount: Int)
 
@@ -54,6 +56,9 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
         case .windowsDoNotFit(let rows, let length, let horizon, let windows, let train, let test):
             "\(rows) rows give \(windows) window(s) of length \(length) with horizon \(horizon), split \(train) train / \(test) test: "
                 + "both parts need at least one window; use a shorter sequence length or horizon, another train fraction, or more rows"
+        case .validationDoesNotFit(let windows, let fraction, let validation):
+            "a validation fraction of \(fraction) of \(windows) training window(s) gives \(validation) validation and \(windows - validation) to fit on: "
+                + "both need at least one window; choose another validation fraction (0 for none), a larger train fraction, or more rows"
         case .componentCountOutOfRange(let requested, let featureCount):
             "PCA to \(requested) component(s) is impossible with \(featureCount) feature column(s): choose 1...\(featureCount)"
         }

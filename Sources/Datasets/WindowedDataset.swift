@@ -1,13 +1,15 @@
 /// A series cut into scaled input windows with their targets, split in time order into a
-/// training part and a test part.
+/// training part, an optional validation part and a test part.
 ///
 /// Window i reads feature rows i ..< i + L (L = sequence length) and predicts the target at row
-/// i + L + horizon - 1. The first `Int(Double(windowCount) * trainFraction)` windows train, the
-/// rest test; windows are never shuffled across the split.
+/// i + L + horizon - 1. The first `Int(Double(windowCount) * trainFraction)` windows are the
+/// training windows, the rest test; the last `Int(Double(trainingWindows) * validationFraction)`
+/// training windows are set aside for validation, so model choices can be made on windows that
+/// neither the optimiser nor the test sees. Windows are never shuffled across the splits.
 ///
-/// Scalers (and the PCA) are fitted on the training rows, 0 through the last training window's
-/// target row: every row a training window reads or predicts, so nothing after it shapes the
-/// scaling. `ScalingScope.wholeSeries` fits on every row instead, as the paper's code does. A
+/// Scalers (and the PCA) are fitted on the rows of the windows that train, 0 through the last
+/// of them's target row: every row a training window reads or predicts, so nothing after it
+/// (validation or test) shapes the scaling. `ScalingScope.wholeSeries` fits on every row instead, as the paper's code does. A
 /// feature column that is the target (a univariate series) gets the same scaler as the target,
 /// because both are fitted on the same values and rows.
 public struct WindowedDataset: Sendable, Equatable {
@@ -19,6 +21,9 @@ public struct WindowedDataset: Sendable, Equatable {
         public var horizon: Int
         /// Fraction of the windows, from the start, that train; strictly between 0 and 1.
         public var trainFraction: Double
+        /// Fraction of the training windows, from their end, kept for validation; 0 (none) up
+        /// to but excluding 1.
+        public var validationFraction: Double
         public var scaling: Scaler.Kind
         public var scalingScope: ScalingScope
         /// Reduce the feature columns to this many principal components; `nil` keeps them.
@@ -31,6 +36,7 @@ public struct WindowedDataset: Sendable, Equatable {
             sequenceLength: Int,
             horizon: Int = 1,
             trainFraction: Double = 0.67,
+            validationFraction: Double = 0,
             scaling: Scaler.Kind = .minMax(),
             scalingScope: ScalingScope = .trainingRows,
             principalComponents: Int? = nil,
@@ -39,14 +45,15 @@ public struct WindowedDataset: Sendable, Equatable {
             self.sequenceLength = sequenceLength
             self.horizon = horizon
             self.trainFraction = trainFraction
+            self.validationFraction = validationFraction
             self.scaling = scaling
             self.scalingScope = scalingScope
             self.principalComponents = principalComponents
             self.referenceWindowing = referenceWindowing
         }
 
-        /// The paper's settings: windows of 4, the next value, 67 % train, min-max to [-1, 1]
-        /// fitted on the whole series, the authors' window count.
+        /// The paper's settings: windows of 4, the next value, 67 % train, no validation,
+        /// min-max to [-1, 1] fitted on the whole series, the authors' window count.
         public static let reference = Configuration(
             sequenceLength: 4,
             scalingScope: .wholeSeries,
@@ -67,10 +74,14 @@ public struct WindowedDataset: Sendable, Equatable {
 
     public let configuration: Configuration
     public let preprocessing: Preprocessing
+    /// The windows the model is fitted on.
     public let train: [Window]
+    /// The windows after them, before the test windows (empty with no validation fraction).
+    public let validation: [Window]
     public let test: [Window]
-    /// The training and test targets in the series' own units, window by window.
+    /// The targets in the series' own units, window by window.
     public let trainTargets: [Double]
+    public let validationTargets: [Double]
     public let testTargets: [Double]
     /// The rows the scalers and the PCA were fitted on.
     public let fittedRows: Range<Int>
@@ -100,8 +111,18 @@ public struct WindowedDataset: Sendable, Equatable {
             )
         }
 
-        // The last training window starts at trainCount - 1; its target row is that + lastOffset.
-        let lastTrainingRow = trainCount - 1 + lastOffset
+        let validationCount = Int(Double(trainCount) * configuration.validationFraction)
+        let fitCount = trainCount - validationCount
+        guard configuration.validationFraction == 0 || (validationCount >= 1 && fitCount >= 1) else {
+            throw .validationDoesNotFit(
+                trainingWindows: trainCount,
+                fraction: configuration.validationFraction,
+                validation: validationCount
+            )
+        }
+
+        // The last window that trains starts at fitCount - 1; its target row is that + lastOffset.
+        let lastTrainingRow = fitCount - 1 + lastOffset
         let fittedRows = configuration.scalingScope == .wholeSeries ? 0..<series.count : 0..<(lastTrainingRow + 1)
         let targetScaler = Scaler.fit(Array(series.target[fittedRows]), kind: configuration.scaling)
         let featureScalers = (0..<series.featureCount).map { column in
@@ -124,9 +145,11 @@ public struct WindowedDataset: Sendable, Equatable {
         }
         self.configuration = configuration
         self.preprocessing = Preprocessing(featureScalers: featureScalers, pca: pca, targetScaler: targetScaler)
-        self.train = Array(windows[..<trainCount])
+        self.train = Array(windows[..<fitCount])
+        self.validation = Array(windows[fitCount..<trainCount])
         self.test = Array(windows[trainCount...])
         self.trainTargets = train.map { series.target[$0.row] }
+        self.validationTargets = validation.map { series.target[$0.row] }
         self.testTargets = test.map { series.target[$0.row] }
         self.fittedRows = fittedRows
     }
@@ -158,6 +181,13 @@ public struct WindowedDataset: Sendable, Equatable {
                 expected: "a number strictly between 0 and 1"
             )
         }
+        guard configuration.validationFraction >= 0, configuration.validationFraction < 1 else {
+            throw .invalidParameter(
+                name: "validationFraction",
+                value: "\(configuration.validationFraction)",
+                expected: "a number from 0 up to but excluding 1"
+            )
+        }
         if case .minMax(let lower, let upper) = configuration.scaling,
             !(lower < upper && lower.isFinite && upper.isFinite)
         {
@@ -167,5 +197,22 @@ public struct WindowedDataset: Sendable, Equatable {
                 expected: "finite bounds with lower < upper"
             )
         }
+    }
+}
+
+extension WindowedDataset.Configuration {
+    /// Decodes a configuration; one written before validation splits existed has none.
+    public init(from decoder: any Decoder) throws {
+        let container = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            sequenceLength: try container.decode(Int.self, forKey: .sequenceLength),
+            horizon: try container.decode(Int.self, forKey: .horizon),
+            trainFraction: try container.decode(Double.self, forKey: .trainFraction),
+            validationFraction: try container.decodeIfPresent(Double.self, forKey: .validationFraction) ?? 0,
+            scaling: try container.decode(Scaler.Kind.self, forKey: .scaling),
+            scalingScope: try container.decode(ScalingScope.self, forKey: .scalingScope),
+            principalComponents: try container.decodeIfPresent(Int.self, forKey: .principalComponents),
+            referenceWindowing: try container.decode(Bool.self, forKey: .referenceWindowing)
+        )
     }
 }

@@ -7,8 +7,8 @@ import VariationalCircuits
 /// 4 x M sub-VQCs (twice when bidirectional); in training each evaluation is a Jacobian, which
 /// under parameter shift is 1 + 2 g circuit runs for a sub-VQC with g differentiable rotations
 /// (one per trainable angle and one per encoding rotation of an input), and one simulation
-/// under the adjoint method; after each epoch the test windows are evaluated once, without
-/// Jacobians. `summary.json`'s `circuits_executed` counts exactly these runs.
+/// under the adjoint method; after each epoch the validation and test windows are evaluated
+/// once, without Jacobians. `summary.json`'s `circuits_executed` counts exactly these runs.
 public struct ResourceEstimate: Sendable, Hashable, Codable {
     /// Trainable angles of each sub-VQC, gate-major (the paper's P_VQC, per part).
     public var parametersPerSubVQC: [Int]
@@ -29,19 +29,20 @@ public struct ResourceEstimate: Sendable, Hashable, Codable {
     public var circuitsPerTimeStep: Int
     /// Circuit runs for one optimiser step on a full mini-batch.
     public var circuitsPerTrainingStep: Int
-    /// Circuit runs per epoch: training plus the test pass.
+    /// Circuit runs per epoch: training plus the validation and test passes.
     public var circuitsPerEpoch: Int
     /// Shots per epoch (0 in exact mode).
     public var shotsPerEpoch: Int
 
     /// - Parameters:
-    ///   - trainWindows, testWindows: the dataset's split.
+    ///   - trainWindows: the windows the model is fitted on.
+    ///   - evaluatedWindows: the validation and test windows, evaluated after every epoch.
     ///   - timeSteps: the window length.
     public init(
         model: ModelConfiguration,
         training: TrainingSettings,
         trainWindows: Int,
-        testWindows: Int,
+        evaluatedWindows: Int,
         timeSteps: Int
     ) throws {
         guard model.kind == .qlstm else {
@@ -74,7 +75,7 @@ public struct ResourceEstimate: Sendable, Hashable, Codable {
         circuitsPerTimeStep = runs * readings
         circuitsPerTrainingStep = circuitsPerTimeStep * timeSteps * min(training.batchSize, trainWindows)
         circuitsPerEpoch =
-            circuitsPerTimeStep * timeSteps * trainWindows + evaluationsPerTimeStep * timeSteps * testWindows
+            circuitsPerTimeStep * timeSteps * trainWindows + evaluationsPerTimeStep * timeSteps * evaluatedWindows
         shotsPerEpoch = circuitsPerEpoch * (training.shots ?? 0)
     }
 }

@@ -23,14 +23,19 @@ public struct Trainer: Sendable {
     public let settings: TrainingSettings
     public let runtime: QuantumRuntime?
     let train: SequenceData
+    let validation: SequenceData?
     let test: SequenceData
 
-    /// - Parameter resume: a checkpoint of this configuration to continue from.
+    /// - Parameters:
+    ///   - validation: windows held out of training whose loss is recorded after every epoch,
+    ///     so choices can be made without looking at the test windows; `nil` for none.
+    ///   - resume: a checkpoint of this configuration to continue from.
     public init(
         model: TrainableModel,
         settings: TrainingSettings,
         runtime: QuantumRuntime?,
         train: SequenceData,
+        validation: SequenceData? = nil,
         test: SequenceData,
         resume: Checkpoint? = nil
     ) throws(QLSTMError) {
@@ -47,6 +52,7 @@ public struct Trainer: Sendable {
         self.settings = settings
         self.runtime = runtime
         self.train = train
+        self.validation = validation.flatMap { $0.count == 0 ? nil : $0 }
         self.test = test
         checkpoint =
             resume
@@ -77,7 +83,7 @@ public struct Trainer: Sendable {
         runtime.mode = mode
     }
 
-    /// One epoch: every training window once, then the test loss.
+    /// One epoch: every training window once, then the validation and test losses.
     public mutating func trainEpoch() async throws -> EpochRecord {
         let start = DispatchTime.now().uptimeNanoseconds
         let countersBefore = await runtime?.executor.executionCounters() ?? ExecutionCounters()
@@ -118,11 +124,18 @@ public struct Trainer: Sendable {
             checkpoint.steps += 1
             try await synchronizeParameters()
         }
+        var validationLoss: Double?
+        if let validation {
+            // Its own pass number, so sampled predictions never share shots with the test pass.
+            let predictions = try await predict(validation, pass: UInt64(epoch) | Self.validationPass)
+            validationLoss = settings.loss.value(predictions: predictions, targets: validation.targets)
+        }
         let testPredictions = try await predict(test, pass: UInt64(epoch))
         let countersAfter = await runtime?.executor.executionCounters() ?? ExecutionCounters()
         let record = EpochRecord(
             epoch: epoch,
             trainLoss: lossSum / Double(max(order.count, 1)),
+            validationLoss: validationLoss,
             testLoss: settings.loss.value(predictions: testPredictions, targets: test.targets),
             seconds: Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9,
             circuits: countersAfter.circuits - countersBefore.circuits,
@@ -133,6 +146,9 @@ public struct Trainer: Sendable {
         checkpoint.history.append(record)
         return record
     }
+
+    /// The bit that marks an epoch's validation pass among prediction passes.
+    static let validationPass: UInt64 = 1 << 32
 
     /// Predictions for every window of `data` with the current parameters, without Jacobians.
     /// - Parameter pass: a number that distinguishes this pass's shot seeds from other passes'.

@@ -95,6 +95,9 @@ public struct EpochRecord: Sendable, Hashable, Codable {
     public var epoch: Int
     /// The mean training loss over the epoch's mini-batches (scaled units).
     public var trainLoss: Double
+    /// The loss on the validation windows after the epoch (scaled units); `nil` without a
+    /// validation split.
+    public var validationLoss: Double?
     /// The loss on the test windows after the epoch (scaled units).
     public var testLoss: Double
     public var seconds: Double
@@ -106,6 +109,7 @@ public struct EpochRecord: Sendable, Hashable, Codable {
     public init(
         epoch: Int,
         trainLoss: Double,
+        validationLoss: Double? = nil,
         testLoss: Double,
         seconds: Double,
         circuits: UInt64 = 0,
@@ -113,6 +117,7 @@ public struct EpochRecord: Sendable, Hashable, Codable {
     ) {
         self.epoch = epoch
         self.trainLoss = trainLoss
+        self.validationLoss = validationLoss
         self.testLoss = testLoss
         self.seconds = seconds
         self.circuits = circuits
@@ -122,6 +127,7 @@ public struct EpochRecord: Sendable, Hashable, Codable {
     enum CodingKeys: String, CodingKey {
         case epoch, seconds, circuits, shots
         case trainLoss = "train_loss"
+        case validationLoss = "validation_loss"
         case testLoss = "test_loss"
     }
 }

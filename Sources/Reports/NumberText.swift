@@ -1,5 +1,11 @@
 /// Short, locale-free text for numbers, so files stay small and read the same everywhere.
 public enum NumberText {
+    /// A count with its noun, singular for one ("1 seed", "3 seeds", "0 runs").
+    /// - Parameter plural: the plural when it is not `singular` + "s".
+    public static func count(_ value: Int, _ singular: String, plural: String? = nil) -> String {
+        "\(value) " + (value == 1 ? singular : plural ?? singular + "s")
+    }
+
     /// A coordinate rounded to two decimals with trailing zeros dropped ("12.5", "300", "-0.07").
     ///
     /// Two decimals are a hundredth of a pixel: finer than any screen, far shorter than `description`.

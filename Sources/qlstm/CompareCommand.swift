@@ -12,38 +12,35 @@ enum CompareCommand: Command {
     static let name = "compare"
     static let summary = "centric vs distributed QLSTM (vs LSTM, ablation) over seeds: tables, loss curves, predictions"
     static let usage =
-        "qlstm compare [--task pendulum] [--qubits 3,4,5,6] [--distributed 2x3 ...] [--with-lstm] [--ablation] [--seeds K] [--out DIR]"
-    static let options: [OptionSpec] = [
-        .value(
-            "task",
-            "NAME",
-            "benchmark series: " + BenchmarkTask.allCases.map(\.rawValue).joined(separator: ", ")
-                + " (default pendulum)"
-        ),
-        .value("qubits", "Q1,Q2", "centric QLSTMs of these qubit counts, d_x + d_h each (default 3,4,5,6)"),
-        .value(
-            "distributed",
-            "MxQ",
-            "a distributed QLSTM of M sub-VQCs of Q qubits (default 2x3; repeatable)",
-            repeatable: true
-        ),
-        .flag("with-lstm", "add a classical LSTM of the paper's hidden size (on by default with no model options)"),
-        .flag("ablation", "add the ablation: the distributed QLSTM with affine maps for circuits"),
-        .value("seeds", "K", "seeds 0...K-1 per model (default 3)"),
-        .value("epochs", "N", "epochs per run (default 100)"),
-        .value(
-            "profile",
-            "NAME|FILE",
-            "train and test every QLSTM on this emulated QPU; the report adds noisy vs ideal R^2 and gradient variances"
-        ),
-        .value("shots", "N|exact", "shots per circuit, or exact expectations (default: the profile's, or exact)"),
-        .value("gradient-samples", "K", "random initialisations per model for the gradient variance (default 20)"),
-        .value("cluster", "FILE", "evaluate circuits on the workers listed in FILE"),
-        .value("local-workers", "N", "the embedded cluster: N worker processes on 127.0.0.1 (default 2)"),
-        .value("out", "DIR", "where the report and the runs go (default reports/TASK)"),
-        .flag("force", "replace runs in --out that were made with other settings (never done without it)"),
-        .flag("quiet", "no progress line"),
-    ]
+        "qlstm compare [--task pendulum | --csv FILE --column C] [--qubits 3,4,5,6] [--distributed 2x3 ...] [--with-lstm] [--ablation] [--seeds K] [DATA, CIRCUIT AND TRAINING OPTIONS] [--out DIR]"
+    static let options: [OptionSpec] =
+        [
+            .value(
+                "qubits",
+                "Q1,Q2",
+                "centric QLSTMs of these qubit counts, d_x + d_h each (default 3,4,5,6; d_x is the inputs per step)"
+            ),
+            .value(
+                "distributed",
+                "MxQ",
+                "a distributed QLSTM of M sub-VQCs of Q qubits, d_h = M Q - d_x (default 2x3; repeatable)",
+                repeatable: true
+            ),
+            .flag("with-lstm", "add a classical LSTM of the paper's hidden size (on by default with no model options)"),
+            .flag("ablation", "add the ablation: the distributed QLSTM with affine maps for circuits"),
+            .value("seeds", "K", "seeds 0...K-1 per model (default 3)"),
+        ] + RunOptions.dataSpecs + RunOptions.circuitSpecs + RunOptions.trainingSpecs.filter { $0.name != "seed" } + [
+            .value(
+                "gradient-samples",
+                "K",
+                "with --profile: random initialisations per model for the gradient variance (default 20)"
+            ),
+            .value("cluster", "FILE", "evaluate circuits on the workers listed in FILE (start the workers first)"),
+            .value("local-workers", "N", "the embedded cluster: N worker processes on 127.0.0.1 (default 2)"),
+            .value("out", "DIR", "where the report and the runs go (default reports/TASK, or reports/CSV-NAME)"),
+            .flag("force", "replace runs in --out that were made with other settings (never done without it)"),
+            .flag("quiet", "no progress line"),
+        ]
 
     /// One model of the comparison.
     struct Variant {
@@ -54,46 +51,45 @@ enum CompareCommand: Command {
         var paper: (r2: Double, convergence: Int)?
     }
 
-    /// Tables I and II of the paper (single runs, 100 epochs).
-    static func paperFigures(task: BenchmarkTask, qubits: Int?, distributed: Bool) -> (Double, Int)? {
+    /// Tables I and II of the paper (single runs, 100 epochs), for the data it measured them on:
+    /// the pendulum and NARMA-5 (its NARMA figures match NARMA-5, REFERENCE.md), windows of 4
+    /// predicting the next value. Any other data has no paper figure to stand beside.
+    static func paperFigures(data: DataSpecification, qubits: Int?, distributed: Bool) -> (Double, Int)? {
+        let windows = data.windows
+        guard windows.sequenceLength == 4, windows.horizon == 1, windows.principalComponents == nil else {
+            return nil
+        }
         let pendulum: [Int: (Double, Int)] = [3: (0.9898, 81), 4: (0.9913, 68), 5: (0.9938, 38), 6: (0.9903, 27)]
         let narma: [Int: (Double, Int)] = [3: (0.5477, 2), 4: (0.8611, 2), 5: (0.2651, 2), 6: (0.7799, 2)]
-        switch task {
+        switch data.task {
         case .pendulum: return distributed ? (0.9936, 31) : qubits.flatMap { pendulum[$0] }
-        case .narma2, .narma5, .narma10: return distributed ? (0.7523, 2) : qubits.flatMap { narma[$0] }
-        case .narma10Random: return nil
+        case .narma5: return distributed ? (0.7523, 2) : qubits.flatMap { narma[$0] }
+        case .narma2, .narma10, .narma10Random, nil: return nil
         }
     }
 
     static func run(_ options: ParsedOptions) async throws -> Int32 {
         try options.expectPositionals(0, usage: usage)
-        let task = try options.choice("task", as: BenchmarkTask.self) ?? .pendulum
         let seeds = try options.int("seeds", in: 1...100) ?? 3
-        let epochs = try options.int("epochs", in: 1...100_000) ?? 100
-        let out = URL(fileURLWithPath: options.string("out") ?? "reports/\(task.rawValue)")
-        let variants = try Self.variants(options, task: task)
         if options.isSet("cluster") && options.isSet("local-workers") {
             throw CommandLineError.conflict("give either --cluster FILE or --local-workers N, not both")
         }
-        let data = DataSpecification(
-            task: task,
-            csvPath: nil,
-            targetColumn: nil,
-            featureColumns: [],
-            timeColumn: nil,
-            windows: .init(sequenceLength: 4),
-            seriesSeed: 0
-        )
+        let data = try RunOptions.data(from: options, seriesSeed: 0)
         let loaded = try data.load()
-        let profile = try options.string("profile").map { try ProfilesCommand.load($0) }
-        let shots = (try options.shots(in: 1...10_000_000)) ?? profile?.shots
+        let out = URL(fileURLWithPath: options.string("out") ?? "reports/\(data.name)")
+        let variants = try Self.variants(
+            options,
+            data: data,
+            inputWidth: loaded.dataset.inputWidth,
+            ansatz: try RunOptions.ansatz(from: options)
+        )
+        let profile = try RunOptions.profile(from: options)
+        let training = try RunOptions.training(from: options, profile: profile)
         let gradientSamples = try options.int("gradient-samples", in: 2...10_000) ?? 20
         if let profile {
             for variant in variants where variant.model.kind == .qlstm {
-                var model = variant.model
-                model.inputWidth = loaded.dataset.inputWidth
                 try TrainCommand.checkFits(
-                    RunSpecification(data: data, model: model, training: TrainingSettings(), profile: profile)
+                    RunSpecification(data: data, model: variant.model, training: training, profile: profile)
                 )
             }
         }
@@ -105,12 +101,10 @@ enum CompareCommand: Command {
                 try PlannedRun(
                     variant: variant,
                     seed: seed,
-                    epochs: epochs,
                     data: data,
-                    loaded: loaded,
+                    training: training,
                     out: out,
-                    profile: profile,
-                    shots: shots
+                    profile: profile
                 )
             }
         }
@@ -162,7 +156,9 @@ enum CompareCommand: Command {
                 continue
             case .unfinished(let file):
                 checkpoint = file.checkpoint
-                notes.note("\(plan.name): continuing from epoch \(file.checkpoint.completedEpochs) of \(epochs)")
+                notes.note(
+                    "\(plan.name): continuing from epoch \(file.checkpoint.completedEpochs) of \(training.epochs)"
+                )
             case .empty:
                 break
             case .different(let reason):
@@ -195,7 +191,7 @@ enum CompareCommand: Command {
         progress?.finish()
         if !reused.isEmpty {
             notes.note(
-                "reused \(reused.count) finished run(s) with the same fingerprint: \(reused.joined(separator: ", "))"
+                "reused \(NumberText.count(reused.count, "finished run")) with the same fingerprint: \(reused.joined(separator: ", "))"
             )
         }
         var noise: ComparisonReport.NoiseStudy?
@@ -209,11 +205,12 @@ enum CompareCommand: Command {
             )
         }
         let report = try ComparisonReport(
-            task: task,
+            data: data,
+            targetName: loaded.series.targetName,
             variants: variants,
             runs: Dictionary(grouping: plans, by: \.variant.label).mapValues { $0.map(\.directory) },
             seeds: seeds,
-            epochs: epochs,
+            training: training,
             dataset: loaded.dataset,
             wallSeconds: Date().timeIntervalSince(start),
             reusedRuns: reused.count,
@@ -242,8 +239,7 @@ enum CompareCommand: Command {
         var rows: [ComparisonReport.NoiseStudy.Row] = []
         for variant in variants where variant.model.kind == .qlstm {
             progress?.update("gradient variance: \(variant.title), \(samples) samples, ideal and \(profile.name)")
-            var model = variant.model
-            model.inputWidth = loaded.dataset.inputWidth
+            let model = variant.model
             let plan = try model.partitionPlan()
             rows.append(
                 .init(
@@ -268,25 +264,30 @@ enum CompareCommand: Command {
         let specification: RunSpecification
         let state: RunDirectoryState
 
+        /// - Parameter training: the comparison's settings; the seed is this run's, and models
+        ///   without circuits drop the circuit settings (shots, derivatives), which cannot change
+        ///   their result, so that their fingerprint does not change with them.
         init(
             variant: Variant,
             seed: Int,
-            epochs: Int,
             data: DataSpecification,
-            loaded: (series: TimeSeries, dataset: WindowedDataset),
+            training: TrainingSettings,
             out: URL,
-            profile: QPUProfile?,
-            shots: Int?
+            profile: QPUProfile?
         ) throws {
             self.variant = variant
             self.seed = seed
-            var model = variant.model
-            model.inputWidth = loaded.dataset.inputWidth
-            let quantum = model.kind == .qlstm
+            let quantum = variant.model.kind == .qlstm
+            var training = training
+            training.seed = UInt64(seed)
+            if !quantum {
+                training.shots = nil
+                training.differentiation = TrainingSettings().differentiation
+            }
             specification = RunSpecification(
                 data: data,
-                model: model,
-                training: TrainingSettings(epochs: epochs, seed: UInt64(seed), shots: quantum ? shots : nil),
+                model: variant.model,
+                training: training,
                 profile: quantum ? profile : nil
             )
             directory = out.appendingPathComponent("runs/\(variant.label)-seed\(seed)")
@@ -311,7 +312,16 @@ enum CompareCommand: Command {
     /// The models the options ask for: centric (default 3,4,5,6 qubits) and distributed (default
     /// 2x3) QLSTMs, `none` to leave either out; the classical LSTM with `--with-lstm` or when no
     /// model option is given; the ablation with `--ablation`.
-    static func variants(_ options: ParsedOptions, task: BenchmarkTask) throws -> [Variant] {
+    /// - Parameters:
+    ///   - inputWidth: d_x, the data's inputs per time step: a model of Q qubits in all has
+    ///     d_h = Q - d_x hidden units.
+    ///   - ansatz: the circuit of every QLSTM.
+    static func variants(
+        _ options: ParsedOptions,
+        data: DataSpecification,
+        inputWidth: Int,
+        ansatz: Ansatz
+    ) throws -> [Variant] {
         var variants: [Variant] = []
         let qubitList = options.string("qubits") ?? "3,4,5,6"
         let qubits =
@@ -325,16 +335,24 @@ enum CompareCommand: Command {
                         expected: "qubit counts from 2 to 25, such as 3,4,5,6, or none"
                     )
                 }
+                guard q > inputWidth else {
+                    throw CommandLineError.invalidValue(
+                        option: "--qubits",
+                        value: String(text),
+                        expected:
+                            "more qubits than the \(inputWidth) inputs per time step, so that d_h = Q - d_x is at least 1 (or reduce the inputs with --pca)"
+                    )
+                }
                 return q
             }
         for q in qubits {
-            // Centric: one circuit of d_x + d_h qubits per gate, so d_h = q - 1.
+            // Centric: one circuit of d_x + d_h qubits per gate, so d_h = q - d_x.
             variants.append(
                 Variant(
                     label: "centric-\(q)q",
                     title: "Centric QLSTM (\(q) qubits)",
-                    model: ModelConfiguration(hiddenSize: q - 1),
-                    paper: paperFigures(task: task, qubits: q, distributed: false)
+                    model: ModelConfiguration(inputWidth: inputWidth, hiddenSize: q - inputWidth, ansatz: ansatz),
+                    paper: paperFigures(data: data, qubits: q, distributed: false)
                 )
             )
         }
@@ -343,17 +361,26 @@ enum CompareCommand: Command {
         var distributed: [(String, ModelConfiguration)] = []
         for shape in shapes {
             let parts = shape.lowercased().split(separator: "x").compactMap { Int($0) }
-            guard parts.count == 2, (2...64).contains(parts[0]), (1...25).contains(parts[1]) else {
+            guard parts.count == 2, (2...64).contains(parts[0]), (1...25).contains(parts[1]),
+                parts[0] * parts[1] > inputWidth
+            else {
                 throw CommandLineError.invalidValue(
                     option: "--distributed",
                     value: shape,
-                    expected: "MxQ: M sub-VQCs of Q qubits, such as 2x3, or none"
+                    expected:
+                        "MxQ: M sub-VQCs of Q qubits, such as 2x3, with M Q above the \(inputWidth) inputs per time step; or none"
                 )
             }
             let (m, q) = (parts[0], parts[1])
             // The paper's distributed QLSTM keeps d_h = 5 on two 3-qubit QPUs: the parts hold
-            // the d_x + d_h inputs, so d_h = M q - 1.
-            let model = ModelConfiguration(hiddenSize: m * q - 1, qubits: q, partitions: m)
+            // the d_x + d_h inputs, so d_h = M q - d_x.
+            let model = ModelConfiguration(
+                inputWidth: inputWidth,
+                hiddenSize: m * q - inputWidth,
+                qubits: q,
+                partitions: m,
+                ansatz: ansatz
+            )
             _ = try model.partitionPlan()
             distributed.append(("\(m)x\(q)q", model))
             variants.append(
@@ -361,13 +388,22 @@ enum CompareCommand: Command {
                     label: "distributed-\(m)x\(q)q",
                     title: "Distributed QLSTM (\(m) x \(q) qubits)",
                     model: model,
-                    paper: m == 2 && q == 3 ? paperFigures(task: task, qubits: nil, distributed: true) : nil
+                    paper: m == 2 && q == 3 ? paperFigures(data: data, qubits: nil, distributed: true) : nil
                 )
             )
         }
         if options.flag("ablation") {
-            var ablation = distributed.first?.1 ?? ModelConfiguration(hiddenSize: 5, qubits: 3, partitions: 2)
+            var ablation =
+                distributed.first?.1
+                ?? ModelConfiguration(
+                    inputWidth: inputWidth,
+                    hiddenSize: max(1, 6 - inputWidth),
+                    qubits: 3,
+                    partitions: 2
+                )
             ablation.kind = .ablation
+            // Affine maps have no circuit: the circuit options cannot change this model.
+            ablation.ansatz = .paper
             variants.append(
                 Variant(
                     label: "ablation-\(distributed.first?.0 ?? "2x3q")",
@@ -383,7 +419,7 @@ enum CompareCommand: Command {
                 Variant(
                     label: "lstm",
                     title: "Classical LSTM (hidden 5)",
-                    model: ModelConfiguration(kind: .lstm),
+                    model: ModelConfiguration(kind: .lstm, inputWidth: inputWidth),
                     paper: nil
                 )
             )

@@ -32,7 +32,11 @@ struct ComparisonReport {
         let rows: [Row]
     }
 
-    let task: BenchmarkTask
+    let data: DataSpecification
+    /// The training settings every run shares but its seed.
+    let training: TrainingSettings
+    /// The predicted column's name, for axis labels.
+    let targetName: String
     let rows: [Row]
     let noise: NoiseStudy?
     let seeds: Int
@@ -44,11 +48,12 @@ struct ComparisonReport {
     let topology: [String]
 
     init(
-        task: BenchmarkTask,
+        data: DataSpecification,
+        targetName: String,
         variants: [CompareCommand.Variant],
         runs: [String: [URL]],
         seeds: Int,
-        epochs: Int,
+        training: TrainingSettings,
         dataset: WindowedDataset,
         wallSeconds: Double,
         reusedRuns: Int,
@@ -57,9 +62,11 @@ struct ComparisonReport {
     ) throws {
         self.reusedRuns = reusedRuns
         self.noise = noise
-        self.task = task
+        self.data = data
+        self.training = training
+        self.targetName = targetName
         self.seeds = seeds
-        self.epochs = epochs
+        self.epochs = training.epochs
         self.wallSeconds = wallSeconds
         self.topology = topology
         truth = zip(dataset.test, dataset.testTargets).map { ($0.time, $1) }
@@ -100,15 +107,50 @@ struct ComparisonReport {
         NumberText.fixed(value, decimals: decimals)
     }
 
-    /// The paper's Table I/II layout, with our mean (± std over seeds) beside its single runs.
+    /// Whether the runs had a validation split (not under `--paper-protocol`).
+    var hasValidation: Bool { rows.contains { $0.summaries.contains { $0.r2Validation != nil } } }
+
+    /// Whether the runs followed the paper's code (`--paper-protocol`): a constant learning
+    /// rate, scaling fitted on the whole series, the reference windowing, no validation split.
+    var isPaperProtocol: Bool {
+        training.schedule == .constant && data.windows.scalingScope == .wholeSeries
+            && data.windows.referenceWindowing && data.windows.validationFraction == 0
+    }
+
+    /// Which protocol the runs followed, in one sentence.
+    var protocolSentence: String {
+        if isPaperProtocol {
+            return
+                "Protocol: the paper's code (--paper-protocol): a constant learning rate, min-max scaling fitted on the whole series (test rows included), the reference windowing (the last window dropped) and no validation split; nothing here was chosen on held-out data."
+        }
+        let windows = data.windows
+        return
+            "Protocol: this project's: \(training.schedule == .cosine ? "the learning rate annealed along a cosine to 0" : "a constant learning rate"), scaling fitted on \(windows.scalingScope == .wholeSeries ? "the whole series (test rows included)" : "the training windows' rows only"), "
+            + (windows.validationFraction > 0
+                ? "the last \(NumberText.fixed(windows.validationFraction * 100, decimals: 0)) % of the training windows held out for validation (never trained on, in time order). Choices are to be made on validation R^2; test R^2 is reported, never tuned on."
+                : "no validation split (--validation-fraction 0).")
+    }
+
+    /// Whether any model has a figure in the paper (its Tables I and II: the pendulum and NARMA-5).
+    var hasPaperFigures: Bool { rows.contains { $0.variant.paper != nil } }
+
+    /// The paper's Table I/II layout, with our mean (± std over seeds) beside its single runs
+    /// where it has them.
     func table() -> Table {
+        let paper = hasPaperFigures
+        let validation = hasValidation
+        var headers = ["model", "qubits per QPU", "QPUs", "parameters"]
+        if validation { headers.append("validation R^2") }
+        headers.append("test R^2")
+        if paper { headers.append("test R^2 (paper)") }
+        headers.append("convergence epoch")
+        if paper { headers.append("convergence epoch (paper)") }
+        headers += ["train time (s)", "circuits executed"]
         var table = Table(
-            headers: [
-                "model", "qubits per QPU", "QPUs", "parameters", "test R^2 (ours)", "test R^2 (paper)",
-                "convergence epoch (ours)", "convergence epoch (paper)", "train time (s)", "circuits executed",
-            ],
-            alignments: [.left, .right, .right, .right, .right, .right, .right, .right, .right, .right],
-            caption: "\(task.rawValue), \(epochs) epochs, mean ± standard deviation over \(seeds) seed(s)"
+            headers: headers,
+            alignments: [.left] + Array(repeating: .right, count: headers.count - 1),
+            caption:
+                "\(data.name), \(NumberText.count(epochs, "epoch")), mean ± standard deviation over \(NumberText.count(seeds, "seed"))"
         )
         for row in rows {
             let first = row.summaries[0]
@@ -119,18 +161,23 @@ struct ComparisonReport {
                 } ?? "-"
             let seconds = SampleStatistics(row.summaries.map(\.trainSeconds)).map { Self.format($0.mean, 1) } ?? "-"
             let circuits = row.summaries.map(\.circuitsExecuted).reduce(0, +) / UInt64(max(row.summaries.count, 1))
-            table.append([
+            var cells = [
                 row.variant.title,
                 first.model == "lstm" ? "-" : "\(first.nQubits)",
                 first.model == "lstm" ? "-" : "\(first.partitions)",
                 "\(first.parameters)",
-                r2,
-                row.variant.paper.map { Self.format($0.r2) } ?? "-",
-                convergence,
-                row.variant.paper.map { "\($0.convergence)" } ?? "-",
-                seconds,
-                first.model == "lstm" || first.model == "ablation" ? "0" : "\(circuits)",
-            ])
+            ]
+            if validation {
+                cells.append(
+                    SampleStatistics(row.summaries.compactMap(\.r2Validation)).map { $0.formatted(decimals: 4) } ?? "-"
+                )
+            }
+            cells.append(r2)
+            if paper { cells.append(row.variant.paper.map { Self.format($0.r2) } ?? "-") }
+            cells.append(convergence)
+            if paper { cells.append(row.variant.paper.map { "\($0.convergence)" } ?? "-") }
+            cells += [seconds, first.model == "lstm" || first.model == "ablation" ? "0" : "\(circuits)"]
+            table.append(cells)
         }
         return table
     }
@@ -179,7 +226,7 @@ struct ComparisonReport {
                 )
             )
         }
-        let yLabel = task == .pendulum ? "angular velocity (rad/s)" : "y"
+        let yLabel = data.task == .pendulum ? "angular velocity (rad/s)" : targetName
         return LineChart(
             title: "Test span: ground truth and every model, seed 0",
             xLabel: "time",
@@ -270,8 +317,9 @@ struct ComparisonReport {
     func blocks(markdown: Bool) -> [ReportBlock] {
         var blocks: [ReportBlock] = [
             .paragraph(
-                "Each model was trained \(seeds) time(s) (seeds 0 to \(seeds - 1)) for \(epochs) epochs on the \(task.rawValue) benchmark; R^2 is on the test windows in the series' original units. The paper's columns are its Tables I and II (single runs). Testing-epoch convergence, which the paper does not define, is here the first epoch whose test loss is within 5 % of the run's best."
+                "Each model was trained \(NumberText.count(seeds, "time")) (\(seeds == 1 ? "seed 0" : "seeds 0 to \(seeds - 1)")) for \(NumberText.count(epochs, "epoch")) on \(data.task == nil ? "the series \(targetName) of \(data.name)" : "the \(data.name) benchmark"); R^2 is on the test windows in the series' original units. \(hasPaperFigures ? "The paper's columns are its Tables I and II (single runs). " : "")Testing-epoch convergence, which the paper does not define, is here the first epoch whose test loss is within 5 % of the run's best."
             ),
+            .paragraph(protocolSentence),
             .table(table()),
             .heading("Loss curves", level: 2),
             .chart(lossChart(), fileName: "loss-curves.svg"),
@@ -287,7 +335,7 @@ struct ComparisonReport {
                     "wall time",
                     ProgressLine.duration(wallSeconds)
                         + (reusedRuns > 0
-                            ? " for this invocation; \(reusedRuns) finished run(s) were reused, their training time is in the table"
+                            ? " for this invocation; \(NumberText.count(reusedRuns, "finished run")) reused, their training time is in the table"
                             : "")
                 ),
                 ("qlstm version", ProjectVersion.current),
@@ -333,7 +381,7 @@ struct ComparisonReport {
 
     /// report.md, report.html (self-contained), loss-curves.svg, predictions.svg.
     func write(to directory: URL) throws {
-        let title = "QLSTM comparison: \(task.rawValue)"
+        let title = "QLSTM comparison: \(data.name)"
         let markdown = MarkdownDocument(title: title, blocks: blocks(markdown: true))
         try AtomicFile.write(markdown.render(), to: directory.appendingPathComponent("report.md"))
         for (name, svg) in markdown.chartFiles() {

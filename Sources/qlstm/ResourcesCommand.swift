@@ -49,7 +49,7 @@ enum ResourcesCommand: Command {
             model: specification.model,
             training: specification.training,
             trainWindows: dataset.train.count,
-            testWindows: dataset.test.count,
+            evaluatedWindows: dataset.validation.count + dataset.test.count,
             timeSteps: specification.data.windows.sequenceLength
         )
         let epochs = (counted?["epochs"] as? Int) ?? specification.training.epochs
@@ -75,7 +75,7 @@ enum ResourcesCommand: Command {
                 profile: $0,
                 specification: specification,
                 trainWindows: dataset.train.count,
-                testWindows: dataset.test.count
+                evaluatedWindows: dataset.validation.count + dataset.test.count
             )
         }
         if let hardware {
@@ -145,7 +145,8 @@ struct HardwareTime {
     let modularSecondsPerEpoch: Double
     let modularQPUs: Int
 
-    init(profile: QPUProfile, specification: RunSpecification, trainWindows: Int, testWindows: Int) throws {
+    /// - Parameter evaluatedWindows: the validation and test windows, evaluated after every epoch.
+    init(profile: QPUProfile, specification: RunSpecification, trainWindows: Int, evaluatedWindows: Int) throws {
         self.profile = profile
         let model = specification.model
         let training = specification.training
@@ -162,7 +163,7 @@ struct HardwareTime {
                 method: training.differentiation
             )
             let perRun = shots * (profile.circuitSeconds(circuit) + profile.shotSeconds)
-            return Double(timeSteps) * (Double(runs * trainWindows) + Double(testWindows)) * perRun
+            return Double(timeSteps) * (Double(runs * trainWindows) + Double(evaluatedWindows)) * perRun
         }
         serialSecondsPerEpoch = jobs + perCircuit.reduce(0, +)
         modularSecondsPerEpoch = jobs + (perCircuit.max() ?? 0)

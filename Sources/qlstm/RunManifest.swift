@@ -45,6 +45,7 @@ struct RunManifest: Encodable {
     var partitionPlan: PartitionPlan?
     var circuits: [CircuitDescription]
     var trainWindows: Int
+    var validationWindows: Int
     var testWindows: Int
 }
 
@@ -78,6 +79,7 @@ extension TrainingRun {
             partitionPlan: plan,
             circuits: circuits.map { Self.describe($0.circuit) },
             trainWindows: dataset.train.count,
+            validationWindows: dataset.validation.count,
             testWindows: dataset.test.count
         )
     }

@@ -2,7 +2,8 @@ import Cluster
 import Foundation
 
 /// `summary.json`: a run's final figures, the stable contract that `compare`, reports and tests
-/// read. Metrics are on the test windows in the series' original units.
+/// read. Metrics are in the series' original units, on the test windows, the validation
+/// windows (when the run has a validation split) and the training windows.
 struct RunSummary: Codable, Equatable, Sendable {
     var model: String
     var label: String
@@ -21,11 +22,18 @@ struct RunSummary: Codable, Equatable, Sendable {
     var r2Train: Double
     var mseTrain: Double
     var maeTrain: Double
+    /// On the validation windows; `nil` without a validation split (`--validation-fraction 0`,
+    /// `--paper-protocol`).
+    var r2Validation: Double?
+    var mseValidation: Double?
+    var maeValidation: Double?
     /// Where the circuits ran.
     var backend: String
     /// Per worker and QPU slot: circuits, shots, busy seconds, retries (cluster runs).
     var qpuAccounting: ClusterAccounting?
     var bestTestLoss: Double
+    /// The lowest validation loss of any epoch (scaled units).
+    var bestValidationLoss: Double?
     /// The first epoch whose test loss is within 5 % of the run's best (the paper's "testing
     /// epoch convergence", which it leaves undefined).
     var convergenceEpoch: Int?
@@ -54,6 +62,10 @@ struct RunSummary: Codable, Equatable, Sendable {
         case r2Train = "r2_train"
         case mseTrain = "mse_train"
         case maeTrain = "mae_train"
+        case r2Validation = "r2_validation"
+        case mseValidation = "mse_validation"
+        case maeValidation = "mae_validation"
+        case bestValidationLoss = "best_validation_loss"
         case bestTestLoss = "best_test_loss"
         case backend
         case qpuAccounting = "qpu_accounting"

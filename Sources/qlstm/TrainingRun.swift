@@ -45,6 +45,7 @@ struct TrainingRun {
             settings: specification.training,
             runtime: runtime,
             train: Self.sequences(dataset.train, width: dataset.inputWidth),
+            validation: Self.sequences(dataset.validation, width: dataset.inputWidth),
             test: Self.sequences(dataset.test, width: dataset.inputWidth),
             resume: checkpoint
         )
@@ -106,20 +107,32 @@ struct TrainingRun {
 
     /// predictions.csv and summary.json.
     private func writeResults() async throws -> RunSummary {
-        let train = Self.sequences(dataset.train, width: dataset.inputWidth)
-        let test = Self.sequences(dataset.test, width: dataset.inputWidth)
-        let trainPredictions = dataset.unscaleTargets(try await trainer.predict(train, pass: 1 << 40))
-        let testPredictions = dataset.unscaleTargets(try await trainer.predict(test, pass: 1 << 41))
+        let width = dataset.inputWidth
+        let trainPredictions = dataset.unscaleTargets(
+            try await trainer.predict(Self.sequences(dataset.train, width: width), pass: 1 << 40)
+        )
+        let validationPredictions = dataset.unscaleTargets(
+            try await trainer.predict(Self.sequences(dataset.validation, width: width), pass: 1 << 43)
+        )
+        let testPredictions = dataset.unscaleTargets(
+            try await trainer.predict(Self.sequences(dataset.test, width: width), pass: 1 << 41)
+        )
         var csv = "time,truth,prediction,split\n"
-        for (window, (truth, prediction)) in zip(dataset.train, zip(dataset.trainTargets, trainPredictions)) {
-            csv += "\(window.time),\(truth),\(prediction),train\n"
-        }
-        for (window, (truth, prediction)) in zip(dataset.test, zip(dataset.testTargets, testPredictions)) {
-            csv += "\(window.time),\(truth),\(prediction),test\n"
+        for (split, windows, truths, predictions) in [
+            ("train", dataset.train, dataset.trainTargets, trainPredictions),
+            ("validation", dataset.validation, dataset.validationTargets, validationPredictions),
+            ("test", dataset.test, dataset.testTargets, testPredictions),
+        ] {
+            for (window, (truth, prediction)) in zip(windows, zip(truths, predictions)) {
+                csv += "\(window.time),\(truth),\(prediction),\(split)\n"
+            }
         }
         try AtomicFile.write(Data(csv.utf8), to: directory.appendingPathComponent("predictions.csv"))
         let metrics = RegressionMetrics(predictions: testPredictions, targets: dataset.testTargets)
         let trainMetrics = RegressionMetrics(predictions: trainPredictions, targets: dataset.trainTargets)
+        let validationMetrics =
+            dataset.validation.isEmpty
+            ? nil : RegressionMetrics(predictions: validationPredictions, targets: dataset.validationTargets)
         let ideal = try await idealTestMetrics()
         let history = trainer.checkpoint.history
         let plan = specification.model.kind == .lstm ? nil : try specification.model.partitionPlan()
@@ -139,9 +152,13 @@ struct TrainingRun {
             r2Train: trainMetrics.r2,
             mseTrain: trainMetrics.mse,
             maeTrain: trainMetrics.mae,
+            r2Validation: validationMetrics?.r2,
+            mseValidation: validationMetrics?.mse,
+            maeValidation: validationMetrics?.mae,
             backend: backend.description,
             qpuAccounting: await backend.accounting(),
             bestTestLoss: history.map(\.testLoss).min() ?? .nan,
+            bestValidationLoss: history.compactMap(\.validationLoss).min(),
             convergenceEpoch: EpochRecord.convergenceEpoch(history),
             trainSeconds: history.map(\.seconds).reduce(0, +),
             circuitsExecuted: history.map(\.circuits).reduce(0, +),

@@ -42,6 +42,33 @@ struct WindowedDatasetTests {
         #expect(dataset.testTargets.last == 19)
     }
 
+    @Test func validationWindowsAreTheLastTrainingWindowsAndShapeNoScaler() throws {
+        // The pendulum's 158 training windows: the last 15 validate, in time order.
+        let series = try BenchmarkTask.pendulum.series()
+        let whole = try WindowedDataset(series, configuration: .init(sequenceLength: 4))
+        let split = try WindowedDataset(series, configuration: .init(sequenceLength: 4, validationFraction: 0.1))
+        #expect(split.train.count == 143 && split.validation.count == 15 && split.test.count == 78)
+        #expect(split.train.map(\.row) + split.validation.map(\.row) == whole.train.map(\.row))
+        #expect(split.test.map(\.row) == whole.test.map(\.row))
+        #expect(split.validationTargets == split.validation.map { series.target[$0.row] })
+        // Scalers see only the rows the fitted windows read or predict.
+        #expect(split.fittedRows == 0..<(split.train.last!.row + 1))
+        #expect(whole.validation.isEmpty)
+
+        let few = try TimeSeries(univariate: (0..<12).map(Double.init), name: "v")
+        #expect(
+            throws: DatasetError.validationDoesNotFit(trainingWindows: 4, fraction: 0.1, validation: 0)
+        ) {
+            try WindowedDataset(
+                few,
+                configuration: .init(sequenceLength: 3, trainFraction: 0.5, validationFraction: 0.1)
+            )
+        }
+        #expect(throws: DatasetError.self) {
+            try WindowedDataset(few, configuration: .init(sequenceLength: 3, validationFraction: 1))
+        }
+    }
+
     @Test func scalersAreFittedOnTrainingRowsOnly() throws {
         // A test part with a huge excursion must not change the fitted range.
         var values = (0..<30).map { Double($0 % 5) }
