@@ -83,11 +83,9 @@ public struct TestCertificates: Sendable {
         )
     }
 
-    /// Runs `openssl ARGUMENTS` quietly, its standard error into a file of `directory`.
-    ///
-    /// A file, not a pipe: a worker process that another test starts at the same moment may
-    /// inherit the pipe's write end, and reading the pipe to its end would then wait for that
-    /// worker to exit.
+    /// Runs `openssl ARGUMENTS` quietly, its standard error into a file of `directory` that is
+    /// read only when it fails (no pipe whose end must be awaited while other tests start
+    /// processes).
     private static func openssl(_ arguments: [String], in directory: URL) throws {
         let log = directory.appendingPathComponent("openssl.log")
         _ = FileManager.default.createFile(atPath: log.path, contents: nil)
