@@ -1,6 +1,7 @@
 import Cluster
 import ClusterProtocol
 import Foundation
+import Reports
 
 /// `qlstm cluster status`: asks every worker of a cluster file who it is and how fast it answers.
 enum ClusterCommand: Command {
@@ -66,7 +67,7 @@ enum ClusterCommand: Command {
             for status in statuses {
                 if status.reachable {
                     print(
-                        "\(status.name) \(status.address): reachable, qlstm \(status.version ?? "?"), \(status.slots ?? 0) slots, "
+                        "\(status.name) \(status.address): reachable, qlstm \(status.version ?? "?"), \(NumberText.count(status.slots ?? 0, "slot")), "
                             + "\(status.qubitCapacity ?? 0) qubits, profile \(status.profile ?? "?"), "
                             + "round trip \(String(format: "%.2f", status.roundTripMilliseconds ?? 0)) ms"
                     )
