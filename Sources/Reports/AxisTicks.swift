@@ -82,6 +82,24 @@ public struct AxisTicks: Equatable, Sendable {
         return AxisTicks(lower: values.first!, upper: values.last!, values: values, labels: labels)
     }
 
+    /// Ticks at every whole multiple of `step` from one below `lower` to one above `upper`, for
+    /// axes whose values are counts (qubits per QPU) and whose points must not sit on the frame.
+    /// More than 50 ticks fall back to `linear(lower:upper:)`.
+    public static func stepped(lower: Double, upper: Double, step: Double) -> AxisTicks {
+        guard step > 0, lower.isFinite, upper.isFinite, lower <= upper,
+            (upper - lower) / step <= 48
+        else { return linear(lower: lower, upper: upper) }
+        let first = Int((lower / step).rounded(.up)) - 1
+        let last = Int((upper / step).rounded(.down)) + 1
+        let values = (first...last).map { Double($0) * step }
+        return AxisTicks(
+            lower: values[0],
+            upper: values[values.count - 1],
+            values: values,
+            labels: values.map(NumberText.coordinate)
+        )
+    }
+
     /// Ticks at powers of ten for a logarithmic axis covering `lower...upper`.
     ///
     /// The axis spans whole decades. Within a single decade the 2 and 5 multiples are

@@ -47,8 +47,14 @@ private struct SVGRendering {
     func document() -> String {
         var drawable: [(x: Double, y: Double)] = []
         for series in chart.series {
-            for (x, y) in zip(series.x, series.y) where isDrawable(x: x, y: y) {
+            for (index, (x, y)) in zip(series.x, series.y).enumerated() where isDrawable(x: x, y: y) {
                 drawable.append((x, y))
+                // The axes hold the spread too, so no band or whisker is cut off.
+                if let spread = series.spread {
+                    for bound in [spread.lower[index], spread.upper[index]] where isDrawable(x: x, y: bound) {
+                        drawable.append((x, bound))
+                    }
+                }
             }
         }
         let markers = chart.markers.filter { $0.x.isFinite }
@@ -80,7 +86,9 @@ private struct SVGRendering {
         let plot = layout.plot
         if let axes = layout.axes {
             drawGrid(&out, plot: plot, axes: axes)
+            drawBands(&out, plot: plot, axes: axes)
             drawSeries(&out, plot: plot, axes: axes)
+            drawErrorBars(&out, plot: plot, axes: axes)
             drawMarkers(&out, markers: markers, plot: plot, axes: axes)
         } else {
             out.text(
@@ -186,6 +194,64 @@ private struct SVGRendering {
             out.line("</g>")
         }
         out.line("</g>")
+    }
+
+    /// Bands go under every line, translucent, so overlapping models stay readable.
+    func drawBands(_ out: inout SVGWriter, plot: Rect, axes: Axes) {
+        for (index, series) in chart.series.enumerated() {
+            guard let spread = series.spread, spread.style == .band else { continue }
+            var segments: [[(x: Double, lower: Double, upper: Double)]] = [[]]
+            for (point, x) in series.x.enumerated() {
+                let (lower, upper) = (spread.lower[point], spread.upper[point])
+                guard isDrawable(x: x, y: lower), isDrawable(x: x, y: upper) else {
+                    if !segments[segments.count - 1].isEmpty { segments.append([]) }
+                    continue
+                }
+                segments[segments.count - 1].append(
+                    (axes.px(x, in: plot), axes.py(lower, in: plot), axes.py(upper, in: plot))
+                )
+            }
+            var path = ""
+            for segment in segments where segment.count > 1 {
+                let top = segment.map { "\(NumberText.coordinate($0.x)) \(NumberText.coordinate($0.upper))" }
+                let bottom = segment.reversed().map {
+                    "\(NumberText.coordinate($0.x)) \(NumberText.coordinate($0.lower))"
+                }
+                path += "M" + top.joined(separator: " L") + " L" + bottom.joined(separator: " L") + "Z"
+            }
+            guard !path.isEmpty else { continue }
+            out.line(
+                "<path d=\"\(path)\" fill=\"\(chart.colour(ofSeriesAt: index).hex)\" fill-opacity=\"0.18\" stroke=\"none\"/>"
+            )
+        }
+    }
+
+    /// A whisker with caps from each point's lower to its upper bound, and a dot on the point.
+    func drawErrorBars(_ out: inout SVGWriter, plot: Rect, axes: Axes) {
+        for (index, series) in chart.series.enumerated() {
+            guard let spread = series.spread, spread.style == .errorBars else { continue }
+            let colour = chart.colour(ofSeriesAt: index).hex
+            var path = ""
+            var dots: [String] = []
+            for (point, (x, y)) in zip(series.x, series.y).enumerated() where isDrawable(x: x, y: y) {
+                let px = NumberText.coordinate(axes.px(x, in: plot))
+                dots.append(
+                    "<circle cx=\"\(px)\" cy=\"\(NumberText.coordinate(axes.py(y, in: plot)))\" r=\"3.5\" fill=\"\(colour)\" stroke=\"none\"/>"
+                )
+                let (lower, upper) = (spread.lower[point], spread.upper[point])
+                guard isDrawable(x: x, y: lower), isDrawable(x: x, y: upper) else { continue }
+                let low = NumberText.coordinate(axes.py(lower, in: plot))
+                let high = NumberText.coordinate(axes.py(upper, in: plot))
+                let capStart = NumberText.coordinate(axes.px(x, in: plot) - 5)
+                path += "M\(px) \(low)V\(high)M\(capStart) \(low)h10M\(capStart) \(high)h10"
+            }
+            out.line("<g><title>\(series.name.xmlEscaped)</title>")
+            if !path.isEmpty {
+                out.line("<path d=\"\(path)\" stroke=\"\(colour)\" stroke-width=\"1.5\" fill=\"none\"/>")
+            }
+            for dot in dots { out.line(dot) }
+            out.line("</g>")
+        }
     }
 
     func dashAttribute(_ stroke: LineSeries.Stroke) -> String {
@@ -324,7 +390,9 @@ private struct Layout {
                 ? AxisTicks.logarithmic(lower: ys.min()!, upper: ys.max()!, maximumCount: yCount + 1)
                 : AxisTicks.linear(lower: ys.min()!, upper: ys.max()!, approximateCount: yCount)
             let xCount = max(2, Int((width - 160) / 90))
-            let xTicks = AxisTicks.linear(lower: xs.min()!, upper: xs.max()!, approximateCount: xCount)
+            let xTicks =
+                chart.xTickStep.map { AxisTicks.stepped(lower: xs.min()!, upper: xs.max()!, step: $0) }
+                ?? AxisTicks.linear(lower: xs.min()!, upper: xs.max()!, approximateCount: xCount)
             axes = Axes(x: xTicks, y: yTicks)
         }
         let tickLabelWidth =

@@ -24,6 +24,9 @@ public struct LineChart: Equatable, Sendable {
     public var yScale: Scale
     /// Labelled vertical lines.
     public var markers: [ChartMarker]
+    /// When set, x ticks fall on whole multiples of this step, one beyond the data on each
+    /// side (qubit counts: 1); otherwise they are chosen to look round.
+    public var xTickStep: Double?
 
     public init(
         title: String,
@@ -31,8 +34,10 @@ public struct LineChart: Equatable, Sendable {
         yLabel: String,
         series: [LineSeries] = [],
         yScale: Scale = .linear,
-        markers: [ChartMarker] = []
+        markers: [ChartMarker] = [],
+        xTickStep: Double? = nil
     ) {
+        self.xTickStep = xTickStep
         self.title = title
         self.xLabel = xLabel
         self.yLabel = yLabel

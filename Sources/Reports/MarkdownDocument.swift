@@ -29,10 +29,17 @@ public struct MarkdownDocument: Sendable {
 
     /// The SVG of every chart with the file name it is linked under, to write beside the Markdown file.
     public func chartFiles() -> [(fileName: String, svg: String)] {
-        blocks.compactMap { block in
-            guard case .chart(let chart, let fileName) = block else { return nil }
-            return (fileName, chart.svg())
+        blocks.flatMap { block -> [(fileName: String, svg: String)] in
+            switch block {
+            case .chart(let chart, let fileName): [(fileName, chart.svg())]
+            case .figures(let charts): charts.map { ($0.fileName, $0.chart.svg()) }
+            default: []
+            }
         }
+    }
+
+    static func image(_ chart: LineChart, _ fileName: String) -> String {
+        "![\(Table.singleLine(chart.title).markdownEscaped)](\(fileName.markdownLinkTarget()))"
     }
 
     static func markdown(for block: ReportBlock) -> String {
@@ -55,8 +62,9 @@ public struct MarkdownDocument: Sendable {
         case .table(let table):
             return String(table.markdown().dropLast())
         case .chart(let chart, let fileName):
-            let alt = Table.singleLine(chart.title).markdownEscaped
-            return "![\(alt)](\(fileName.markdownLinkTarget()))"
+            return image(chart, fileName)
+        case .figures(let charts):
+            return charts.map { image($0.chart, $0.fileName) }.joined(separator: "\n\n")
         case .keyValues(let pairs):
             return pairs.map {
                 "- **\(Table.singleLine($0.key).markdownEscaped)**: \(Table.singleLine($0.value).markdownEscaped)"

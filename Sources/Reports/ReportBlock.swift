@@ -11,6 +11,9 @@ public enum ReportBlock: Sendable {
     case table(Table)
     /// A chart: inlined as SVG in HTML, referenced as `fileName` (relative to the Markdown file) in Markdown.
     case chart(LineChart, fileName: String)
+    /// Charts read together (training and validation loss; predictions and residuals): side by
+    /// side where the page is wide enough, one under the other otherwise.
+    case figures([(chart: LineChart, fileName: String)])
     /// Ordered name-value pairs, such as the settings of a run.
     case keyValues([(key: String, value: String)])
 }

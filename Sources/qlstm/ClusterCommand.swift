@@ -1,6 +1,7 @@
 import Cluster
 import ClusterProtocol
 import Foundation
+import Reports
 
 /// `qlstm cluster status`: asks every worker of a cluster file who it is and how fast it answers.
 enum ClusterCommand: Command {
@@ -77,7 +78,7 @@ enum ClusterCommand: Command {
                         status.tls.map { "\($0) (worker certificate \(status.peerCertificate ?? "none"))" }
                         ?? "plaintext"
                     print(
-                        "\(status.name) \(status.address): reachable, qlstm \(status.version ?? "?"), \(status.slots ?? 0) slots, "
+                        "\(status.name) \(status.address): reachable, qlstm \(status.version ?? "?"), \(NumberText.count(status.slots ?? 0, "slot")), "
                             + "\(status.qubitCapacity ?? 0) qubits, profile \(status.profile ?? "?"), \(link), "
                             + "round trip \(String(format: "%.2f", status.roundTripMilliseconds ?? 0)) ms"
                     )

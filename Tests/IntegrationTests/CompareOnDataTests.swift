@@ -37,7 +37,7 @@ struct CompareOnDataTests {
         let markdown = try String(contentsOf: out.appendingPathComponent("report.md"), encoding: .utf8)
         for text in [
             "QLSTM comparison: household-load", "Centric QLSTM (3 qubits)", "Distributed QLSTM (2 x 2 qubits)",
-            "Classical LSTM", "Ablation", "load of household-load",
+            "Classical LSTM", "Ablation", "column load of household-load.csv",
         ] {
             #expect(markdown.contains(text), "report.md lacks \(text)")
         }

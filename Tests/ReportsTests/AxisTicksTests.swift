@@ -173,4 +173,11 @@ struct NumberTextTests {
         #expect(NumberText.fixed(12345.678, decimals: 0) == "12346")
         #expect(NumberText.fixed(.nan, decimals: 2) == "NaN")
     }
+
+    @Test("Stepped ticks: every whole step, one beyond the data on each side")
+    func stepped() {
+        let ticks = AxisTicks.stepped(lower: 2.95, upper: 4.05, step: 1)
+        #expect(ticks.values == [2, 3, 4, 5] && ticks.labels == ["2", "3", "4", "5"])
+        #expect(AxisTicks.stepped(lower: 3, upper: 3, step: 1).values == [2, 3, 4])
+    }
 }
