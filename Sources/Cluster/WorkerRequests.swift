@@ -288,7 +288,10 @@ struct WorkerRequests {
     /// reports the QPU as one slot busy for the whole hold.
     private func hold(_ batch: EvaluationBatch, usage: [ThreadUsage], since start: UInt64, scale: Double) -> SlotUsage {
         let modelled = profile.requestSeconds(batch, circuits: circuits, circuitSeconds: circuitSeconds) * scale
-        let end = start + UInt64(modelled * 1e9)
+        // The item count is the peer's and the profile's times the operator's: a product past
+        // what UInt64 nanoseconds hold means "for ever", never a trap.
+        let nanoseconds = modelled * 1e9
+        let end = nanoseconds < Double(UInt64.max - start) ? start + UInt64(nanoseconds) : UInt64.max
         var now = DispatchTime.now().uptimeNanoseconds
         while now < end {
             let remaining = end - now
