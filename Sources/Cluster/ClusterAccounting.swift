@@ -30,6 +30,10 @@ public struct ClusterAccounting: Sendable, Hashable, Codable {
         public var requestsRetried: UInt64 = 0
         /// Connections made after the first.
         public var reconnects: UInt64 = 0
+        /// Times a ready connection to this worker was lost (closed, reset, silent, or a request
+        /// timed out); each is followed by reconnection attempts, counted in `reconnects` once
+        /// they succeed.
+        public var connectionsLost: UInt64 = 0
         public var circuits: UInt64 { slots.reduce(0) { $0 + $1.circuits } }
         public var shots: UInt64 { slots.reduce(0) { $0 + $1.shots } }
         public var busySeconds: Double { slots.reduce(0) { $0 + $1.busySeconds } }
@@ -39,6 +43,7 @@ public struct ClusterAccounting: Sendable, Hashable, Codable {
         enum CodingKeys: String, CodingKey {
             case name, address, profile, slots, requests, reconnects, circuits, shots
             case requestsRetried = "requests_retried"
+            case connectionsLost = "connections_lost"
             case busySeconds = "busy_seconds"
             case modelledQPUSeconds = "modelled_qpu_seconds"
             case roundTripSeconds = "round_trip_seconds"
@@ -61,6 +66,7 @@ public struct ClusterAccounting: Sendable, Hashable, Codable {
             requests = try container.decode(UInt64.self, forKey: .requests)
             requestsRetried = try container.decode(UInt64.self, forKey: .requestsRetried)
             reconnects = try container.decode(UInt64.self, forKey: .reconnects)
+            connectionsLost = try container.decodeIfPresent(UInt64.self, forKey: .connectionsLost) ?? 0
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -75,6 +81,7 @@ public struct ClusterAccounting: Sendable, Hashable, Codable {
             try container.encode(requests, forKey: .requests)
             try container.encode(requestsRetried, forKey: .requestsRetried)
             try container.encode(reconnects, forKey: .reconnects)
+            try container.encode(connectionsLost, forKey: .connectionsLost)
             try container.encode(circuits, forKey: .circuits)
             try container.encode(shots, forKey: .shots)
             try container.encode(busySeconds, forKey: .busySeconds)
@@ -106,6 +113,8 @@ public struct ClusterAccounting: Sendable, Hashable, Codable {
     public var circuits: UInt64 { workers.reduce(0) { $0 + $1.circuits } }
     public var shots: UInt64 { workers.reduce(0) { $0 + $1.shots } }
     public var requestsRetried: UInt64 { workers.reduce(0) { $0 + $1.requestsRetried } }
+    public var reconnects: UInt64 { workers.reduce(0) { $0 + $1.reconnects } }
+    public var connectionsLost: UInt64 { workers.reduce(0) { $0 + $1.connectionsLost } }
 
     public init(workers: [Worker]) {
         self.workers = workers

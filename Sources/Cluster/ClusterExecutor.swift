@@ -132,6 +132,19 @@ public actor ClusterExecutor: CircuitExecutor {
     /// Per worker and slot: what ran where.
     public func statistics() -> ClusterAccounting { accounting }
 
+    /// One worker as the coordinator sees it now, for progress lines.
+    public struct WorkerState: Sendable, Equatable {
+        public let name: String
+        public let isReady: Bool
+        /// Why it was last lost or refused, while it is not ready.
+        public let lastError: String?
+    }
+
+    /// Every worker's state, in cluster.json order.
+    public func workerStates() -> [WorkerState] {
+        links.map { WorkerState(name: $0.name, isReady: $0.isReady, lastError: $0.isReady ? nil : $0.lastError) }
+    }
+
     public func executionCounters() async -> ExecutionCounters {
         var counters = ExecutionCounters()
         counters.circuits = accounting.circuits
@@ -632,6 +645,7 @@ public actor ClusterExecutor: CircuitExecutor {
     /// elsewhere); `keepConnected` brings it back.
     private func lose(_ worker: Int, generation: Int, error: any Error) {
         guard links[worker].generation == generation else { return }
+        if links[worker].isReady { accounting.workers[worker].connectionsLost += 1 }
         if case .ready(let connection, _) = links[worker].state { connection.close() }
         lastPlacement = nil
         links[worker].state = .down(since: clock.now)

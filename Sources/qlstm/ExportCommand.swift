@@ -8,9 +8,9 @@ import VariationalCircuits
 enum ExportCommand: Command {
     static let name = "export"
     static let summary = "write a trained model's weights (JSON) and every sub-VQC as OpenQASM 3"
-    static let usage = "qlstm export --model RUN/model.json --out DIR"
+    static let usage = "qlstm export --model RUN --out DIR"
     static let options: [OptionSpec] = [
-        .value("model", "FILE", "a model.json written by qlstm train"),
+        .value("model", "RUN", "a run directory written by qlstm train, or its model.json"),
         .value("out", "DIR", "the directory to write (created if needed)"),
     ]
 
@@ -34,10 +34,10 @@ enum ExportCommand: Command {
     static func run(_ options: ParsedOptions) async throws -> Int32 {
         try options.expectPositionals(0, usage: usage)
         guard let modelPath = options.string("model") else {
-            throw CommandLineError.missingArgument("--model FILE", usage: usage)
+            throw CommandLineError.missingArgument("--model RUN", usage: usage)
         }
         guard let out = options.string("out") else { throw CommandLineError.missingArgument("--out DIR", usage: usage) }
-        let loaded = try await LoadedModel.load(URL(fileURLWithPath: modelPath))
+        let loaded = try await LoadedModel.load(modelPath)
         let directory = URL(fileURLWithPath: out)
         do {
             try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
