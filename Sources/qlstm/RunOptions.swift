@@ -45,10 +45,17 @@ enum RunOptions {
     /// The model's shape (`train` only: `compare` chooses its models itself).
     static let modelSpecs: [OptionSpec] = [
         .value("model", "KIND", "qlstm, lstm or ablation (default qlstm)"),
-        .value("n-qubits", "Q", "qubits per sub-VQC, 1...25 (default: one per input, d_x + d_h when centric)"),
+        .value(
+            "n-qubits",
+            "Q",
+            "qubits per sub-VQC, 1...25 (default: one per input, d_x + d_h when centric; 4 with --projection)"
+        ),
         .value("partitions", "M", "sub-VQCs per gate, 1...64 (default 1: centric)"),
         .value("hidden-size", "H", "d_h, 1...1000 (default 5)"),
-        .flag("projection", "classical maps from v_t to the circuits and from their outputs to d_h"),
+        .flag(
+            "projection",
+            "classical maps from v_t to the circuits and from their outputs to d_h (each part then has --n-qubits inputs, default 4)"
+        ),
         .flag("bidirectional", "a second LSTM reads each window backwards"),
         .flag("inversward", "read each window from its last element to its first"),
     ]
