@@ -16,7 +16,11 @@ enum TrainCommand: Command {
             .flag("resume", "continue the run in --out from its last completed epoch"),
             .flag("force", "replace a run in --out made with other settings (or train a finished one again)"),
             .value("threads", "N", "threads for in-process circuits (default: every core)"),
-            .value("cluster", "FILE", "evaluate circuits on the workers listed in FILE (see cluster.json)"),
+            .value(
+                "cluster",
+                "FILE",
+                "evaluate circuits on the workers listed in FILE (start the workers first; see cluster.json)"
+            ),
             .value("local-workers", "N", "start N worker processes on 127.0.0.1 for this run and use them"),
             .flag("quiet", "no progress line"),
         ]

@@ -74,14 +74,14 @@ enum QlstmBinary {
         let binary: String
         let source: String
         var description: String {
-            "\(binary) is older than \(source): rebuild it with `swift build -c release --product qlstm` before `swift test -c release`"
+            "\(binary) is older than \(source): rebuild it: `swift test -c release` builds it before the tests (or `swift build -c release --product qlstm`)"
         }
     }
 
     struct MissingBinary: Error, CustomStringConvertible {
         let path: String
         var description: String {
-            "\(path) is missing: run the tests with `swift build -c release --product qlstm && swift test -c release`"
+            "\(path) is missing: run the tests with `swift test -c release`, which builds it"
         }
     }
 
