@@ -32,6 +32,10 @@ public struct ClusterAccounting: Sendable, Hashable, Codable {
         public var requestsRetried: UInt64 = 0
         /// Connections made after the first.
         public var reconnects: UInt64 = 0
+        /// Times a ready connection to this worker was lost (closed, reset, silent, or a request
+        /// timed out); each is followed by reconnection attempts, counted in `reconnects` once
+        /// they succeed.
+        public var connectionsLost: UInt64 = 0
         public var circuits: UInt64 { slots.reduce(0) { $0 + $1.circuits } }
         public var shots: UInt64 { slots.reduce(0) { $0 + $1.shots } }
         public var busySeconds: Double { slots.reduce(0) { $0 + $1.busySeconds } }
@@ -41,6 +45,7 @@ public struct ClusterAccounting: Sendable, Hashable, Codable {
         enum CodingKeys: String, CodingKey {
             case name, address, profile, slots, requests, reconnects, circuits, shots
             case requestsRetried = "requests_retried"
+            case connectionsLost = "connections_lost"
             case busySeconds = "busy_seconds"
             case modelledQPUSeconds = "modelled_qpu_seconds"
             case roundTripSeconds = "round_trip_seconds"
@@ -65,6 +70,7 @@ public struct ClusterAccounting: Sendable, Hashable, Codable {
             requests = try container.decode(UInt64.self, forKey: .requests)
             requestsRetried = try container.decode(UInt64.self, forKey: .requestsRetried)
             reconnects = try container.decode(UInt64.self, forKey: .reconnects)
+            connectionsLost = try container.decodeIfPresent(UInt64.self, forKey: .connectionsLost) ?? 0
         }
 
         public func encode(to encoder: any Encoder) throws {
@@ -80,6 +86,7 @@ public struct ClusterAccounting: Sendable, Hashable, Codable {
             try container.encode(requests, forKey: .requests)
             try container.encode(requestsRetried, forKey: .requestsRetried)
             try container.encode(reconnects, forKey: .reconnects)
+            try container.encode(connectionsLost, forKey: .connectionsLost)
             try container.encode(circuits, forKey: .circuits)
             try container.encode(shots, forKey: .shots)
             try container.encode(busySeconds, forKey: .busySeconds)
@@ -113,6 +120,8 @@ public struct ClusterAccounting: Sendable, Hashable, Codable {
     public var requestsRetried: UInt64 { workers.reduce(0) { $0 + $1.requestsRetried } }
     /// Workers quarantined during the run (each worker's entry says why).
     public var quarantinedWorkers = 0
+    public var reconnects: UInt64 { workers.reduce(0) { $0 + $1.reconnects } }
+    public var connectionsLost: UInt64 { workers.reduce(0) { $0 + $1.connectionsLost } }
 
     public init(workers: [Worker]) {
         self.workers = workers

@@ -149,6 +149,30 @@ public actor ClusterExecutor: CircuitExecutor {
     /// Per worker and slot: what ran where.
     public func statistics() -> ClusterAccounting { accounting }
 
+    /// One worker as the coordinator sees it now, for progress lines.
+    public struct WorkerState: Sendable, Equatable {
+        public let name: String
+        public let isReady: Bool
+        /// Why it was last lost or refused, while it is not ready.
+        public let lastError: String?
+        /// Why it was quarantined for the rest of the run, if it was.
+        public let quarantined: String?
+    }
+
+    /// Every worker's state, in cluster.json order.
+    public func workerStates() -> [WorkerState] {
+        links.map { link in
+            var reason: String?
+            if case .quarantined(let why) = link.state { reason = why }
+            return WorkerState(
+                name: link.name,
+                isReady: link.isReady,
+                lastError: link.isReady ? nil : link.lastError,
+                quarantined: reason
+            )
+        }
+    }
+
     public func executionCounters() async -> ExecutionCounters {
         var counters = ExecutionCounters()
         counters.circuits = accounting.circuits
@@ -696,6 +720,7 @@ public actor ClusterExecutor: CircuitExecutor {
     /// elsewhere); `keepConnected` brings it back.
     private func lose(_ worker: Int, generation: Int, error: any Error) {
         guard links[worker].generation == generation, !links[worker].isQuarantined else { return }
+        if links[worker].isReady { accounting.workers[worker].connectionsLost += 1 }
         if case .ready(let connection, _) = links[worker].state { connection.close() }
         lastPlacement = nil
         links[worker].state = .down(since: clock.now)

@@ -42,7 +42,7 @@ struct ClusterBenchmarks {
     private func stepSeconds(workers: Int, windows: SequenceData) async throws -> Double {
         let local = try LocalCluster.start(workers: workers, profile: Self.profile, timingScale: 1, log: .nullDevice)
         defer { local.stop() }
-        let backend = try await ExecutionBackend.connect(to: local.configuration, local: local)
+        let backend = try await ExecutionBackend.connect(to: local.configuration, local: local, progress: nil)
         let runtime = QuantumRuntime(
             executor: backend.executor,
             mode: .init(method: .parameterShift, shots: nil, seed: 0)

@@ -39,6 +39,13 @@ enum Console {
     /// True when standard error is a terminal, so progress lines are worth drawing.
     static var isInteractive: Bool { isatty(STDERR_FILENO) != 0 }
 
+    /// The width of the terminal on standard error (80 when it cannot be asked).
+    static var terminalColumns: Int {
+        var size = winsize()
+        guard ioctl(STDERR_FILENO, UInt(TIOCGWINSZ), &size) == 0, size.ws_col > 0 else { return 80 }
+        return Int(size.ws_col)
+    }
+
     /// Serialises a JSON-compatible value with sorted keys, for output meant for tools.
     static func json(_ object: Any) throws -> String {
         let data = try JSONSerialization.data(withJSONObject: object, options: [.prettyPrinted, .sortedKeys])

@@ -147,8 +147,18 @@ enum CompareCommand: Command {
         let progress = options.flag("quiet") ? nil : ProgressLine()
         let notes = Notes()
         let start = Date()
+        Interrupt.onInterrupt {
+            "interrupted: finished runs are kept in \(out.path)/runs and the stopped one has its last epoch's checkpoint; the same command continues: \(Interrupt.commandLine)"
+        }
+        let weights = Self.epochWeights(plans, dataset: loaded.dataset)
+        let overall = progress.map { progress in
+            OverallProgress(
+                total: zip(plans, weights).reduce(0) { $0 + $1.1 * Double($1.0.remainingEpochs) },
+                progress: progress
+            )
+        }
         var reused: [String] = []
-        for (index, plan) in plans.enumerated() {
+        for (index, (plan, weight)) in zip(plans, weights).enumerated() {
             var checkpoint: Trainer.Checkpoint?
             switch plan.state {
             case .finished:
@@ -168,7 +178,7 @@ enum CompareCommand: Command {
             try FileManager.default.createDirectory(at: plan.directory, withIntermediateDirectories: true)
             let backend =
                 plan.specification.model.kind == .qlstm
-                ? try await ExecutionBackend.connect(to: configuration, local: local)
+                ? try await ExecutionBackend.connect(to: configuration, local: local, progress: progress)
                 : .inProcess(LocalExecutor(threads: 1))
             do {
                 var run = try await TrainingRun(
@@ -180,14 +190,19 @@ enum CompareCommand: Command {
                 )
                 try await run.train(
                     progress: progress,
-                    label: "[\(index + 1)/\(plans.count)] \(plan.variant.title) seed \(plan.seed)"
+                    label: "[\(index + 1)/\(plans.count)] \(plan.variant.title) seed \(plan.seed)",
+                    onEpoch: { _ in overall?.add(weight) }
                 )
+            } catch let error as ClusterError where !error.isBadPlan {
+                await backend.stop(keepingWorkers: true)
+                throw CompareInterrupted(cause: "\(error)", run: plan.name, out: out.path)
             } catch {
                 await backend.stop(keepingWorkers: true)
                 throw error
             }
             await backend.stop(keepingWorkers: true)
         }
+        progress?.setOverall(nil)
         progress?.finish()
         if !reused.isEmpty {
             notes.note(
@@ -298,6 +313,15 @@ enum CompareCommand: Command {
             )
         }
 
+        /// Epochs this invocation has to train: none for a finished run, the rest for a stopped one.
+        var remainingEpochs: Int {
+            switch state {
+            case .finished: 0
+            case .unfinished(let file): max(0, specification.training.epochs - file.checkpoint.completedEpochs)
+            case .empty, .different: specification.training.epochs
+            }
+        }
+
         /// `runs/LABEL-seedS`, as messages and reports name it.
         var name: String { "runs/\(variant.label)-seed\(seed)" }
 
@@ -307,6 +331,26 @@ enum CompareCommand: Command {
             if case .different(let reason) = state { return reason }
             return nil
         }
+    }
+
+    /// What one epoch of each run costs, for the overall progress: its circuit runs (the
+    /// resource estimate) for a QLSTM; for a model without circuits a hundredth of the cheapest
+    /// QLSTM's, about what its epoch takes beside one (1 when no model has circuits).
+    static func epochWeights(_ plans: [PlannedRun], dataset: WindowedDataset) -> [Double] {
+        let circuits = plans.map { plan -> Double? in
+            guard plan.specification.model.kind == .qlstm else { return nil }
+            return try? Double(
+                ResourceEstimate(
+                    model: plan.specification.model,
+                    training: plan.specification.training,
+                    trainWindows: dataset.train.count,
+                    evaluatedWindows: dataset.validation.count + dataset.test.count,
+                    timeSteps: plan.specification.data.windows.sequenceLength
+                ).circuitsPerEpoch
+            )
+        }
+        let classical = (circuits.compactMap { $0 }.min() ?? 100) / 100
+        return circuits.map { $0 ?? classical }
     }
 
     /// The models the options ask for: centric (default 3,4,5,6 qubits) and distributed (default
@@ -430,5 +474,18 @@ enum CompareCommand: Command {
             )
         }
         return variants
+    }
+}
+
+/// A comparison stopped by its cluster (no capable worker left): what happened, which run
+/// stopped, and that the same command continues (finished runs are reused, the stopped one
+/// resumes from its checkpoint).
+struct CompareInterrupted: Error, CustomStringConvertible {
+    let cause: String
+    let run: String
+    let out: String
+
+    var description: String {
+        "\(cause); \(run) in \(out) keeps its last epoch's checkpoint and the finished runs are kept; the same command continues: \(Interrupt.commandLine)"
     }
 }

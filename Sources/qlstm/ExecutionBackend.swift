@@ -17,6 +17,7 @@ enum ExecutionBackend: Sendable, CustomStringConvertible {
     static func start(
         options: ParsedOptions,
         profile: QPUProfile?,
+        progress: ProgressLine?,
         log: @autoclosure () throws -> FileHandle
     ) async throws -> ExecutionBackend {
         let threads = try options.int("threads", in: 1...1024)
@@ -49,12 +50,12 @@ enum ExecutionBackend: Sendable, CustomStringConvertible {
                     configuration.workers[index].profile = profile
                 }
             }
-            return try await connect(to: configuration, local: nil)
+            return try await connect(to: configuration, local: nil, progress: progress)
         }
         if let workers {
             let local = try LocalCluster.start(workers: workers, profile: profile, log: try log())
             do {
-                return try await connect(to: local.configuration, local: local)
+                return try await connect(to: local.configuration, local: local, progress: progress)
             } catch {
                 local.stop()
                 throw error
@@ -72,10 +73,45 @@ enum ExecutionBackend: Sendable, CustomStringConvertible {
     }
 
     /// A backend on the workers of `configuration` (started, at least one worker ready).
-    static func connect(to configuration: ClusterConfiguration, local: LocalCluster?) async throws -> ExecutionBackend {
+    ///
+    /// While no worker answers, the wait is shown with a countdown to giving up (a note in
+    /// logs), instead of seconds of blank screen.
+    static func connect(
+        to configuration: ClusterConfiguration,
+        local: LocalCluster?,
+        progress: ProgressLine?
+    ) async throws -> ExecutionBackend {
         let executor = try ClusterExecutor(configuration: configuration, log: { Notes().note($0) })
+        let countdown = Task {
+            let clock = ContinuousClock()
+            let start = clock.now
+            // Workers that answer at once need no message.
+            try? await Task.sleep(for: .seconds(1))
+            var noted = false
+            while !Task.isCancelled {
+                let states = await executor.workerStates()
+                let left = max(0, (configuration.giveUpAfter - (clock.now - start)).seconds)
+                let missing = states.filter { !$0.isReady }.map { "\($0.name)\($0.lastError.map { ": \($0)" } ?? "")" }
+                let text =
+                    "waiting for workers: \(states.count - missing.count) of \(states.count) ready (\(missing.joined(separator: "; "))); giving up in \(Int(left.rounded(.up))) s"
+                if progress?.isActive == true {
+                    progress?.update(text)
+                } else if !noted {
+                    Notes().note(text)
+                    noted = true
+                }
+                try? await Task.sleep(for: .milliseconds(500))
+            }
+        }
+        defer { countdown.cancel() }
         try await executor.start()
         return .cluster(executor, local: local)
+    }
+
+    /// The cluster's executor, for watching its workers; `nil` in process.
+    var clusterExecutor: ClusterExecutor? {
+        if case .cluster(let executor, _) = self { return executor }
+        return nil
     }
 
     var executor: any CircuitExecutor {

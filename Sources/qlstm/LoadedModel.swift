@@ -9,7 +9,20 @@ struct LoadedModel {
     let trainer: Trainer
 
     /// Rebuilds the model with its trained parameters and loads its circuits on a local executor.
-    static func load(_ url: URL) async throws -> LoadedModel {
+    /// - Parameter path: a model.json, or the run directory that holds one.
+    static func load(_ path: String) async throws -> LoadedModel {
+        var isDirectory: ObjCBool = false
+        var url = URL(fileURLWithPath: path)
+        if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
+            url = url.appendingPathComponent("model.json")
+            guard FileManager.default.fileExists(atPath: url.path) else {
+                throw CommandLineError.invalidFile(
+                    path: path,
+                    message:
+                        "is a directory without a model.json: give a run directory written by qlstm train, or its model.json"
+                )
+            }
+        }
         let file = try ModelFile.read(from: url)
         let specification = file.specification
         let executor = LocalExecutor()

@@ -8,9 +8,9 @@ enum PredictCommand: Command {
     static let name = "predict"
     static let summary = "forecast a CSV series with a trained model (its scaler and window come from the model file)"
     static let usage =
-        "qlstm predict --model RUN/model.json --csv FILE [--column C] [--features C1,C2] [--horizon H] [--out FILE]"
+        "qlstm predict --model RUN --csv FILE [--column C] [--features C1,C2] [--horizon H] [--out FILE]"
     static let options: [OptionSpec] = [
-        .value("model", "FILE", "a model.json written by qlstm train"),
+        .value("model", "RUN", "a run directory written by qlstm train, or its model.json"),
         .value("csv", "FILE", "the series to forecast"),
         .value("column", "C", "the target column (default: the model's, or column 0)"),
         .value("features", "C1,C2", "feature columns (default: the model's, or the target column)"),
@@ -22,12 +22,12 @@ enum PredictCommand: Command {
     static func run(_ options: ParsedOptions) async throws -> Int32 {
         try options.expectPositionals(0, usage: usage)
         guard let modelPath = options.string("model") else {
-            throw CommandLineError.missingArgument("--model FILE", usage: usage)
+            throw CommandLineError.missingArgument("--model RUN", usage: usage)
         }
         guard let csvPath = options.string("csv") else {
             throw CommandLineError.missingArgument("--csv FILE", usage: usage)
         }
-        let loaded = try await LoadedModel.load(URL(fileURLWithPath: modelPath))
+        let loaded = try await LoadedModel.load(modelPath)
         let data = loaded.file.specification.data
         let preprocessing = loaded.file.preprocessing
         let target = options.string("column").map(CSVColumn.init(argument:)) ?? data.targetColumn ?? .index(0)
@@ -42,6 +42,9 @@ enum PredictCommand: Command {
             features: features,
             time: timeColumn
         )
+        if let trained = loaded.file.trainedOn {
+            try Self.check(series, against: trained, csvPath: csvPath, columnGiven: options.isSet("column"))
+        }
         guard series.featureCount == preprocessing.featureScalers.count else {
             throw CommandLineError.invalidFile(
                 path: csvPath,
@@ -96,9 +99,40 @@ enum PredictCommand: Command {
         }
         if let out = options.string("out") {
             try AtomicFile.write(csv, to: URL(fileURLWithPath: out))
+            let count = csv.split(separator: "\n").count - 1
+            print("wrote \(NumberText.count(count, "forecast")) (\(series.targetName), original units) to \(out)")
         } else {
             print(csv, terminator: "")
         }
         return 0
     }
+
+    /// Refuses a target column of another name than the model's (unless `--column` chose it),
+    /// and warns, with both ranges, when the series leaves the range the model was fitted on by
+    /// more than a tenth of that range: a forecast there is an extrapolation.
+    static func check(_ series: TimeSeries, against trained: TrainedSeries, csvPath: String, columnGiven: Bool) throws {
+        if series.targetName != trained.target && !columnGiven {
+            throw CommandLineError.invalidFile(
+                path: csvPath,
+                message:
+                    "its column '\(series.targetName)' is not the model's target '\(trained.target)': choose the column holding \(trained.target) with --column (giving --column says it is the same quantity)"
+            )
+        }
+        var columns = [(series.targetName, series.target, trained.targetRange)]
+        for (index, name) in series.featureNames.enumerated()
+        where index < trained.featureRanges.count && name != series.targetName {
+            columns.append((name, series.features.map { $0[index] }, trained.featureRanges[index]))
+        }
+        for (name, values, range) in columns where range.count == 2 {
+            guard let low = values.min(), let high = values.max() else { continue }
+            let margin = 0.1 * (range[1] - range[0])
+            if low < range[0] - margin || high > range[1] + margin {
+                Notes().note(
+                    "warning: \(name) in \(csvPath) ranges from \(format(low)) to \(format(high)), but the model was fitted on \(format(range[0])) to \(format(range[1])): forecasts outside that range are extrapolations"
+                )
+            }
+        }
+    }
+
+    private static func format(_ value: Double) -> String { String(format: "%.6g", value) }
 }

@@ -67,6 +67,10 @@ struct RunIdentity: Equatable, Sendable {
         }
     }
 
+    /// Every setting as a key path (`training.epochs`, `model.ansatz.depth`) and its printed
+    /// value; absent optional settings have no key.
+    var settings: [String: String] { Self.flatten(canonical) }
+
     /// Key paths (`specification.training.epochs`) to printed leaf values.
     private static func flatten(_ json: Data) -> [String: String] {
         var leaves: [String: String] = [:]

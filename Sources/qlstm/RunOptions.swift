@@ -45,10 +45,17 @@ enum RunOptions {
     /// The model's shape (`train` only: `compare` chooses its models itself).
     static let modelSpecs: [OptionSpec] = [
         .value("model", "KIND", "qlstm, lstm or ablation (default qlstm)"),
-        .value("n-qubits", "Q", "qubits per sub-VQC, 1...25 (default: one per input, d_x + d_h when centric)"),
+        .value(
+            "n-qubits",
+            "Q",
+            "qubits per sub-VQC, 1...25 (default: one per input, d_x + d_h when centric; 4 with --projection)"
+        ),
         .value("partitions", "M", "sub-VQCs per gate, 1...64 (default 1: centric)"),
         .value("hidden-size", "H", "d_h, 1...1000 (default 5)"),
-        .flag("projection", "classical maps from v_t to the circuits and from their outputs to d_h"),
+        .flag(
+            "projection",
+            "classical maps from v_t to the circuits and from their outputs to d_h (each part then has --n-qubits inputs, default 4)"
+        ),
         .flag("bidirectional", "a second LSTM reads each window backwards"),
         .flag("inversward", "read each window from its last element to its first"),
     ]
@@ -239,5 +246,65 @@ enum RunOptions {
             )
         }
         return true
+    }
+
+    /// The settings each option fixes, as key paths of `RunIdentity.settings`: what `--resume`
+    /// compares when an option is given again.
+    static let settingKeys: [String: [String]] = [
+        "task": ["data.task"], "csv": ["dataDigest", "data.task"], "column": ["data.targetColumn"],
+        "features": ["data.featureColumns"], "time-column": ["data.timeColumn"],
+        "seq-len": ["data.windows.sequenceLength"], "horizon": ["data.windows.horizon"],
+        "train-fraction": ["data.windows.trainFraction"],
+        "validation-fraction": ["data.windows.validationFraction"], "scaling": ["data.windows.scaling"],
+        "whole-series-scaling": ["data.windows.scalingScope"],
+        "reference-windowing": ["data.windows.referenceWindowing"], "pca": ["data.windows.principalComponents"],
+        "paper-protocol": [
+            "data.windows.scalingScope", "data.windows.referenceWindowing", "data.windows.validationFraction",
+            "training.schedule",
+        ],
+        "model": ["model.kind"], "n-qubits": ["model.qubits"], "partitions": ["model.partitions"],
+        "hidden-size": ["model.hiddenSize"], "projection": ["model.projection"],
+        "bidirectional": ["model.bidirectional"], "inversward": ["model.inversward"],
+        "depth": ["model.ansatz.depth"], "n-qlayers": ["model.ansatz.entanglingRepetitions"],
+        "encoding": ["model.ansatz.encoding"], "ansatz": ["model.ansatz.entangler"],
+        "rotations": ["model.ansatz.rotations"], "diff-method": ["training.differentiation"],
+        "shots": ["training.shots"], "profile": ["profile"], "optimizer": ["training.optimizer.kind"],
+        "lr": ["training.optimizer.learningRate"], "momentum": ["training.optimizer.momentum"],
+        "lr-schedule": ["training.schedule"], "loss": ["training.loss"], "epochs": ["training.epochs"],
+        "batch-size": ["training.batchSize"], "seed": ["training.seed", "data.seriesSeed"],
+        "no-shuffle": ["training.shuffle"],
+    ]
+
+    /// The given options whose values differ from a run's settings, each as
+    /// `--depth 3 (the run has model.ansatz.depth 2)`; empty when the command line agrees with
+    /// the run (the original command repeated).
+    /// - Parameters:
+    ///   - names: the options given.
+    ///   - run: the run's specification (model.json's).
+    ///   - asked: the specification the options give (their defaults for the rest).
+    static func changes(
+        _ names: [String],
+        of options: ParsedOptions,
+        from run: RunSpecification,
+        to asked: RunSpecification
+    ) throws -> [String] {
+        var asked = asked
+        asked.model.inputWidth = run.model.inputWidth
+        let theirs = try RunIdentity(run).settings
+        let ours = try RunIdentity(asked).settings
+        let keys = Set(theirs.keys).union(ours.keys).sorted()
+        return names.compactMap { name in
+            let prefixes = settingKeys[name] ?? [""]
+            let differing = keys.filter { key in
+                theirs[key] != ours[key]
+                    && prefixes.contains {
+                        key == $0 || key.hasPrefix($0 + ".") || key.hasPrefix($0 + "[") || $0.isEmpty
+                    }
+            }
+            guard !differing.isEmpty else { return nil }
+            let value = options.string(name).map { $0 == "true" ? "" : " \($0)" } ?? ""
+            let was = differing.map { "\($0) \(theirs[$0] ?? "unset")" }.joined(separator: ", ")
+            return "--\(name)\(value) (the run has \(was))"
+        }
     }
 }

@@ -47,6 +47,29 @@ struct RunSpecification: Sendable, Equatable, Codable {
     var profile: QPUProfile?
 }
 
+/// What a model saw: the target's and the features' names and the range of each over the rows
+/// its scalers were fitted on. `predict` refuses a column of another name and warns when new
+/// values leave these ranges, since a model only interpolates what it was trained on.
+struct TrainedSeries: Codable, Equatable {
+    var target: String
+    var features: [String]
+    /// [lowest, highest] of the target over the fitted rows.
+    var targetRange: [Double]
+    /// Per feature column, [lowest, highest] over the fitted rows.
+    var featureRanges: [[Double]]
+
+    init(_ series: TimeSeries, rows: Range<Int>) {
+        target = series.targetName
+        features = series.featureNames
+        let targets = series.target[rows]
+        targetRange = [targets.min() ?? 0, targets.max() ?? 0]
+        featureRanges = series.featureNames.indices.map { column in
+            let values = series.features[rows].map { $0[column] }
+            return [values.min() ?? 0, values.max() ?? 0]
+        }
+    }
+}
+
 /// A trained (or training) model on disk: the specification, the fitted preprocessing and the
 /// trainer's checkpoint. Written atomically after every epoch.
 struct ModelFile: Codable {
@@ -60,6 +83,9 @@ struct ModelFile: Codable {
     /// The run's `RunIdentity` fingerprint (absent in files of qlstm before 0.2.0).
     var fingerprint: String?
     var preprocessing: Preprocessing
+    /// The series the model was fitted on, for `predict`'s checks (absent in files of qlstm
+    /// before 0.3.0).
+    var trainedOn: TrainedSeries?
     var checkpoint: Trainer.Checkpoint
 
     /// Reads a model file, refusing another format or version in one clear line.

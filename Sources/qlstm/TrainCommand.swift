@@ -16,7 +16,11 @@ enum TrainCommand: Command {
             .flag("resume", "continue the run in --out from its last completed epoch"),
             .flag("force", "replace a run in --out made with other settings (or train a finished one again)"),
             .value("threads", "N", "threads for in-process circuits (default: every core)"),
-            .value("cluster", "FILE", "evaluate circuits on the workers listed in FILE (see cluster.json)"),
+            .value(
+                "cluster",
+                "FILE",
+                "evaluate circuits on the workers listed in FILE (start the workers first; see cluster.json)"
+            ),
             .value("local-workers", "N", "start N worker processes on 127.0.0.1 for this run and use them"),
             .flag("quiet", "no progress line"),
         ]
@@ -32,12 +36,27 @@ enum TrainCommand: Command {
                 throw CommandLineError.missingArgument("--out DIR (the run to resume)", usage: usage)
             }
             directory = URL(fileURLWithPath: out)
-            let file = try ModelFile.read(from: directory.appendingPathComponent("model.json"))
-            let allowed: Set<String> = ["out", "resume", "threads", "quiet", "epochs", "cluster", "local-workers"]
-            if let extra = RunOptions.specs.map(\.name).first(where: { options.isSet($0) && !allowed.contains($0) }) {
+            let modelURL = directory.appendingPathComponent("model.json")
+            guard FileManager.default.fileExists(atPath: modelURL.path) else {
                 throw CommandLineError.conflict(
-                    "--\(extra) cannot change a run being resumed (its settings are in \(out)/model.json): only --epochs, --threads, --cluster, --local-workers and --quiet may be given with --resume"
+                    "\(out) holds no run to resume (no model.json): start the run without --resume, or check --out"
                 )
+            }
+            let file = try ModelFile.read(from: modelURL)
+            // The original command line repeated is fine; a value that differs from the run's is not.
+            let given = RunOptions.specs.map(\.name).filter { options.isSet($0) && $0 != "epochs" }
+            if !given.isEmpty {
+                let changes = try RunOptions.changes(
+                    given,
+                    of: options,
+                    from: file.specification,
+                    to: try RunOptions.specification(from: options)
+                )
+                if !changes.isEmpty {
+                    throw CommandLineError.conflict(
+                        "--resume continues the run in \(out) with its own settings, and these options differ from them: \(changes.joined(separator: "; ")); drop them (only --epochs may change), or start another run with another --out"
+                    )
+                }
             }
             specification = file.specification
             if let epochs = try options.int("epochs", in: 1...100_000) { specification.training.epochs = epochs }
@@ -97,9 +116,19 @@ enum TrainCommand: Command {
                 "cannot create the run directory \(directory.path): \(error.localizedDescription)"
             )
         }
+        let progress = options.flag("quiet") ? nil : ProgressLine()
+        let resumeCommand = "qlstm train --resume --out \(directory.path)\(Self.backendOptions(options))"
+        let totalEpochs = specification.training.epochs
+        Interrupt.onInterrupt {
+            let model = directory.appendingPathComponent("model.json")
+            let epochs = (try? ModelFile.read(from: model))?.checkpoint.completedEpochs ?? 0
+            return
+                "interrupted: \(directory.path) holds the checkpoint after epoch \(epochs) of \(totalEpochs); continue with: \(resumeCommand)"
+        }
         let backend = try await ExecutionBackend.start(
             options: options,
             profile: specification.profile,
+            progress: progress,
             log: try Self.workerLog(in: directory)
         )
         do {
@@ -110,7 +139,7 @@ enum TrainCommand: Command {
                 backend: backend,
                 checkpoint: checkpoint
             )
-            let summary = try await run.train(progress: options.flag("quiet") ? nil : ProgressLine())
+            let summary = try await run.train(progress: progress)
             print(Self.resultLine(summary, directory: directory))
         } catch let error as ClusterError where error.isBadPlan {
             // Refused before the first epoch: leave nothing behind that this command made.

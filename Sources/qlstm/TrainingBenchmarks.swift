@@ -49,7 +49,7 @@ struct TrainingBenchmarks {
         let distributed = ModelConfiguration(qubits: 3, partitions: 2)
         let local = try LocalCluster.start(workers: 2, log: .nullDevice)
         defer { local.stop() }
-        let backend = try await ExecutionBackend.connect(to: local.configuration, local: local)
+        let backend = try await ExecutionBackend.connect(to: local.configuration, local: local, progress: nil)
         var inProcess = try await EpochTimer(distributed, TrainingSettings(), paperData)
         var cluster = try await EpochTimer(distributed, TrainingSettings(), paperData, executor: backend.executor)
         var ratios: [Double] = []

@@ -63,25 +63,43 @@ struct TrainingRun {
     }
 
     /// Trains the remaining epochs, checkpointing after each, then writes the results.
-    /// - Parameter label: what the progress line calls this run.
+    /// - Parameters:
+    ///   - label: what the progress line calls this run.
+    ///   - onEpoch: called after each epoch's checkpoint with the epochs completed (`compare`'s
+    ///     overall progress).
     /// - Returns: what summary.json says.
     @discardableResult
-    mutating func train(progress: ProgressLine?, label: String? = nil) async throws -> RunSummary {
+    mutating func train(
+        progress: ProgressLine?,
+        label: String? = nil,
+        onEpoch: (@Sendable (Int) -> Void)? = nil
+    ) async throws -> RunSummary {
         let manifest = try await manifest()
         if trainer.checkpoint.completedEpochs == 0 { try write(json: manifest, to: "manifest.json") }
         if let placement = manifest.placement {
             Notes().note("pinned placement: " + placement.joined(separator: ", "))
         }
+        let watch = backend.clusterExecutor.map { ClusterWatch(executor: $0, progress: progress).start() }
+        defer {
+            watch?.cancel()
+            progress?.setStatus(nil)
+        }
         let epochs = specification.training.epochs
         let label = label ?? RunOptions.label(specification.model)
+        progress?.update("\(label) epoch \(trainer.checkpoint.completedEpochs + 1)/\(epochs) running")
         while trainer.checkpoint.completedEpochs < epochs {
             let record = try await trainer.trainEpoch()
             try saveCheckpoint()
+            onEpoch?(record.epoch)
             let done = trainer.checkpoint.history
             let perEpoch = done.suffix(5).map(\.seconds).reduce(0, +) / Double(min(done.count, 5))
+            // The validation loss is the one to watch; the test loss only where there is none.
+            let held =
+                record.validationLoss.map { "  val \(String(format: "%.5f", $0))" }
+                ?? "  test \(String(format: "%.5f", record.testLoss))"
             progress?.update(
-                "\(label) epoch \(record.epoch)/\(epochs)  train \(String(format: "%.5f", record.trainLoss))"
-                    + "  test \(String(format: "%.5f", record.testLoss))  \(String(format: "%.2f", record.seconds)) s/epoch"
+                "\(label) epoch \(record.epoch)/\(epochs)  train \(String(format: "%.5f", record.trainLoss))\(held)"
+                    + "  \(String(format: "%.2f", record.seconds)) s/epoch"
                     + "  ETA \(ProgressLine.duration(perEpoch * Double(epochs - record.epoch)))"
             )
         }
@@ -95,6 +113,7 @@ struct TrainingRun {
             specification: specification,
             fingerprint: identity.fingerprint,
             preprocessing: dataset.preprocessing,
+            trainedOn: TrainedSeries(series, rows: dataset.fittedRows),
             checkpoint: trainer.checkpoint
         )
         try write(json: file, to: "model.json")

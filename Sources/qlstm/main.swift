@@ -23,7 +23,9 @@ func topLevelHelp() -> String {
             "usage: qlstm COMMAND [OPTIONS]", "", "QLSTM Cluster: quantum LSTMs on an emulated multi-QPU cluster.", "",
             "commands:",
         ]
-        + rows + ["", "'qlstm COMMAND --help' shows a command's options."]).joined(separator: "\n")
+        + rows + [
+            "", "'qlstm COMMAND --help' shows a command's options; 'qlstm --version' prints the version.",
+        ]).joined(separator: "\n")
 }
 
 @MainActor

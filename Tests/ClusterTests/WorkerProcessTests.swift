@@ -14,7 +14,7 @@ import Glibc
 /// These belong in IntegrationTests (with `QlstmBinary.url`) once that target depends on
 /// Cluster, ClusterProtocol and VariationalCircuits; until then they live here and find the
 /// binary the same way: the package's `.build/release/qlstm`, built by the project's test
-/// command `swift build -c release && swift test -c release`.
+/// command `swift test -c release`, which builds it before the tests.
 @Suite("Worker processes", .timeLimit(.minutes(1)))
 struct WorkerProcessTests {
     @Test("a worker process serves a session bit-identically, then stops on SIGTERM with goodbye and status 0")
@@ -226,7 +226,7 @@ final class WorkerProcess: Sendable {
     static func checkBinary() throws {
         guard FileManager.default.isExecutableFile(atPath: binary.path) else {
             throw TestFailure(
-                "\(binary.path) is missing: run the tests with `swift build -c release && swift test -c release`"
+                "\(binary.path) is missing: run the tests with `swift test -c release`, which builds it"
             )
         }
     }

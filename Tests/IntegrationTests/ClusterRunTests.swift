@@ -9,6 +9,7 @@ final class WorkerHandle: @unchecked Sendable {
     /// Starts a worker (on `port`, or an ephemeral one) with further `arguments` and waits for
     /// its "listening on" line.
     init(port: Int = 0, slots: Int = 1, arguments: [String] = [], log: FileHandle = .nullDevice) throws {
+        try QlstmBinary.checkBinary()
         process.executableURL = QlstmBinary.url
         process.arguments = ["worker", "--listen", "127.0.0.1:\(port)", "--slots", "\(slots)"] + arguments
         let output = Pipe()
@@ -55,6 +56,7 @@ func clusterFile(ports: [Int], in directory: URL, giveUp: Double = 10, profiles:
 
 /// Starts `qlstm train` and returns once `metrics.jsonl` has `epochs` lines.
 func startTraining(_ arguments: [String], out: URL, waitForEpochs epochs: Int) throws -> Process {
+    try QlstmBinary.checkBinary()
     let process = Process()
     process.executableURL = QlstmBinary.url
     process.arguments = arguments + ["--out", out.path, "--quiet"]

@@ -51,20 +51,41 @@ public enum OpenQASM3 {
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// One `input float[64]` of a symbolic export: a feature's angle, through the encoding's
+    /// function.
+    public struct SymbolicInput: Sendable, Hashable {
+        /// `x0` for feature 0 itself, `atan_x0` for arctan(x0), `atan_sq_x0` for arctan(x0^2).
+        public let name: String
+        public let feature: Int
+        public let transform: InputTransform
+    }
+
     /// The OpenQASM 3 text of a sub-VQC whose encoding inputs stay symbolic and whose trained
     /// parameters are bound.
     ///
-    /// Input `i` becomes `input float[64] xi;` and enters the encoding rotations as `xi`,
-    /// `arctan(xi)` or `arctan(xi ** 2)`, so one file serves every input vector (Qiskit's
-    /// `qasm3.loads` turns the inputs into circuit parameters). Only the measured wires are
-    /// measured: bit `k` holds `measuredWires[k]`, the sub-VQC's output `k`.
+    /// Each encoding angle is an `input float[64]`: feature `i` itself is `xi`; through the
+    /// `arctan` encoding's functions it is `atan_xi` = arctan(x_i) and `atan_sq_xi` =
+    /// arctan(x_i^2), computed by the caller (`symbolicValues(_:features:)`). Angles rather than
+    /// features are the inputs because OpenQASM 3 importers such as Qiskit's `qasm3.loads`
+    /// turn inputs into circuit parameters, and a parameter cannot pass through `arctan` or
+    /// `**` there; so one file serves every input vector in any tool. Only the measured wires
+    /// are measured: bit `k` holds `measuredWires[k]`, the sub-VQC's output `k`.
     /// - Throws: `VariationalCircuitError.parameterCountMismatch` when `parameters` has the wrong length.
     public static func exportSymbolic(_ vqc: SubVQC, parameters: [Double]) throws(VariationalCircuitError) -> String {
         try vqc.validate(inputs: [Double](repeating: 0, count: vqc.inputCount), parameters: parameters)
         var lines = header(vqc, mode: "inputs symbolic, parameters bound")
+        let inputs = symbolicInputs(vqc)
+        if inputs.contains(where: { $0.transform != .identity }) {
+            lines.append(
+                "// inputs are encoding angles: "
+                    + inputs.map { "\($0.name) = \(formula($0.transform, inputName($0.feature)))" }.joined(
+                        separator: ", "
+                    )
+            )
+        }
         lines.append("OPENQASM 3.0;")
         lines.append("include \"stdgates.inc\";")
-        for i in 0..<vqc.inputCount { lines.append("input float[64] \(inputName(i));") }
+        for input in inputs { lines.append("input float[64] \(input.name);") }
         lines.append("qubit[\(vqc.qubitCount)] \(qubitRegister);")
         lines.append("bit[\(vqc.outputCount)] \(bitRegister);")
         for gate in vqc.gates {
@@ -76,9 +97,7 @@ public enum OpenQASM3 {
                 switch source {
                 case .constant(let t): angle = t.description
                 case .parameter(let p): angle = parameters[p].description
-                case .input(let i, .identity): angle = inputName(i)
-                case .input(let i, .arctan): angle = "arctan(\(inputName(i)))"
-                case .input(let i, .arctanOfSquare): angle = "arctan(\(inputName(i)) ** 2)"
+                case .input(let i, let transform): angle = inputName(i, transform)
                 }
                 lines.append("r\(axis.rawValue)(\(angle)) \(qubit(wire));")
             }
@@ -89,8 +108,45 @@ public enum OpenQASM3 {
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// The name a symbolic export gives input `index`: `x0`, `x1`, ...
-    public static func inputName(_ index: Int) -> String { "x\(index)" }
+    /// The name a symbolic export gives feature `index` through `transform`: `x0`, `atan_x0`,
+    /// `atan_sq_x0`.
+    public static func inputName(_ index: Int, _ transform: InputTransform = .identity) -> String {
+        switch transform {
+        case .identity: "x\(index)"
+        case .arctan: "atan_x\(index)"
+        case .arctanOfSquare: "atan_sq_x\(index)"
+        }
+    }
+
+    /// The inputs a symbolic export of `vqc` declares, in the order its gates first use them.
+    public static func symbolicInputs(_ vqc: SubVQC) -> [SymbolicInput] {
+        var seen = Set<String>()
+        var inputs: [SymbolicInput] = []
+        for case .rotation(_, _, .input(let feature, let transform)) in vqc.gates {
+            let name = inputName(feature, transform)
+            if seen.insert(name).inserted {
+                inputs.append(SymbolicInput(name: name, feature: feature, transform: transform))
+            }
+        }
+        return inputs
+    }
+
+    /// The value of every input of a symbolic export of `vqc` for these features.
+    public static func symbolicValues(_ vqc: SubVQC, features: [Double]) -> [String: Double] {
+        Dictionary(
+            symbolicInputs(vqc).map { ($0.name, $0.transform.angle(features[$0.feature])) },
+            uniquingKeysWith: { first, _ in first }
+        )
+    }
+
+    /// The function `transform` applies to `x`, written as a formula for comments and docs.
+    public static func formula(_ transform: InputTransform, _ x: String) -> String {
+        switch transform {
+        case .identity: x
+        case .arctan: "arctan(\(x))"
+        case .arctanOfSquare: "arctan(\(x)^2)"
+        }
+    }
 
     private static func qubit(_ wire: Int) -> String { "\(qubitRegister)[\(wire)]" }
 
