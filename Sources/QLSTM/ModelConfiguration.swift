@@ -27,6 +27,8 @@ public struct ModelConfiguration: Sendable, Hashable, Codable {
     public var projection: Bool
     public var bidirectional: Bool
     public var inversward: Bool
+    /// The head's width: 1 for regression, K logits for classification into K classes.
+    public var outputs: Int
 
     /// TQ42's hidden_size range, from 1 since the paper uses 2-5.
     public static let hiddenSizeRange = 1...1000
@@ -42,7 +44,8 @@ public struct ModelConfiguration: Sendable, Hashable, Codable {
         ansatz: Ansatz = .paper,
         projection: Bool = false,
         bidirectional: Bool = false,
-        inversward: Bool = false
+        inversward: Bool = false,
+        outputs: Int = 1
     ) {
         self.kind = kind
         self.inputWidth = inputWidth
@@ -53,6 +56,7 @@ public struct ModelConfiguration: Sendable, Hashable, Codable {
         self.projection = projection
         self.bidirectional = bidirectional
         self.inversward = inversward
+        self.outputs = outputs
     }
 
     /// d_x + d_h, the width of v_t.
