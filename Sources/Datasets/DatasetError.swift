@@ -28,6 +28,9 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
     case validationDoesNotFit(trainingWindows: Int, fraction: Double, validation: Int)
     /// A PCA width outside 1...feature count.
     case componentCountOutOfRange(requested: Int, featureCount: Int)
+    /// K classes of the next move leave a class without a training window (`emptyClass`), or
+    /// the training moves give coinciding quantile thresholds (`emptyClass` nil).
+    case classesDoNotFit(classes: Int, thresholds: [Double], emptyClass: Int?)
 
     public var description: String {
         switch self {
@@ -61,6 +64,10 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
                 + "both need at least one window; choose another validation fraction (0 for none), a larger train fraction, or more rows"
         case .componentCountOutOfRange(let requested, let featureCount):
             "PCA to \(requested) component(s) is impossible with \(featureCount) feature column(s): choose 1...\(featureCount)"
+        case .classesDoNotFit(let classes, let thresholds, let empty):
+            (empty.map { "class \($0) of \(classes) (thresholds \(thresholds)) holds no training window" }
+                ?? "the training windows' moves give coinciding thresholds \(thresholds) for \(classes) classes")
+                + ": a classifier cannot learn a class it never sees; use fewer --classes, or a series (or train fraction) whose training part has more distinct moves"
         }
     }
 }
