@@ -40,7 +40,7 @@ extension ComparisonReport {
             var lower: [Double] = []
             var upper: [Double] = []
             for (_, row) in members {
-                let statistics = SampleStatistics(row.summaries.map(\.r2Test))
+                let statistics = SampleStatistics(row.summaries.compactMap(\.r2Test))
                 let mean = statistics?.mean ?? .nan
                 let deviation = statistics?.standardDeviation ?? .nan
                 x.append(Double(row.summaries[0].nQubits) + dodge)
@@ -59,7 +59,7 @@ extension ComparisonReport {
             )
         }
         for (index, row) in rows.enumerated() where row.variant.model.kind != .qlstm {
-            let mean = SampleStatistics(row.summaries.map(\.r2Test))?.mean ?? .nan
+            let mean = SampleStatistics(row.summaries.compactMap(\.r2Test))?.mean ?? .nan
             series.append(
                 LineSeries(
                     name: row.variant.model.kind == .lstm ? "classical LSTM" : "ablation",

@@ -30,8 +30,8 @@ extension ComparisonReport {
     func contrasts() -> [Contrast] {
         subjects.flatMap { subject in
             rows.filter { $0.variant.label != subject.variant.label }.map { other in
-                let a = subject.summaries.map(\.r2Test)
-                let b = other.summaries.map(\.r2Test)
+                let a = subject.summaries.compactMap(\.r2Test)
+                let b = other.summaries.compactMap(\.r2Test)
                 return Contrast(
                     subject: subject,
                     other: other,
@@ -52,8 +52,8 @@ extension ComparisonReport {
 
     /// One sentence per contrast, with the numbers it rests on.
     func sentence(_ contrast: Contrast) -> String {
-        let a = Self.statistics(contrast.subject.summaries.map(\.r2Test))
-        let b = Self.statistics(contrast.other.summaries.map(\.r2Test))
+        let a = Self.statistics(contrast.subject.summaries.compactMap(\.r2Test))
+        let b = Self.statistics(contrast.other.summaries.compactMap(\.r2Test))
         let head =
             "\(contrast.subject.variant.title) against \(contrast.other.variant.title): test R^2 \(a) against \(b), a difference of \(Self.signed(contrast.difference))"
         guard let interval = contrast.interval else {
@@ -83,7 +83,7 @@ extension ComparisonReport {
             if let best {
                 paragraphs.append(
                     .paragraph(
-                        "Chosen on validation: \(best.variant.title) has the highest mean validation R^2 (\(Self.statistics(best.summaries.compactMap(\.r2Validation)))); its test R^2 is \(Self.statistics(best.summaries.map(\.r2Test)))."
+                        "Chosen on validation: \(best.variant.title) has the highest mean validation R^2 (\(Self.statistics(best.summaries.compactMap(\.r2Validation)))); its test R^2 is \(Self.statistics(best.summaries.compactMap(\.r2Test)))."
                     )
                 )
             }

@@ -17,7 +17,7 @@ extension ComparisonReport {
                 "mean ± standard deviation over \(seeds) seed\(seeds == 1 ? "" : "s"); gradient variances over \(study.samples) random initialisations"
         )
         for row in rows where row.variant.model.kind == .qlstm {
-            let noisy = row.summaries.map(\.r2Test)
+            let noisy = row.summaries.compactMap(\.r2Test)
             let ideal = row.summaries.compactMap(\.r2TestIdeal)
             let gap = zip(ideal, noisy).map { $0 - $1 }
             let variance = study.rows.first { $0.label == row.variant.label }

@@ -14,6 +14,9 @@ struct DataSpecification: Sendable, Equatable, Codable {
     var windows: WindowedDataset.Configuration
     /// The seed of a random benchmark input (narma10-random).
     var seriesSeed: UInt64
+    /// With `--objective classification`: the classes of the next move that the model
+    /// predicts, fitted on the training windows once the data is loaded; `nil` for regression.
+    var classes: MoveClasses?
 
     /// A one-word description for tables and logs.
     var name: String {

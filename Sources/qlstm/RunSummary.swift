@@ -1,9 +1,12 @@
 import Cluster
 import Foundation
+import QLSTM
 
 /// `summary.json`: a run's final figures, the stable contract that `compare`, reports and tests
 /// read. Metrics are in the series' original units, on the test windows, the validation
-/// windows (when the run has a validation split) and the training windows.
+/// windows (when the run has a validation split) and the training windows: R^2, MSE and MAE
+/// for regression; for classification (`--objective classification`) accuracy, balanced
+/// accuracy, macro F1, cross-entropy and the confusion matrix instead.
 struct RunSummary: Codable, Equatable, Sendable {
     var model: String
     var label: String
@@ -16,12 +19,12 @@ struct RunSummary: Codable, Equatable, Sendable {
     var depth: Int
     var parameters: Int
     var epochs: Int
-    var r2Test: Double
-    var mseTest: Double
-    var maeTest: Double
-    var r2Train: Double
-    var mseTrain: Double
-    var maeTrain: Double
+    var r2Test: Double?
+    var mseTest: Double?
+    var maeTest: Double?
+    var r2Train: Double?
+    var mseTrain: Double?
+    var maeTrain: Double?
     /// On the validation windows; `nil` without a validation split (`--validation-fraction 0`,
     /// `--paper-protocol`).
     var r2Validation: Double?
@@ -49,6 +52,27 @@ struct RunSummary: Codable, Equatable, Sendable {
     /// With a noisy or sampled profile: the trained weights tested on the ideal emulator.
     var r2TestIdeal: Double?
     var mseTestIdeal: Double?
+    /// Classification runs: K, the class boundaries of the next move (target units), and
+    /// per split the figures of `ClassificationMetrics` (confusion rows are the true class).
+    var classes: Int?
+    var classThresholds: [Double]?
+    var accuracyTest: Double?
+    var balancedAccuracyTest: Double?
+    var macroF1Test: Double?
+    var crossEntropyTest: Double?
+    var confusionTest: ConfusionMatrix?
+    var accuracyValidation: Double?
+    var balancedAccuracyValidation: Double?
+    var macroF1Validation: Double?
+    var crossEntropyValidation: Double?
+    var confusionValidation: ConfusionMatrix?
+    var accuracyTrain: Double?
+    var balancedAccuracyTrain: Double?
+    var macroF1Train: Double?
+    var crossEntropyTrain: Double?
+    /// With a noisy or sampled profile: the trained weights classified on the ideal emulator.
+    var balancedAccuracyTestIdeal: Double?
+    var accuracyTestIdeal: Double?
 
     enum CodingKeys: String, CodingKey {
         case model, label, task, parameters, epochs, depth, partitions, seed, fingerprint, profile
@@ -73,5 +97,23 @@ struct RunSummary: Codable, Equatable, Sendable {
         case trainSeconds = "train_seconds"
         case circuitsExecuted = "circuits_executed"
         case shotsExecuted = "shots_executed"
+        case classes
+        case classThresholds = "class_thresholds"
+        case accuracyTest = "accuracy_test"
+        case balancedAccuracyTest = "balanced_accuracy_test"
+        case macroF1Test = "macro_f1_test"
+        case crossEntropyTest = "cross_entropy_test"
+        case confusionTest = "confusion_test"
+        case accuracyValidation = "accuracy_validation"
+        case balancedAccuracyValidation = "balanced_accuracy_validation"
+        case macroF1Validation = "macro_f1_validation"
+        case crossEntropyValidation = "cross_entropy_validation"
+        case confusionValidation = "confusion_validation"
+        case accuracyTrain = "accuracy_train"
+        case balancedAccuracyTrain = "balanced_accuracy_train"
+        case macroF1Train = "macro_f1_train"
+        case crossEntropyTrain = "cross_entropy_train"
+        case balancedAccuracyTestIdeal = "balanced_accuracy_test_ideal"
+        case accuracyTestIdeal = "accuracy_test_ideal"
     }
 }

@@ -44,9 +44,9 @@ struct TrainingRun {
             model: model,
             settings: specification.training,
             runtime: runtime,
-            train: Self.sequences(dataset.train, width: dataset.inputWidth),
-            validation: Self.sequences(dataset.validation, width: dataset.inputWidth),
-            test: Self.sequences(dataset.test, width: dataset.inputWidth),
+            train: Self.sequences(dataset.train, of: data, classes: specification.data.classes),
+            validation: Self.sequences(dataset.validation, of: data, classes: specification.data.classes),
+            test: Self.sequences(dataset.test, of: data, classes: specification.data.classes),
             resume: checkpoint
         )
         try await trainer.prepareExecutor()
@@ -126,15 +126,21 @@ struct TrainingRun {
 
     /// predictions.csv and summary.json.
     private func writeResults() async throws -> RunSummary {
+        var summary = await commonSummary()
+        if let classes = specification.data.classes {
+            try await addClassificationResults(classes, to: &summary)
+            try write(json: summary, to: "summary.json")
+            return summary
+        }
         let width = dataset.inputWidth
         let trainPredictions = dataset.unscaleTargets(
-            try await trainer.predict(Self.sequences(dataset.train, width: width), pass: 1 << 40)
+            try await trainer.predict(Self.sequences(dataset.train, width: width), pass: Self.trainPass)
         )
         let validationPredictions = dataset.unscaleTargets(
-            try await trainer.predict(Self.sequences(dataset.validation, width: width), pass: 1 << 43)
+            try await trainer.predict(Self.sequences(dataset.validation, width: width), pass: Self.validationPass)
         )
         let testPredictions = dataset.unscaleTargets(
-            try await trainer.predict(Self.sequences(dataset.test, width: width), pass: 1 << 41)
+            try await trainer.predict(Self.sequences(dataset.test, width: width), pass: Self.testPass)
         )
         var csv = "time,truth,prediction,split\n"
         for (split, windows, truths, predictions) in [
@@ -152,10 +158,34 @@ struct TrainingRun {
         let validationMetrics =
             dataset.validation.isEmpty
             ? nil : RegressionMetrics(predictions: validationPredictions, targets: dataset.validationTargets)
-        let ideal = try await idealTestMetrics()
+        let ideal = try await idealTestOutputs().map {
+            RegressionMetrics(predictions: dataset.unscaleTargets($0), targets: dataset.testTargets)
+        }
+        summary.r2Test = metrics.r2
+        summary.mseTest = metrics.mse
+        summary.maeTest = metrics.mae
+        summary.r2Train = trainMetrics.r2
+        summary.mseTrain = trainMetrics.mse
+        summary.maeTrain = trainMetrics.mae
+        summary.r2Validation = validationMetrics?.r2
+        summary.mseValidation = validationMetrics?.mse
+        summary.maeValidation = validationMetrics?.mae
+        summary.r2TestIdeal = ideal?.r2
+        summary.mseTestIdeal = ideal?.mse
+        try write(json: summary, to: "summary.json")
+        return summary
+    }
+
+    /// Prediction passes after training, each with its own shot seeds.
+    static let (trainPass, testPass, idealPass, validationPass): (UInt64, UInt64, UInt64, UInt64) = (
+        1 << 40, 1 << 41, 1 << 42, 1 << 43
+    )
+
+    /// What summary.json says whatever the objective: the model, the run and its costs.
+    private func commonSummary() async -> RunSummary {
         let history = trainer.checkpoint.history
-        let plan = specification.model.kind == .lstm ? nil : try specification.model.partitionPlan()
-        let summary = RunSummary(
+        let plan = specification.model.kind == .lstm ? nil : try? specification.model.partitionPlan()
+        return RunSummary(
             model: specification.model.kind.rawValue,
             label: RunOptions.label(specification.model),
             task: specification.data.name,
@@ -165,15 +195,6 @@ struct TrainingRun {
             depth: specification.model.kind == .lstm ? 0 : specification.model.ansatz.depth,
             parameters: trainer.model.parameterCount,
             epochs: trainer.checkpoint.completedEpochs,
-            r2Test: metrics.r2,
-            mseTest: metrics.mse,
-            maeTest: metrics.mae,
-            r2Train: trainMetrics.r2,
-            mseTrain: trainMetrics.mse,
-            maeTrain: trainMetrics.mae,
-            r2Validation: validationMetrics?.r2,
-            mseValidation: validationMetrics?.mse,
-            maeValidation: validationMetrics?.mae,
             backend: backend.description,
             qpuAccounting: await backend.accounting(),
             bestTestLoss: history.map(\.testLoss).min() ?? .nan,
@@ -184,18 +205,14 @@ struct TrainingRun {
             shotsExecuted: history.map(\.shots).reduce(0, +),
             seed: specification.training.seed,
             fingerprint: identity.fingerprint,
-            profile: specification.profile?.name,
-            r2TestIdeal: ideal?.r2,
-            mseTestIdeal: ideal?.mse
+            profile: specification.profile?.name
         )
-        try write(json: summary, to: "summary.json")
-        return summary
     }
 
-    /// For a run trained on a noisy or sampled QPU: the trained weights evaluated on the ideal
-    /// emulator (exact expectations, no noise), to separate what noise did to training from
-    /// what it does to inference. `nil` for ideal runs and classical models.
-    private func idealTestMetrics() async throws -> RegressionMetrics? {
+    /// For a run trained on a noisy or sampled QPU: the trained weights' outputs on the test
+    /// windows of the ideal emulator (exact expectations, no noise), to separate what noise did
+    /// to training from what it does to inference. `nil` for ideal runs and classical models.
+    func idealTestOutputs() async throws -> [Double]? {
         guard let profile = specification.profile, !profile.isIdeal || specification.training.shots != nil,
             specification.model.kind == .qlstm
         else { return nil }
@@ -205,14 +222,13 @@ struct TrainingRun {
         let runtime = QuantumRuntime(executor: executor, mode: .init(method: nil, shots: nil, seed: settings.seed))
         var model = try TrainableModel.make(specification.model, seed: settings.seed, runtime: runtime)
         model.setParameters(trainer.model.parameters)
-        let test = Self.sequences(dataset.test, width: dataset.inputWidth)
+        let test = Self.sequences(dataset.test, of: (series, dataset), classes: specification.data.classes)
         let ideal = try Trainer(model: model, settings: settings, runtime: runtime, train: test, test: test)
         try await ideal.prepareExecutor()
-        let predictions = dataset.unscaleTargets(try await ideal.predict(test, pass: 1 << 42))
-        return RegressionMetrics(predictions: predictions, targets: dataset.testTargets)
+        return try await ideal.predict(test, pass: Self.idealPass)
     }
 
-    private func write<T: Encodable>(json value: T, to name: String) throws {
+    func write<T: Encodable>(json value: T, to name: String) throws {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         try AtomicFile.write(try encoder.encode(value), to: directory.appendingPathComponent(name))
