@@ -74,15 +74,17 @@ enum CompareCommand: Command {
         if options.isSet("cluster") && options.isSet("local-workers") {
             throw CommandLineError.conflict("give either --cluster FILE or --local-workers N, not both")
         }
-        let data = try RunOptions.data(from: options, seriesSeed: 0)
+        var data = try RunOptions.data(from: options, seriesSeed: 0)
         let loaded = try data.load()
+        let classCount = try ObjectiveOptions.classes(from: options)
         let out = URL(fileURLWithPath: options.string("out") ?? "reports/\(data.name)")
         let variants = try Self.variants(
             options,
             data: data,
             inputWidth: loaded.dataset.inputWidth,
             ansatz: try RunOptions.ansatz(from: options)
-        )
+        ).map { $0.classifying(into: classCount) }
+        data.classes = try classCount.map { try MoveClasses.fitted(count: $0, to: loaded.dataset, of: loaded.series) }
         let profile = try RunOptions.profile(from: options)
         let training = try RunOptions.training(from: options, profile: profile)
         let gradientSamples = try options.int("gradient-samples", in: 2...10_000) ?? 20
@@ -216,6 +218,7 @@ enum CompareCommand: Command {
                 profile: profile,
                 samples: gradientSamples,
                 loaded: loaded,
+                classes: data.classes,
                 progress: progress
             )
         }
@@ -247,9 +250,10 @@ enum CompareCommand: Command {
         profile: QPUProfile,
         samples: Int,
         loaded: (series: TimeSeries, dataset: WindowedDataset),
+        classes: MoveClasses?,
         progress: ProgressLine?
     ) async throws -> ComparisonReport.NoiseStudy {
-        let windows = TrainingRun.sequences(Array(loaded.dataset.train.prefix(4)), width: loaded.dataset.inputWidth)
+        let windows = TrainingRun.sequences(Array(loaded.dataset.train.prefix(4)), of: loaded, classes: classes)
         let measure = GradientVariance(samples: samples)
         var rows: [ComparisonReport.NoiseStudy.Row] = []
         for variant in variants where variant.model.kind == .qlstm {

@@ -40,7 +40,7 @@ extension ComparisonReport {
             var lower: [Double] = []
             var upper: [Double] = []
             for (_, row) in members {
-                let statistics = SampleStatistics(row.summaries.compactMap(\.r2Test))
+                let statistics = SampleStatistics(row.summaries.compactMap(headlineTest))
                 let mean = statistics?.mean ?? .nan
                 let deviation = statistics?.standardDeviation ?? .nan
                 x.append(Double(row.summaries[0].nQubits) + dodge)
@@ -59,7 +59,7 @@ extension ComparisonReport {
             )
         }
         for (index, row) in rows.enumerated() where row.variant.model.kind != .qlstm {
-            let mean = SampleStatistics(row.summaries.compactMap(\.r2Test))?.mean ?? .nan
+            let mean = SampleStatistics(row.summaries.compactMap(headlineTest))?.mean ?? .nan
             series.append(
                 LineSeries(
                     name: row.variant.model.kind == .lstm ? "classical LSTM" : "ablation",
@@ -71,9 +71,9 @@ extension ComparisonReport {
             )
         }
         return LineChart(
-            title: "Test R^2 against qubits per QPU, mean ± standard deviation over \(NumberText.count(seeds, "seed"))",
+            title: "Test \(headlineName) against qubits per QPU, mean ± standard deviation over \(NumberText.count(seeds, "seed"))",
             xLabel: "qubits per QPU",
-            yLabel: "test R^2",
+            yLabel: "test \(headlineName)",
             series: series,
             xTickStep: 1
         )
@@ -96,7 +96,7 @@ extension ComparisonReport {
             return LineChart(
                 title: title,
                 xLabel: "epoch",
-                yLabel: "\(training.loss.rawValue.uppercased()) (scaled units)",
+                yLabel: isClassification ? "cross-entropy (nats)" : "\(training.loss.rawValue.uppercased()) (scaled units)",
                 series: series,
                 yScale: .logarithmic
             )

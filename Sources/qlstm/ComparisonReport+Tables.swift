@@ -6,6 +6,7 @@ extension ComparisonReport {
     /// The paper's Table I/II layout: our mean ± std over seeds, its single runs beside them
     /// where it has them, validation R^2 when the runs had a validation split.
     func table() -> Table {
+        if isClassification { return classificationTable() }
         let paper = hasPaperFigures
         let validation = hasValidation
         var headers = ["model", "qubits per QPU", "QPUs", "parameters"]
@@ -49,6 +50,7 @@ extension ComparisonReport {
 
     /// Every run's own figures, so a mean can be checked against the values it summarises.
     func perSeedTable() -> Table {
+        if isClassification { return classificationPerSeedTable() }
         let validation = hasValidation
         var headers = ["model", "seed"]
         if validation { headers.append("validation R^2") }

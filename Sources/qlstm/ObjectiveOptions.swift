@@ -79,3 +79,19 @@ enum ObjectiveOptions {
         return try MoveClasses.fitted(count: specification.model.outputs, to: data.dataset, of: data.series)
     }
 }
+
+extension RunSpecification {
+    /// What disagrees among the classes, the model's outputs and the loss, for a model file
+    /// whose parts no longer tell one story; `nil` when they agree.
+    var objectiveMismatch: String? {
+        let outputs = model.outputs
+        switch (data.classes, training.loss.isClassification) {
+        case (nil, false) where outputs == 1, (.some, true) where outputs == data.classes?.count:
+            return nil
+        case (nil, _):
+            return "a model of \(outputs) outputs trained on \(training.loss.rawValue) without classes"
+        case (let classes?, _):
+            return "\(classes.count) classes but \(outputs) model outputs and the \(training.loss.rawValue) loss"
+        }
+    }
+}

@@ -68,7 +68,14 @@ enum PredictCommand: Command {
                 ? series.time[row] : series.time[series.count - 1] + Double(row - series.count + 1) * step
         }
         var csv = "input_end_time,target_time,prediction,truth\n"
-        if horizon == trained {
+        if let classes = data.classes {
+            guard horizon == trained else {
+                throw CommandLineError.conflict(
+                    "the model classifies the move \(trained) step(s) ahead and a class cannot be fed back as an input: drop --horizon, or retrain with --horizon \(horizon)"
+                )
+            }
+            csv = try await Self.classify(series, rows: rows, with: loaded, classes: classes, time: time(ofRow:))
+        } else if horizon == trained {
             let windows = (0...(series.count - length)).map { start in rows[start..<(start + length)].flatMap { $0 } }
             let predictions = preprocessing.unscaleTargets(try await loaded.predict(windows))
             for (start, prediction) in predictions.enumerated() {
@@ -100,7 +107,8 @@ enum PredictCommand: Command {
         if let out = options.string("out") {
             try AtomicFile.write(csv, to: URL(fileURLWithPath: out))
             let count = csv.split(separator: "\n").count - 1
-            print("wrote \(NumberText.count(count, "forecast")) (\(series.targetName), original units) to \(out)")
+            let what = data.classes.map { "classes of the next move of \(series.targetName), \($0.count) classes" }
+            print("wrote \(NumberText.count(count, "forecast")) (\(what ?? "\(series.targetName), original units")) to \(out)")
         } else {
             print(csv, terminator: "")
         }

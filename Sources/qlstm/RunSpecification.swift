@@ -117,11 +117,16 @@ struct ModelFile: Codable {
                     "model file format \(header?.formatVersion.map(String.init) ?? "unknown") is not supported by qlstm \(ProjectVersion.current) (format \(formatVersion)): retrain with this version"
             )
         }
+        let file: ModelFile
         do {
-            return try JSONDecoder().decode(ModelFile.self, from: data)
+            file = try JSONDecoder().decode(ModelFile.self, from: data)
         } catch {
             throw CommandLineError.invalidFile(path: url.path, message: "damaged model file: \(Self.describe(error))")
         }
+        if let problem = file.specification.objectiveMismatch {
+            throw CommandLineError.invalidFile(path: url.path, message: "damaged model file: \(problem)")
+        }
+        return file
     }
 
     /// One line for a decoding error: the key path and what was wrong.
