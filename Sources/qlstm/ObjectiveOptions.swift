@@ -39,7 +39,10 @@ enum ObjectiveOptions {
                 "--classes applies to --objective classification: add --objective classification, or drop --classes to predict the value"
             )
         }
-        guard let count = Int(text), classRange.contains(count) else {
+        guard let count = Int(text) else {
+            throw CommandLineError.invalidValue(option: "--classes", value: text, expected: "a number of classes, 2 or more")
+        }
+        guard classRange.contains(count) else {
             throw CommandLineError.outOfRange(
                 option: "--classes",
                 value: text,
