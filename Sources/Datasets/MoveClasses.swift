@@ -129,7 +129,9 @@ extension MoveClasses {
         do {
             try self.init(count: count, thresholds: thresholds)
         } catch {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath, debugDescription: error.description))
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: error.description)
+            )
         }
     }
 }

@@ -15,7 +15,10 @@ public struct ConfusionMatrix: Sendable, Codable, Equatable {
         precondition(classes >= 1 && truth.count == predicted.count, "truth and predictions must be equally long")
         var counts = Array(repeating: Array(repeating: 0, count: classes), count: classes)
         for (t, p) in zip(truth, predicted) {
-            precondition((0..<classes).contains(t) && (0..<classes).contains(p), "class \(t) or \(p) outside 0..<\(classes)")
+            precondition(
+                (0..<classes).contains(t) && (0..<classes).contains(p),
+                "class \(t) or \(p) outside 0..<\(classes)"
+            )
             counts[t][p] += 1
         }
         self.classes = classes
@@ -42,7 +45,10 @@ extension ConfusionMatrix {
         let counts = try container.decode([[Int]].self)
         guard !counts.isEmpty, counts.allSatisfy({ $0.count == counts.count && $0.allSatisfy { $0 >= 0 } }) else {
             throw DecodingError.dataCorrupted(
-                .init(codingPath: decoder.codingPath, debugDescription: "a confusion matrix must be square with counts >= 0")
+                .init(
+                    codingPath: decoder.codingPath,
+                    debugDescription: "a confusion matrix must be square with counts >= 0"
+                )
             )
         }
         self.classes = counts.count

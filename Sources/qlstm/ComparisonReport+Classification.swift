@@ -39,12 +39,15 @@ extension ComparisonReport {
     var classesSentence: String {
         guard let classes = data.classes else { return "" }
         let horizon = data.windows.horizon
-        let move = "the move of \(targetName) from a window's last row to the row \(horizon == 1 ? "after it" : "\(horizon) rows after it")"
+        let move =
+            "the move of \(targetName) from a window's last row to the row \(horizon == 1 ? "after it" : "\(horizon) rows after it")"
         if classes == .direction {
-            return "Each window is classified by the direction of \(move): up (the move is above 0) or not up (0 or below, so a flat step is not up)."
+            return
+                "Each window is classified by the direction of \(move): up (the move is above 0) or not up (0 or below, so a flat step is not up)."
         }
         let bounds = classes.thresholds.map { NumberText.fixed($0, decimals: 4) }.joined(separator: ", ")
-        return "Each window is classified by \(move) into \(classes.count) classes split at \(bounds) (the quantiles of the training windows' moves, so the classes are about equally frequent there; a move on a boundary belongs to the lower class)."
+        return
+            "Each window is classified by \(move) into \(classes.count) classes split at \(bounds) (the quantiles of the training windows' moves, so the classes are about equally frequent there; a move on a boundary belongs to the lower class)."
     }
 
     /// A classification comparison's report: the regression report's sections with the

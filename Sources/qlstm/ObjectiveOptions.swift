@@ -40,7 +40,11 @@ enum ObjectiveOptions {
             )
         }
         guard let count = Int(text) else {
-            throw CommandLineError.invalidValue(option: "--classes", value: text, expected: "a number of classes, 2 or more")
+            throw CommandLineError.invalidValue(
+                option: "--classes",
+                value: text,
+                expected: "a number of classes, 2 or more"
+            )
         }
         guard classRange.contains(count) else {
             throw CommandLineError.outOfRange(

@@ -40,7 +40,7 @@ enum RunOptions {
             "paper-protocol",
             "reproduce the paper's code: constant lr, whole-series scaling, reference windowing, no validation split"
         ),
-    ] + ObjectiveOptions.specs
+    ]
 
     /// The model's shape (`train` only: `compare` chooses its models itself).
     static let modelSpecs: [OptionSpec] = [
@@ -94,7 +94,7 @@ enum RunOptions {
     ]
 
     /// Every option of one run, as `train` and `resources` take them.
-    static let specs = dataSpecs + modelSpecs + circuitSpecs + trainingSpecs
+    static let specs = dataSpecs + ObjectiveOptions.specs + modelSpecs + circuitSpecs + trainingSpecs
 
     /// A short label such as `qlstm-6q`, `qlstm-2x3q`, `lstm`.
     static func label(_ model: ModelConfiguration) -> String {

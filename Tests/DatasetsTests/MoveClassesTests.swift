@@ -7,7 +7,10 @@ struct MoveClassesTests {
     /// Windows of 2 predicting 1 ahead, half of them training (no validation split).
     static func dataset(_ values: [Double], horizon: Int = 1) throws -> (TimeSeries, WindowedDataset) {
         let series = try TimeSeries(univariate: values, name: "y")
-        return (series, try WindowedDataset(series, configuration: .init(sequenceLength: 2, horizon: horizon, trainFraction: 0.5)))
+        return (
+            series,
+            try WindowedDataset(series, configuration: .init(sequenceLength: 2, horizon: horizon, trainFraction: 0.5))
+        )
     }
 
     @Test("direction: up above 0, a flat step is not up")
@@ -16,7 +19,9 @@ struct MoveClassesTests {
         let classes = try MoveClasses.fitted(count: 2, to: dataset, of: series)
         #expect(classes == .direction)
         // Windows predict rows 2...9; moves 2, -1, 0, 3, -1, 0, 2, 1.
-        #expect(MoveClasses.moves(of: dataset.train + dataset.test, in: series, horizon: 1) == [2, -1, 0, 3, -1, 0, 2, 1])
+        #expect(
+            MoveClasses.moves(of: dataset.train + dataset.test, in: series, horizon: 1) == [2, -1, 0, 3, -1, 0, 2, 1]
+        )
         #expect(classes.labels(of: dataset.train + dataset.test, in: series, horizon: 1) == [1, 0, 0, 1, 0, 0, 1, 1])
         // With horizon 2 the move spans both steps: y[r] - y[r - 2].
         let (far, farWindows) = try Self.dataset([0, 1, 3, 2, 2, 5, 4, 4, 6, 7], horizon: 2)

@@ -79,7 +79,11 @@ struct ClassificationTests {
         let sequences = generator.uniforms(2 * 3)
         let labels = (0..<2).map { Double($0 % configuration.outputs) }
         let parameters = session.model.parameters
-        let (_, gradient) = try await session.model.lossAndGradient(.crossEntropy, sequences: sequences, targets: labels)
+        let (_, gradient) = try await session.model.lossAndGradient(
+            .crossEntropy,
+            sequences: sequences,
+            targets: labels
+        )
         var numeric: [Double] = []
         for p in parameters.indices {
             var up = parameters
@@ -114,7 +118,11 @@ struct ClassificationTests {
     @Test("metrics with a class absent from the predictions, against hand-computed values")
     func metricsWithAMissedClass() {
         let (truth, predicted) = Self.missedClass
-        let metrics = ClassificationMetrics(logits: Self.logits(predicting: predicted, of: 3), labels: truth, classes: 3)
+        let metrics = ClassificationMetrics(
+            logits: Self.logits(predicting: predicted, of: 3),
+            labels: truth,
+            classes: 3
+        )
         #expect(metrics.confusion.counts == [[2, 1, 0], [0, 2, 0], [0, 1, 0]])
         #expect(abs(metrics.accuracy - 4.0 / 6) < 1e-15)
         // Recalls 2/3, 2/2, 0/1.
@@ -137,14 +145,22 @@ struct ClassificationTests {
         #expect(metrics.balancedAccuracy == 0.75)  // (1/2 + 2/2) / 2
         #expect(abs(metrics.macroF1 - 5.0 / 9) < 1e-15)  // (2/3 + 1 + 0) / 3
         // A class in neither is in no average.
-        let perfect = ClassificationMetrics(logits: Self.logits(predicting: [0, 1], of: 3), labels: [0, 1], classes: 3)
+        let perfect = ClassificationMetrics(
+            logits: Self.logits(predicting: [0, 1], of: 3),
+            labels: [0, 1],
+            classes: 3
+        )
         #expect(perfect.balancedAccuracy == 1 && perfect.macroF1 == 1 && perfect.accuracy == 1)
     }
 
     @Test("a constant prediction scores 1/K balanced accuracy whatever the class frequencies")
     func constantPrediction() {
         let labels = [1, 1, 1, 1, 1, 1, 1, 1, 1, 0]
-        let metrics = ClassificationMetrics(logits: Self.logits(predicting: labels.map { _ in 1 }, of: 2), labels: labels, classes: 2)
+        let metrics = ClassificationMetrics(
+            logits: Self.logits(predicting: labels.map { _ in 1 }, of: 2),
+            labels: labels,
+            classes: 2
+        )
         #expect(metrics.accuracy == 0.9)
         #expect(metrics.balancedAccuracy == 0.5)
     }
@@ -156,6 +172,8 @@ struct ClassificationTests {
         let json = try JSONEncoder().encode(matrix)
         #expect(String(decoding: json, as: UTF8.self) == "[[0,1],[1,1]]")
         #expect(try JSONDecoder().decode(ConfusionMatrix.self, from: json) == matrix)
-        #expect(throws: DecodingError.self) { try JSONDecoder().decode(ConfusionMatrix.self, from: Data("[[1,2]]".utf8)) }
+        #expect(throws: DecodingError.self) {
+            try JSONDecoder().decode(ConfusionMatrix.self, from: Data("[[1,2]]".utf8))
+        }
     }
 }
