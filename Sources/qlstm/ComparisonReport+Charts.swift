@@ -71,7 +71,8 @@ extension ComparisonReport {
             )
         }
         return LineChart(
-            title: "Test \(headlineName) against qubits per QPU, mean ± standard deviation over \(NumberText.count(seeds, "seed"))",
+            title:
+                "Test \(headlineName) against qubits per QPU, mean ± standard deviation over \(NumberText.count(seeds, "seed"))",
             xLabel: "qubits per QPU",
             yLabel: "test \(headlineName)",
             series: series,
@@ -96,7 +97,8 @@ extension ComparisonReport {
             return LineChart(
                 title: title,
                 xLabel: "epoch",
-                yLabel: isClassification ? "cross-entropy (nats)" : "\(training.loss.rawValue.uppercased()) (scaled units)",
+                yLabel: isClassification
+                    ? "cross-entropy (nats)" : "\(training.loss.rawValue.uppercased()) (scaled units)",
                 series: series,
                 yScale: .logarithmic
             )

@@ -97,7 +97,9 @@ extension ComparisonReport {
         let contrasts = contrasts()
         paragraphs += contrasts.map { .paragraph(sentence($0)) }
         var table = Table(
-            headers: ["model", "against", "difference of mean test \(headlineName)", "95 % interval (Welch)", "verdict"],
+            headers: [
+                "model", "against", "difference of mean test \(headlineName)", "95 % interval (Welch)", "verdict",
+            ],
             alignments: [.left, .left, .right, .right, .left],
             caption: "differences over \(NumberText.count(seeds, "seed")); within noise when the interval holds 0"
         )

@@ -9,7 +9,8 @@ extension ComparisonReport {
     func noiseTable(_ study: NoiseStudy) -> Table {
         var table = Table(
             headers: [
-                "model", "qubits per QPU", "QPUs", "test \(headlineName) on \(study.profile.name)", "same weights, ideal",
+                "model", "qubits per QPU", "QPUs", "test \(headlineName) on \(study.profile.name)",
+                "same weights, ideal",
                 "ideal - noisy", "gradient variance (ideal)", "gradient variance (\(study.profile.name))",
             ],
             alignments: [.left, .right, .right, .right, .right, .right, .right, .right],

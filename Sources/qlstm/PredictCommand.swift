@@ -108,7 +108,9 @@ enum PredictCommand: Command {
             try AtomicFile.write(csv, to: URL(fileURLWithPath: out))
             let count = csv.split(separator: "\n").count - 1
             let what = data.classes.map { "classes of the next move of \(series.targetName), \($0.count) classes" }
-            print("wrote \(NumberText.count(count, "forecast")) (\(what ?? "\(series.targetName), original units")) to \(out)")
+            print(
+                "wrote \(NumberText.count(count, "forecast")) (\(what ?? "\(series.targetName), original units")) to \(out)"
+            )
         } else {
             print(csv, terminator: "")
         }
