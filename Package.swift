@@ -4,9 +4,14 @@ import PackageDescription
 // QLSTM Cluster builds from the Swift toolchain alone: no package dependencies.
 let package = Package(
     name: "qlstm-cluster",
-    platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "qlstm", targets: ["qlstm"]),
+        .executable(name: "qlstm", targets: ["QLSTMCommand"]),
+        // The application layer: model files, run directories, data specifications and the
+        // assembly of executor, model and trainer (Examples/Forecast uses it).
+        .library(
+            name: "QLSTMCluster",
+            targets: ["QLSTMCluster", "QLSTM", "Datasets", "QPUProfiles", "VariationalCircuits", "QuantumSimulator", "Cluster"]
+        ),
         .executable(name: "qlstm-fuzz", targets: ["QLSTMFuzz"]),
     ],
     targets: [
@@ -25,11 +30,18 @@ let package = Package(
                 "ClusterProtocol", "VariationalCircuits", "QuantumSimulator", "QPUProfiles", "COpenSSL", "Suggestions",
             ]
         ),
-        .executableTarget(
-            name: "qlstm",
+        .target(
+            name: "QLSTMCluster",
             dependencies: [
                 "QuantumSimulator", "VariationalCircuits", "Datasets", "QLSTM", "QPUProfiles", "Reports", "Cluster",
-                "Suggestions",
+            ]
+        ),
+        // The `qlstm` command line: parses, validates, and calls QLSTMCluster and the modules below.
+        .executableTarget(
+            name: "QLSTMCommand",
+            dependencies: [
+                "QLSTMCluster", "QuantumSimulator", "VariationalCircuits", "Datasets", "QLSTM", "QPUProfiles",
+                "Reports", "Cluster", "Suggestions",
             ]
         ),
         // Drives a real worker process with hostile clients (docs/SECURITY.md); `.ci/run` runs it.
