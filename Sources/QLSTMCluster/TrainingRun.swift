@@ -106,13 +106,13 @@ public struct TrainingRun {
     private func writeResults() async throws -> RunSummary {
         let width = dataset.inputWidth
         let trainPredictions = dataset.unscaleTargets(
-            try await trainer.predict(Self.sequences(dataset.train, width: width), pass: 1 << 40)
+            try await trainer.predict(Self.sequences(dataset.train, width: width), pass: .final(.train))
         )
         let validationPredictions = dataset.unscaleTargets(
-            try await trainer.predict(Self.sequences(dataset.validation, width: width), pass: 1 << 43)
+            try await trainer.predict(Self.sequences(dataset.validation, width: width), pass: .final(.validation))
         )
         let testPredictions = dataset.unscaleTargets(
-            try await trainer.predict(Self.sequences(dataset.test, width: width), pass: 1 << 41)
+            try await trainer.predict(Self.sequences(dataset.test, width: width), pass: .final(.test))
         )
         var csv = "time,truth,prediction,split\n"
         for (split, windows, truths, predictions) in [
@@ -188,7 +188,7 @@ public struct TrainingRun {
             test: test,
             parameters: trainer.model.parameters
         )
-        let predictions = dataset.unscaleTargets(try await ideal.predict(test, pass: 1 << 42))
+        let predictions = dataset.unscaleTargets(try await ideal.predict(test, pass: .idealTest))
         return RegressionMetrics(predictions: predictions, targets: dataset.testTargets)
     }
 
