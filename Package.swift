@@ -63,6 +63,7 @@ let package = Package(
         ),
         .testTarget(name: "QLSTMTests", dependencies: ["QLSTM", "QuantumSimulator", "VariationalCircuits"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
+        .testTarget(name: "QLSTMClusterTests", dependencies: ["QLSTMCluster", "Datasets"]),
         .testTarget(name: "QPUProfilesTests", dependencies: ["QPUProfiles", "VariationalCircuits"]),
         .testTarget(
             name: "ClusterProtocolTests",

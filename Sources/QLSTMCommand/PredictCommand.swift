@@ -9,9 +9,13 @@ enum PredictCommand: Command {
     static let name = "predict"
     static let summary = "forecast a CSV series with a trained model (its scaler and window come from the model file)"
     static let usage =
-        "qlstm predict --model RUN --csv FILE [--column C] [--features C1,C2] [--horizon H] [--out FILE]"
+        "qlstm predict (--model RUN | --selection FILE) --csv FILE [--column C] [--features C1,C2] [--horizon H] [--out FILE]"
     static let options: [OptionSpec] = [
         .value("model", "RUN", "a run directory written by qlstm train, or its model.json"),
+        .value(
+            "selection", "FILE",
+            "a selection.json written by qlstm select: each window forecast by its volatility regime's model"
+        ),
         .value("csv", "FILE", "the series to forecast"),
         .value("column", "C", "the target column (default: the model's, or column 0)"),
         .value("features", "C1,C2", "feature columns (default: the model's, or the target column)"),
@@ -22,37 +26,22 @@ enum PredictCommand: Command {
 
     static func run(_ options: ParsedOptions) async throws -> Int32 {
         try options.expectPositionals(0, usage: usage)
-        guard let modelPath = options.string("model") else {
-            throw CommandLineError.missingArgument("--model RUN", usage: usage)
-        }
         guard let csvPath = options.string("csv") else {
             throw CommandLineError.missingArgument("--csv FILE", usage: usage)
+        }
+        if let selection = options.string("selection") {
+            if options.isSet("model") {
+                throw CommandLineError.conflict("give either --model RUN or --selection FILE, not both")
+            }
+            return try await followSelection(selection, csvPath: csvPath, options: options)
+        }
+        guard let modelPath = options.string("model") else {
+            throw CommandLineError.missingArgument("--model RUN (or --selection FILE)", usage: usage)
         }
         let loaded = try await LoadedModel.load(modelPath)
         let data = loaded.file.specification.data
         let preprocessing = loaded.file.preprocessing
-        let target = options.string("column").map(CSVColumn.init(argument:)) ?? data.targetColumn ?? .index(0)
-        let features =
-            options.string("features").map { $0.split(separator: ",").map { CSVColumn(argument: String($0)) } }
-            ?? (data.task == nil ? data.featureColumns : [])
-        let timeColumn =
-            options.string("time-column").map(CSVColumn.init(argument:)) ?? (data.task == nil ? data.timeColumn : nil)
-        let series = try TimeSeries(
-            contentsOfCSV: URL(fileURLWithPath: csvPath),
-            target: target,
-            features: features,
-            time: timeColumn
-        )
-        if let trained = loaded.file.trainedOn {
-            try Self.check(series, against: trained, csvPath: csvPath, columnGiven: options.isSet("column"))
-        }
-        guard series.featureCount == preprocessing.featureScalers.count else {
-            throw CommandLineError.invalidFile(
-                path: csvPath,
-                message:
-                    "the model reads \(preprocessing.featureScalers.count) feature column(s) but the CSV selection gives \(series.featureCount) (\(series.featureNames.joined(separator: ", "))): choose them with --features"
-            )
-        }
+        let (series, features) = try Self.series(csvPath, for: loaded.file, options: options)
         let length = data.windows.sequenceLength
         guard series.count >= length else {
             throw CommandLineError.invalidFile(
@@ -98,14 +87,50 @@ enum PredictCommand: Command {
                 window.append([scaled])
             }
         }
+        try write(csv, target: series.targetName, options: options)
+        return 0
+    }
+
+    /// The forecasts to `--out` (saying where), or to standard output.
+    static func write(_ csv: String, target: String, options: ParsedOptions) throws {
         if let out = options.string("out") {
             try AtomicFile.write(csv, to: URL(fileURLWithPath: out))
             let count = csv.split(separator: "\n").count - 1
-            print("wrote \(NumberText.count(count, "forecast")) (\(series.targetName), original units) to \(out)")
+            print("wrote \(NumberText.count(count, "forecast")) (\(target), original units) to \(out)")
         } else {
             print(csv, terminator: "")
         }
-        return 0
+    }
+
+    /// The CSV's series as the model reads it: its target, feature and time columns (the
+    /// options', else the model's), checked against what the model was trained on.
+    /// - Returns: the series and the feature columns chosen.
+    static func series(_ csvPath: String, for file: ModelFile, options: ParsedOptions) throws -> (TimeSeries, [CSVColumn]) {
+        let data = file.specification.data
+        let preprocessing = file.preprocessing
+        let target = options.string("column").map(CSVColumn.init(argument:)) ?? data.targetColumn ?? .index(0)
+        let features =
+            options.string("features").map { $0.split(separator: ",").map { CSVColumn(argument: String($0)) } }
+            ?? (data.task == nil ? data.featureColumns : [])
+        let timeColumn =
+            options.string("time-column").map(CSVColumn.init(argument:)) ?? (data.task == nil ? data.timeColumn : nil)
+        let series = try TimeSeries(
+            contentsOfCSV: URL(fileURLWithPath: csvPath),
+            target: target,
+            features: features,
+            time: timeColumn
+        )
+        if let trained = file.trainedOn {
+            try Self.check(series, against: trained, csvPath: csvPath, columnGiven: options.isSet("column"))
+        }
+        guard series.featureCount == preprocessing.featureScalers.count else {
+            throw CommandLineError.invalidFile(
+                path: csvPath,
+                message:
+                    "the model reads \(preprocessing.featureScalers.count) feature column(s) but the CSV selection gives \(series.featureCount) (\(series.featureNames.joined(separator: ", "))): choose them with --features"
+            )
+        }
+        return (series, features)
     }
 
     /// Refuses a target column of another name than the model's (unless `--column` chose it),

@@ -8,7 +8,8 @@ import VariationalCircuits
 
 /// Every subcommand, in the order `qlstm help` lists them.
 let commands = [
-    CommandEntry(CompareCommand.self), CommandEntry(TrainCommand.self), CommandEntry(PredictCommand.self),
+    CommandEntry(CompareCommand.self), CommandEntry(TrainCommand.self), CommandEntry(SelectCommand.self),
+    CommandEntry(PredictCommand.self),
     CommandEntry(ExportCommand.self),
     CommandEntry(ResourcesCommand.self), CommandEntry(WorkerCommand.self), CommandEntry(ClusterCommand.self),
     CommandEntry(SecretCommand.self),
