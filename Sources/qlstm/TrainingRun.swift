@@ -127,14 +127,17 @@ struct TrainingRun {
     /// predictions.csv and summary.json.
     private func writeResults() async throws -> RunSummary {
         let width = dataset.inputWidth
-        let trainPredictions = dataset.unscaleTargets(
-            try await trainer.predict(Self.sequences(dataset.train, width: width), pass: 1 << 40)
+        let trainPredictions = dataset.originalUnits(
+            try await trainer.predict(Self.sequences(dataset.train, width: width), pass: 1 << 40),
+            of: dataset.train
         )
-        let validationPredictions = dataset.unscaleTargets(
-            try await trainer.predict(Self.sequences(dataset.validation, width: width), pass: 1 << 43)
+        let validationPredictions = dataset.originalUnits(
+            try await trainer.predict(Self.sequences(dataset.validation, width: width), pass: 1 << 43),
+            of: dataset.validation
         )
-        let testPredictions = dataset.unscaleTargets(
-            try await trainer.predict(Self.sequences(dataset.test, width: width), pass: 1 << 41)
+        let testPredictions = dataset.originalUnits(
+            try await trainer.predict(Self.sequences(dataset.test, width: width), pass: 1 << 41),
+            of: dataset.test
         )
         var csv = "time,truth,prediction,split\n"
         for (split, windows, truths, predictions) in [
@@ -208,7 +211,7 @@ struct TrainingRun {
         let test = Self.sequences(dataset.test, width: dataset.inputWidth)
         let ideal = try Trainer(model: model, settings: settings, runtime: runtime, train: test, test: test)
         try await ideal.prepareExecutor()
-        let predictions = dataset.unscaleTargets(try await ideal.predict(test, pass: 1 << 42))
+        let predictions = dataset.originalUnits(try await ideal.predict(test, pass: 1 << 42), of: dataset.test)
         return RegressionMetrics(predictions: predictions, targets: dataset.testTargets)
     }
 
