@@ -50,9 +50,11 @@ public struct LinearAutoregression: Sendable, Equatable {
     /// - Precondition: at least one window.
     public static func fit(_ windows: [WindowedDataset.Window]) -> LinearAutoregression {
         precondition(!windows.isEmpty, "at least one window")
-        let rows = windows.map { window -> [Double] in window.inputs.flatMap { $0 } + [1] }
+        // The intercept's column comes first, so that an input it already explains (a constant
+        // column) is the one left out.
+        let rows = windows.map { window -> [Double] in [1] + window.inputs.flatMap { $0 } }
         let solution = LeastSquares.solve(rows: rows, targets: windows.map(\.target))
-        return LinearAutoregression(weights: Array(solution.dropLast()), intercept: solution[solution.count - 1])
+        return LinearAutoregression(weights: Array(solution.dropFirst()), intercept: solution[0])
     }
 
     /// Parameters: the weights and the intercept.
