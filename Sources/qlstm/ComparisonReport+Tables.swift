@@ -44,6 +44,7 @@ extension ComparisonReport {
             ]
             table.append(cells)
         }
+        appendBaselines(to: &table)
         return table
     }
 
