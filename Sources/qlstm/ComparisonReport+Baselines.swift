@@ -170,16 +170,12 @@ extension ComparisonReport {
                     )
                 )
             } else {
-                let parts = beating.map {
-                    "\($0.variant.title) on \(seedsBeating(persistence, $0)) of \(NumberText.count($0.runs.count, "seed")) (mean test R^2 \(Self.statistics($0.summaries.map(\.r2Test))))"
+                let parts = rows.map { row in
+                    let verb = beating.contains { $0.variant.label == row.variant.label } ? "beats" : "does not beat"
+                    return
+                        "\(row.variant.title) \(verb) it (test MSE below it on \(seedsBeating(persistence, row)) of \(NumberText.count(row.runs.count, "seed")), mean test R^2 \(Self.statistics(row.summaries.map(\.r2Test))))"
                 }
-                let others = rows.count - beating.count
-                blocks.append(
-                    .paragraph(
-                        "Against \(line), by mean test MSE: " + parts.joined(separator: "; ") + " beat it"
-                            + (others > 0 ? "; \(NumberText.count(others, "model")) do not." : ".")
-                    )
-                )
+                blocks.append(.paragraph("Against \(line), by mean test MSE: " + parts.joined(separator: "; ") + "."))
             }
         }
         if hasValidation,
@@ -195,7 +191,7 @@ extension ComparisonReport {
             )
         }
         var table = Table(
-            headers: ["model", "mean test R^2"] + baselines.map { "beats \($0.baseline.title)" },
+            headers: ["model", "mean test R^2"] + baselines.map { "beats \($0.baseline.name)" },
             alignments: [.left] + Array(repeating: .right, count: baselines.count + 1),
             caption:
                 "seeds whose test MSE is below the baseline's, on the same test windows; baselines' test R^2: "

@@ -71,8 +71,9 @@ struct TransformAndBaselineTests {
         #expect(withTransform.model <= withTransform.persistence)
         let report = try String(contentsOf: differenced.appendingPathComponent("report.md"), encoding: .utf8)
         for row in [
-            "| Persistence (tomorrow = today) |", "| Seasonal naive (period 12) |",
-            "| Linear autoregression (least squares) |", "through the transform difference",
+            "| Persistence (tomorrow = today) ", "| Seasonal naive (period 12) ",
+            "| Linear autoregression (least squares) ", "through the transform difference",
+            "Centric QLSTM (3 qubits) beats it",
         ] {
             #expect(report.contains(row), "report.md lacks \(row)")
         }
