@@ -86,7 +86,8 @@ extension ComparisonReport {
             season: season,
             parameters: result.parameters,
             fittedOn: result.baseline == .linearAutoregression
-                ? "the training windows' model inputs and targets (transform \(data.windows.transform), then scaling)"
+                ? "the training windows' model inputs and targets ("
+                    + (data.windows.transform.isIdentity ? "" : "transform \(data.windows.transform), then ") + "scaled)"
                 : nil,
             r2Test: result.test.r2,
             mseTest: result.test.mse,
@@ -141,6 +142,20 @@ extension ComparisonReport {
                 }
             )
         }
+    }
+
+    /// Persistence's test forecasts as a dotted grey line, for the predictions chart: what a
+    /// model has to improve on.
+    func persistenceSeries() -> [LineSeries] {
+        guard let persistence = baselines.first(where: { $0.baseline == .persistence }) else { return [] }
+        return [
+            LineSeries(
+                name: "persistence",
+                points: persistence.forecasts.filter { $0.split == "test" }.map { ($0.time, $0.forecast) },
+                stroke: .dotted,
+                colour: Colour(red: 140, green: 140, blue: 140)
+            )
+        ]
     }
 
     /// How many of a model's runs have a lower test MSE than the baseline (the same windows, so

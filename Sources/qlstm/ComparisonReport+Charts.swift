@@ -136,6 +136,7 @@ extension ComparisonReport {
                 )
             )
         }
+        series += persistenceSeries()
         return LineChart(
             title: "Test span: ground truth and mean prediction over seeds",
             xLabel: "time",
