@@ -17,9 +17,12 @@ struct TransformAndBaselineTests {
         }
     }
 
+    static var trendingCSV: String {
+        "quarter,level\n" + trendingSeries().enumerated().map { "\($0),\($1)\n" }.joined()
+    }
+
     static func writeTrendingSeries(to url: URL) throws {
-        let text = "quarter,level\n" + trendingSeries().enumerated().map { "\($0),\($1)\n" }.joined()
-        try text.write(to: url, atomically: true, encoding: .utf8)
+        try trendingCSV.write(to: url, atomically: true, encoding: .utf8)
     }
 
     static func json(_ url: URL) throws -> [String: Any] {
@@ -65,6 +68,9 @@ struct TransformAndBaselineTests {
         let root = try QlstmBinary.temporaryDirectory()
         let csv = root.appendingPathComponent("trend.csv")
         try Self.writeTrendingSeries(to: csv)
+        // docs/DATASETS.md measures on the committed copy.
+        let committed = QlstmBinary.packageRoot.appendingPathComponent("docs/data/trending-quarters.csv")
+        #expect(try String(contentsOf: committed, encoding: .utf8) == Self.trendingCSV)
 
         let differenced = root.appendingPathComponent("difference")
         let withTransform = try Self.compare(csv: csv, out: differenced, transform: ["--transform", "difference"])
