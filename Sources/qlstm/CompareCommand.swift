@@ -29,7 +29,8 @@ enum CompareCommand: Command {
             .flag("with-lstm", "add a classical LSTM of the paper's hidden size (on by default with no model options)"),
             .flag("ablation", "add the ablation: the distributed QLSTM with affine maps for circuits"),
             .value("seeds", "K", "seeds 0...K-1 per model (default 3)"),
-        ] + baselineSpecs + RunOptions.dataSpecs + RunOptions.circuitSpecs + RunOptions.trainingSpecs.filter { $0.name != "seed" } + [
+        ] + baselineSpecs + RunOptions.dataSpecs + RunOptions.circuitSpecs
+        + RunOptions.trainingSpecs.filter { $0.name != "seed" } + [
             .value(
                 "gradient-samples",
                 "K",

@@ -87,7 +87,8 @@ extension ComparisonReport {
             parameters: result.parameters,
             fittedOn: result.baseline == .linearAutoregression
                 ? "the training windows' model inputs and targets ("
-                    + (data.windows.transform.isIdentity ? "" : "transform \(data.windows.transform), then ") + "scaled)"
+                    + (data.windows.transform.isIdentity ? "" : "transform \(data.windows.transform), then ")
+                    + "scaled)"
                 : nil,
             r2Test: result.test.r2,
             mseTest: result.test.mse,
@@ -120,7 +121,8 @@ extension ComparisonReport {
     var transformSentence: String {
         let transform = data.windows.transform
         guard !transform.isIdentity else { return "" }
-        return " Every model reads the series through the transform \(transform) (fitted on the training part, before scaling); forecasts are inverted from each window's last observed value, so every figure is in the series' units."
+        return
+            " Every model reads the series through the transform \(transform) (fitted on the training part, before scaling); forecasts are inverted from each window's last observed value, so every figure is in the series' units."
     }
 
     /// The baselines as rows of the results table, under the models: each cell by its column's
@@ -170,14 +172,17 @@ extension ComparisonReport {
         guard !baselines.isEmpty else { return [] }
         var blocks: [ReportBlock] = []
         if let persistence = baselines.first(where: { $0.baseline == .persistence }) {
-            let line = "persistence (\"tomorrow = today\", test R^2 \(NumberText.fixed(persistence.test.r2, decimals: 4)), MSE \(String(format: "%.4g", persistence.test.mse)))"
+            let line =
+                "persistence (\"tomorrow = today\", test R^2 \(NumberText.fixed(persistence.test.r2, decimals: 4)), MSE \(String(format: "%.4g", persistence.test.mse)))"
             let beating = rows.filter { mean($0.summaries.map(\.mseTest)) < persistence.test.mse }
             if beating.isEmpty {
                 let best = rows.max { mean($0.summaries.map(\.r2Test)) < mean($1.summaries.map(\.r2Test)) }
                 blocks.append(
                     .paragraph(
                         "No model beats \(line) on the test windows"
-                            + (best.map { "; the best, \($0.variant.title), has mean test R^2 \(Self.statistics($0.summaries.map(\.r2Test)))" } ?? "")
+                            + (best.map {
+                                "; the best, \($0.variant.title), has mean test R^2 \(Self.statistics($0.summaries.map(\.r2Test)))"
+                            } ?? "")
                             + ". A forecast that does not beat repeating the last value has learnt nothing a forecaster can use."
                             + (data.windows.transform.differenceOrder == 0
                                 ? " On a trending series, models fitted on levels cannot forecast levels they never saw: try --transform difference (or log-return) (docs/DATASETS.md)."

@@ -34,7 +34,7 @@ enum RunOptions {
         .value(
             "transform",
             "T1,T2",
-            "difference, log-return or log, several in order (log,difference), fitted on the training part, before scaling; forecasts and metrics stay in original units"
+            "difference, log-return or log, several in order (log,difference), applied before the scaling (fitted on the training part); forecasts and metrics stay in original units"
         ),
         .value(
             "validation-fraction",

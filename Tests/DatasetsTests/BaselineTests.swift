@@ -26,7 +26,9 @@ struct BaselineTests {
 
     @Test func seasonalNaiveGoesBackWholePeriods() throws {
         let (series, dataset) = try Self.dataset()
-        #expect(try dataset.forecasts(.seasonalNaive(period: 2), for: dataset.test, series: series) == [11, 16, 22, 29])
+        #expect(
+            try dataset.forecasts(.seasonalNaive(period: 2), for: dataset.test, series: series) == [11, 16, 22, 29]
+        )
         #expect(try dataset.forecasts(.seasonalNaive(period: 3), for: dataset.test, series: series) == [7, 11, 16, 22])
         // Period 1 is persistence.
         #expect(

@@ -151,14 +151,24 @@ struct SeriesTransformTests {
             target: [1, 2, 3, 0, 5, 6],
             targetName: "price"
         )
-        let error = DatasetError.nonPositiveValue(column: "volume", row: 1, time: 11, value: -1, transform: "log-return")
+        let error = DatasetError.nonPositiveValue(
+            column: "volume",
+            row: 1,
+            time: 11,
+            value: -1,
+            transform: "log-return"
+        )
         #expect(throws: error) {
             try WindowedDataset(
                 series,
                 configuration: .init(sequenceLength: 2, transform: try SeriesTransform([.logReturn]))
             )
         }
-        #expect(error.description.hasPrefix("column 'volume' holds -1.0 in data row 2 (counting from 1 after any header; time 11)"))
+        #expect(
+            error.description.hasPrefix(
+                "column 'volume' holds -1.0 in data row 2 (counting from 1 after any header; time 11)"
+            )
+        )
         // Differences need no sign.
         #expect(throws: Never.self) {
             try WindowedDataset(
@@ -184,11 +194,17 @@ struct SeriesTransformTests {
         let text = String(decoding: try JSONEncoder().encode(plain), as: UTF8.self)
         #expect(!text.contains("transform"))
         #expect(try JSONDecoder().decode(WindowedDataset.Configuration.self, from: Data(text.utf8)) == plain)
-        let chained = WindowedDataset.Configuration(sequenceLength: 4, transform: try SeriesTransform([.log, .difference]))
+        let chained = WindowedDataset.Configuration(
+            sequenceLength: 4,
+            transform: try SeriesTransform([.log, .difference])
+        )
         let encoded = try JSONEncoder().encode(chained)
         #expect(String(decoding: encoded, as: UTF8.self).contains(#""transform":["log","difference"]"#))
         #expect(try JSONDecoder().decode(WindowedDataset.Configuration.self, from: encoded) == chained)
-        let bad = Data(#"{"sequenceLength":4,"horizon":1,"trainFraction":0.67,"scaling":{"identity":{}},"scalingScope":"trainingRows","referenceWindowing":false,"transform":["difference","log"]}"#.utf8)
+        let bad = Data(
+            #"{"sequenceLength":4,"horizon":1,"trainFraction":0.67,"scaling":{"identity":{}},"scalingScope":"trainingRows","referenceWindowing":false,"transform":["difference","log"]}"#
+                .utf8
+        )
         #expect(throws: DecodingError.self) { try JSONDecoder().decode(WindowedDataset.Configuration.self, from: bad) }
     }
 }

@@ -105,7 +105,8 @@ struct TransformAndBaselineTests {
         let out = root.appendingPathComponent("report")
         let outcome = try QlstmBinary.run([
             "compare", "--csv", csv.path, "--column", "level", "--time-column", "quarter", "--qubits", "none",
-            "--distributed", "none", "--with-lstm", "--seeds", "1", "--epochs", "1", "--season", "12", "--transform", "difference", "--quiet", "--out",
+            "--distributed", "none", "--with-lstm", "--seeds", "1", "--epochs", "1", "--season", "12", "--transform",
+            "difference", "--quiet", "--out",
             out.path,
         ])
         #expect(outcome.status == 0, "\(outcome.standardError)")
