@@ -160,9 +160,9 @@ public struct SeriesTransform: Sendable, Equatable, CustomStringConvertible {
     /// Carries one column through the chain.
     ///
     /// - Parameters:
-    ///   - values: the column, one value per row of `series`.
+    ///   - values: the column, one value per row.
     ///   - name: the column's name, for the error.
-    ///   - series: the series, for the error's time.
+    ///   - times: each row's time, for the error.
     /// - Throws: `DatasetError.nonPositiveValue` at the first value <= 0 when the chain takes
     ///   logarithms.
     /// - Complexity: O(rows x d).
