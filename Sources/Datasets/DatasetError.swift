@@ -28,6 +28,8 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
     case validationDoesNotFit(trainingWindows: Int, fraction: Double, validation: Int)
     /// A PCA width outside 1...feature count.
     case componentCountOutOfRange(requested: Int, featureCount: Int)
+    /// A value <= 0 where a transform takes logarithms; `row` is 0-based.
+    case nonPositiveValue(column: String, row: Int, time: Double, value: Double, transform: String)
 
     public var description: String {
         switch self {
@@ -61,6 +63,14 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
                 + "both need at least one window; choose another validation fraction (0 for none), a larger train fraction, or more rows"
         case .componentCountOutOfRange(let requested, let featureCount):
             "PCA to \(requested) component(s) is impossible with \(featureCount) feature column(s): choose 1...\(featureCount)"
+        case .nonPositiveValue(let column, let row, let time, let value, let transform):
+            "column '\(column)' holds \(value) in data row \(row + 1) (counting from 1 after any header; time \(Self.number(time))), "
+                + "but the transform \(transform) takes logarithms, which need values above 0: use the difference transform, or a column whose values are all above 0"
         }
+    }
+
+    /// 17 rather than 17.0 for whole numbers.
+    private static func number(_ value: Double) -> String {
+        value.rounded() == value && abs(value) < 1e15 ? String(Int(value)) : "\(value)"
     }
 }

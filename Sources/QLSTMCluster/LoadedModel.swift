@@ -62,15 +62,74 @@ public struct LoadedModel {
         return try await trainer.predict(data)
     }
 
-    /// Forecasts in the series' original units: each window is `L` rows of the model's input
-    /// columns (one value per row for a univariate model), scaled as in training, predicted,
-    /// and unscaled.
-    public func forecast(_ windows: [[[Double]]]) async throws -> [Double] {
+    /// Forecasts in the series' original units.
+    ///
+    /// - Parameters:
+    ///   - windows: per window, `L + d` rows of the model's input columns in original units
+    ///     (`L` the sequence length, `d` the number of differences of its `--transform`; one
+    ///     value per row for a univariate model), oldest first.
+    ///   - targets: per window, the target's values on the same rows, when the target is not
+    ///     one of the input columns and the transform differences it (the forecast continues
+    ///     from the last level).
+    public func forecast(_ windows: [[[Double]]], targets: [[Double]]? = nil) async throws -> [Double] {
         let preprocessing = file.preprocessing
-        let scaled = windows.map { rows in rows.map(preprocessing.transformFeatures).flatMap { $0 } }
-        return preprocessing.unscaleTargets(try await predict(scaled))
+        let rowsPerWindow = file.specification.data.windows.sequenceLength + preprocessing.transform.differenceOrder
+        let names = file.trainedOn?.features ?? (0..<preprocessing.featureScalers.count).map { "x\($0)" }
+        let targetColumn = file.trainedOn.flatMap { names.firstIndex(of: $0.target) } ?? (names.count == 1 ? 0 : nil)
+        var inputs: [[Double]] = []
+        var anchors: [Double] = []
+        for (index, window) in windows.enumerated() {
+            guard window.count == rowsPerWindow, window.allSatisfy({ $0.count == names.count }) else {
+                throw ForecastError.windowShape(
+                    window: index,
+                    rows: rowsPerWindow,
+                    columns: names.count,
+                    found: "\(window.count) rows of \(Set(window.map(\.count)).sorted().map(String.init).joined(separator: "/")) values"
+                )
+            }
+            let target: [Double]
+            if let targets {
+                guard index < targets.count, targets[index].count == rowsPerWindow else {
+                    throw ForecastError.targetShape(window: index, rows: rowsPerWindow)
+                }
+                target = targets[index]
+            } else if let targetColumn {
+                target = window.map { $0[targetColumn] }
+            } else {
+                throw ForecastError.targetNeeded
+            }
+            let series = try TimeSeries(
+                time: window.indices.map(Double.init),
+                features: window,
+                featureNames: names,
+                target: target,
+                targetName: file.trainedOn?.target ?? "target"
+            )
+            let prepared = try preprocessing.prepare(series)
+            inputs.append(prepared.rows.flatMap { $0 })
+            anchors.append(prepared.target.anchor(atRow: rowsPerWindow - 1))
+        }
+        return zip(try await predict(inputs), anchors).map { preprocessing.originalUnits($0, anchor: $1) }
     }
 
     /// Every sub-VQC with its trained parameters.
     public var circuits: [(circuit: SubVQC, parameters: [Double])] { trainer.model.circuits }
+}
+
+/// Windows `LoadedModel.forecast` cannot use.
+public enum ForecastError: Error, Equatable, CustomStringConvertible {
+    case windowShape(window: Int, rows: Int, columns: Int, found: String)
+    case targetShape(window: Int, rows: Int)
+    case targetNeeded
+
+    public var description: String {
+        switch self {
+        case .windowShape(let window, let rows, let columns, let found):
+            "window \(window) has \(found): the model reads \(rows) rows of \(columns) value(s) each (the sequence length plus one row per difference of its transform)"
+        case .targetShape(let window, let rows):
+            "the targets of window \(window) must be \(rows) values, one per row of the window"
+        case .targetNeeded:
+            "the model's target is not one of its input columns: give each window's target values (targets:)"
+        }
+    }
 }

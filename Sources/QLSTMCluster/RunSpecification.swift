@@ -98,8 +98,12 @@ public struct TrainedSeries: Codable, Equatable {
 /// A trained (or training) model on disk: the specification, the fitted preprocessing and the
 /// trainer's checkpoint. Written atomically after every epoch.
 public struct ModelFile: Codable {
-    /// Bumped when the layout changes; other versions are refused with a clear message.
-    public static let formatVersion = 1
+    /// Bumped when the layout changes; versions outside `readableFormatVersions` are refused
+    /// with a clear message. Version 2 added the series transform (`--transform`): a qlstm that
+    /// reads only version 1 would ignore it and forecast in the wrong units, so it must refuse.
+    public static let formatVersion = 2
+    /// Version 1 files (no transform) are read as they were.
+    public static let readableFormatVersions = 1...2
 
     public var format: String = "qlstm-model"
     public var formatVersion: Int = ModelFile.formatVersion
@@ -146,7 +150,7 @@ public struct ModelFile: Codable {
                 message: "not a qlstm model file (no \"format\": \"qlstm-model\")"
             )
         }
-        guard header?.formatVersion == formatVersion else {
+        guard let version = header?.formatVersion, readableFormatVersions.contains(version) else {
             throw RunFileError.invalid(
                 path: url.path,
                 message:

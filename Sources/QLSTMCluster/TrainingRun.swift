@@ -105,14 +105,17 @@ public struct TrainingRun {
     /// predictions.csv and summary.json.
     private func writeResults() async throws -> RunSummary {
         let width = dataset.inputWidth
-        let trainPredictions = dataset.unscaleTargets(
-            try await trainer.predict(Self.sequences(dataset.train, width: width), pass: .final(.train))
+        let trainPredictions = dataset.originalUnits(
+            try await trainer.predict(Self.sequences(dataset.train, width: width), pass: .final(.train)),
+            of: dataset.train
         )
-        let validationPredictions = dataset.unscaleTargets(
-            try await trainer.predict(Self.sequences(dataset.validation, width: width), pass: .final(.validation))
+        let validationPredictions = dataset.originalUnits(
+            try await trainer.predict(Self.sequences(dataset.validation, width: width), pass: .final(.validation)),
+            of: dataset.validation
         )
-        let testPredictions = dataset.unscaleTargets(
-            try await trainer.predict(Self.sequences(dataset.test, width: width), pass: .final(.test))
+        let testPredictions = dataset.originalUnits(
+            try await trainer.predict(Self.sequences(dataset.test, width: width), pass: .final(.test)),
+            of: dataset.test
         )
         var csv = "time,truth,prediction,split\n"
         for (split, windows, truths, predictions) in [
@@ -188,7 +191,7 @@ public struct TrainingRun {
             test: test,
             parameters: trainer.model.parameters
         )
-        let predictions = dataset.unscaleTargets(try await ideal.predict(test, pass: .idealTest))
+        let predictions = dataset.originalUnits(try await ideal.predict(test, pass: .idealTest), of: dataset.test)
         return RegressionMetrics(predictions: predictions, targets: dataset.testTargets)
     }
 

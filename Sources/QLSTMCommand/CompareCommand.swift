@@ -30,7 +30,8 @@ enum CompareCommand: Command {
             .flag("with-lstm", "add a classical LSTM of the paper's hidden size (on by default with no model options)"),
             .flag("ablation", "add the ablation: the distributed QLSTM with affine maps for circuits"),
             .value("seeds", "K", "seeds 0...K-1 per model (default 3)"),
-        ] + RunOptions.dataSpecs + RunOptions.circuitSpecs + RunOptions.trainingSpecs.filter { $0.name != "seed" } + [
+        ] + baselineSpecs + RunOptions.dataSpecs + RunOptions.circuitSpecs
+        + RunOptions.trainingSpecs.filter { $0.name != "seed" } + [
             .value(
                 "gradient-samples",
                 "K",
@@ -77,6 +78,7 @@ enum CompareCommand: Command {
         }
         let data = try RunOptions.data(from: options, seriesSeed: 0)
         let loaded = try data.load()
+        let baselines = try Self.baselines(options, loaded: loaded)
         let out = URL(fileURLWithPath: options.string("out") ?? "reports/\(data.name)")
         let variants = try Self.variants(
             options,
@@ -220,7 +222,7 @@ enum CompareCommand: Command {
                 progress: progress
             )
         }
-        let report = try ComparisonReport(
+        var report = try ComparisonReport(
             data: data,
             targetName: loaded.series.targetName,
             variants: variants,
@@ -233,7 +235,9 @@ enum CompareCommand: Command {
             noise: noise,
             topology: configuration.workers.map { "\($0.name) \($0.endpoint)" }
         )
+        report.baselines = baselines
         try report.write(to: out)
+        try report.writeBaselines(to: out)
         print(
             "wrote \(out.appendingPathComponent("report.md").path) and report.html (\(plans.count) runs, \(plans.count - reused.count) trained now, \(reused.count) reused; \(ProgressLine.duration(Date().timeIntervalSince(start))))"
         )

@@ -137,6 +137,7 @@ extension ComparisonReport {
                 )
             )
         }
+        series += persistenceSeries()
         return LineChart(
             title: "Test span: ground truth and mean prediction over seeds",
             xLabel: "time",

@@ -95,6 +95,7 @@ extension ComparisonReport {
                 )
             )
         }
+        paragraphs += baselineConclusions()
         let contrasts = contrasts()
         paragraphs += contrasts.map { .paragraph(sentence($0)) }
         var table = Table(

@@ -45,6 +45,7 @@ extension ComparisonReport {
             ]
             table.append(cells)
         }
+        appendBaselines(to: &table)
         return table
     }
 

@@ -64,6 +64,8 @@ struct ComparisonReport {
     /// Runs found finished (same fingerprint) and not trained again by this invocation.
     let reusedRuns: Int
     let topology: [String]
+    /// Persistence, seasonal naive and the linear autoregression on the same windows.
+    var baselines: [BaselineResult] = []
 
     init(
         data: DataSpecification,
@@ -161,7 +163,7 @@ struct ComparisonReport {
             .paragraph(
                 "Each model was trained \(NumberText.count(seeds, "time")) (\(seeds == 1 ? "seed 0" : "seeds 0 to \(seeds - 1)")) for \(NumberText.count(epochs, "epoch")) on \(data.task == nil ? "column \(targetName) of \(URL(fileURLWithPath: data.csvPath ?? data.name).lastPathComponent)" : "the \(data.name) benchmark"); R^2 is in the series' original units. \(hasPaperFigures ? "The paper's columns are its Tables I and II (single runs, its own protocol). " : "")Testing-epoch convergence, which the paper does not define, is here the first epoch whose test loss is within 5 % of the run's best."
             ),
-            .paragraph(protocolSentence),
+            .paragraph(protocolSentence + transformSentence),
             .table(table()),
         ]
         blocks += conclusionBlocks()

@@ -21,7 +21,8 @@ extension PredictCommand {
         guard let reference = models[selection.overallRun] else { return 1 }
         let data = reference.file.specification.data
         let (series, _) = try series(csvPath, for: reference.file, options: options)
-        let length = data.windows.sequenceLength
+        // With d differences a window takes d more rows than the sequence length.
+        let length = data.windows.sequenceLength + reference.file.preprocessing.transform.differenceOrder
         let horizon = data.windows.horizon
         guard series.count >= length else {
             throw CommandLineError.invalidFile(path: csvPath, message: "has \(series.count) rows; the models read windows of \(length)")
@@ -33,8 +34,9 @@ extension PredictCommand {
         for (run, model) in models {
             let indices = starts.indices.filter { choices[$0].run == run }
             guard !indices.isEmpty else { continue }
-            let windows = indices.map { start in (start..<(start + length)).map { series.features[$0] } }
-            for (index, prediction) in zip(indices, try await model.forecast(windows)) {
+            let windows = indices.map { start in Array(series.features[start..<(start + length)]) }
+            let targets = indices.map { start in Array(series.target[start..<(start + length)]) }
+            for (index, prediction) in zip(indices, try await model.forecast(windows, targets: targets)) {
                 predictions[index] = prediction
             }
         }

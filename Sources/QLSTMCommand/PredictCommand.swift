@@ -43,15 +43,20 @@ enum PredictCommand: Command {
         let preprocessing = loaded.file.preprocessing
         let (series, features) = try Self.series(csvPath, for: loaded.file, options: options)
         let length = data.windows.sequenceLength
-        guard series.count >= length else {
+        let offset = preprocessing.transform.differenceOrder
+        guard series.count >= length + offset else {
             throw CommandLineError.invalidFile(
                 path: csvPath,
-                message: "has \(series.count) rows; the model reads windows of \(length)"
+                message: offset == 0
+                    ? "has \(series.count) rows; the model reads windows of \(length)"
+                    : "has \(series.count) rows; the model reads windows of \(length) values of the transform \(preprocessing.transform), which take \(length + offset) rows"
             )
         }
         let trained = data.windows.horizon
         let horizon = try options.int("horizon", in: 1...100_000) ?? trained
-        let rows = series.features.map(preprocessing.transformFeatures)
+        // Row k of the model's rows is the series' row k + offset (differences drop the first rows).
+        let prepared = try preprocessing.prepare(series)
+        let rows = prepared.rows
         let step = series.count > 1 ? series.time[series.count - 1] - series.time[series.count - 2] : 1
         func time(ofRow row: Int) -> Double {
             row < series.count
@@ -59,10 +64,11 @@ enum PredictCommand: Command {
         }
         var csv = "input_end_time,target_time,prediction,truth\n"
         if horizon == trained {
-            let windows = (0...(series.count - length)).map { start in rows[start..<(start + length)].flatMap { $0 } }
-            let predictions = preprocessing.unscaleTargets(try await loaded.predict(windows))
-            for (start, prediction) in predictions.enumerated() {
-                let last = start + length - 1
+            let windows = (0...(rows.count - length)).map { start in rows[start..<(start + length)].flatMap { $0 } }
+            let scaled = try await loaded.predict(windows)
+            for (start, output) in scaled.enumerated() {
+                let last = start + length - 1 + offset
+                let prediction = preprocessing.originalUnits(output, anchor: prepared.target.anchor(atRow: last))
                 let targetRow = last + horizon
                 let truth = targetRow < series.count ? "\(series.target[targetRow])" : ""
                 csv += "\(time(ofRow: last)),\(time(ofRow: targetRow)),\(prediction),\(truth)\n"
@@ -74,12 +80,15 @@ enum PredictCommand: Command {
                     "the model predicts \(trained) step(s) ahead; --horizon \(horizon) needs a univariate model trained with --horizon 1 (forecast recursively), or retrain with --horizon \(horizon)"
                 )
             }
-            // Recursive: each scaled prediction becomes the next input (feature and target share a scaler).
-            var window = Array(rows[(series.count - length)...])
+            // Recursive: each scaled prediction becomes the next input (feature and target share
+            // a scaler, fitted on the same values), and the transform's continuation adds each
+            // forecast change to the levels before it.
+            var window = Array(rows[(rows.count - length)...])
             let last = series.count - 1
+            var continuation = prepared.target.continuation(afterRow: last)
             for ahead in 1...horizon {
                 let scaled = try await loaded.predict([window.flatMap { $0 }])[0]
-                let prediction = preprocessing.unscaleTargets([scaled])[0]
+                let prediction = continuation.advance(by: preprocessing.targetScaler.inverseTransform(scaled))
                 let targetRow = last + ahead
                 let truth = targetRow < series.count ? "\(series.target[targetRow])" : ""
                 csv += "\(time(ofRow: last)),\(time(ofRow: targetRow)),\(prediction),\(truth)\n"
@@ -121,7 +130,13 @@ enum PredictCommand: Command {
             time: timeColumn
         )
         if let trained = file.trainedOn {
-            try Self.check(series, against: trained, csvPath: csvPath, columnGiven: options.isSet("column"))
+            try Self.check(
+                series,
+                against: trained,
+                csvPath: csvPath,
+                columnGiven: options.isSet("column"),
+                levelsMatter: preprocessing.transform.differenceOrder == 0
+            )
         }
         guard series.featureCount == preprocessing.featureScalers.count else {
             throw CommandLineError.invalidFile(
@@ -135,8 +150,15 @@ enum PredictCommand: Command {
 
     /// Refuses a target column of another name than the model's (unless `--column` chose it),
     /// and warns, with both ranges, when the series leaves the range the model was fitted on by
-    /// more than a tenth of that range: a forecast there is an extrapolation.
-    static func check(_ series: TimeSeries, against trained: TrainedSeries, csvPath: String, columnGiven: Bool) throws {
+    /// more than a tenth of that range: a forecast there is an extrapolation. A model that reads
+    /// differences (`levelsMatter` false) never sees levels, so new levels are no warning.
+    static func check(
+        _ series: TimeSeries,
+        against trained: TrainedSeries,
+        csvPath: String,
+        columnGiven: Bool,
+        levelsMatter: Bool = true
+    ) throws {
         if series.targetName != trained.target && !columnGiven {
             throw CommandLineError.invalidFile(
                 path: csvPath,
@@ -149,7 +171,7 @@ enum PredictCommand: Command {
         where index < trained.featureRanges.count && name != series.targetName {
             columns.append((name, series.features.map { $0[index] }, trained.featureRanges[index]))
         }
-        for (name, values, range) in columns where range.count == 2 {
+        for (name, values, range) in columns where range.count == 2 && levelsMatter {
             guard let low = values.min(), let high = values.max() else { continue }
             let margin = 0.1 * (range[1] - range[0])
             if low < range[0] - margin || high > range[1] + margin {

@@ -33,6 +33,11 @@ enum RunOptions {
         .flag("reference-windowing", "drop the last window, as the paper's code does (157/78 pendulum split)"),
         .value("pca", "K", "reduce the feature columns to K principal components"),
         .value(
+            "transform",
+            "T1,T2",
+            "difference, log-return or log, several in order (log,difference), applied before the scaling (fitted on the training part); forecasts and metrics stay in original units"
+        ),
+        .value(
             "validation-fraction",
             "F",
             "the last F of the training windows validate, in time order, and are never trained on (default 0.1; 0 for none)"
@@ -153,7 +158,8 @@ enum RunOptions {
             scaling: scaling,
             scalingScope: paper || options.flag("whole-series-scaling") ? .wholeSeries : .trainingRows,
             principalComponents: try options.int("pca", in: 1...1000),
-            referenceWindowing: paper || options.flag("reference-windowing")
+            referenceWindowing: paper || options.flag("reference-windowing"),
+            transform: try transform(from: options)
         )
         return DataSpecification(
             task: csv == nil ? (task ?? .pendulum) : nil,
@@ -166,6 +172,16 @@ enum RunOptions {
             windows: windows,
             seriesSeed: seriesSeed
         )
+    }
+
+    /// `--transform T1,T2`: the chain of series transforms (none by default).
+    static func transform(from options: ParsedOptions) throws -> SeriesTransform {
+        guard let text = options.string("transform") else { return .none }
+        do {
+            return try SeriesTransform(parsing: text)
+        } catch .invalidParameter(_, _, let expected) {
+            throw CommandLineError.invalidValue(option: "--transform", value: text, expected: expected)
+        }
     }
 
     /// The circuit options (defaults: the paper's circuit).
@@ -246,6 +262,7 @@ enum RunOptions {
         "validation-fraction": ["data.windows.validationFraction"], "scaling": ["data.windows.scaling"],
         "whole-series-scaling": ["data.windows.scalingScope"],
         "reference-windowing": ["data.windows.referenceWindowing"], "pca": ["data.windows.principalComponents"],
+        "transform": ["data.windows.transform"],
         "paper-protocol": [
             "data.windows.scalingScope", "data.windows.referenceWindowing", "data.windows.validationFraction",
             "training.schedule",
