@@ -74,10 +74,14 @@ extension ComparisonReport {
 
     func noiseBlocks(_ study: NoiseStudy) -> [ReportBlock] {
         let p = study.profile
+        // The manifest's "name, shots" without the name the sentence already gives.
+        let shotsText =
+            rows.first { $0.variant.model.kind == .qlstm }?.manifest?.qpuProfile.split(separator: ", ", maxSplits: 1).last
+            .map(String.init) ?? ""
         return [
             .heading("Noise: profile \(p.name)", level: 2),
             .paragraph(
-                "Every QLSTM trained and was tested on the emulated QPU \(p.name) (p1 \(p.gateError1q), p2 \(p.gateError2q), T1 \(p.t1Seconds.map { "\($0) s" } ?? "none"), T2 \(p.t2Seconds.map { "\($0) s" } ?? "none"), readout \(p.readoutError0to1) / \(p.readoutError1to0), \(rows.first { $0.variant.model.kind == .qlstm }?.manifest?.qpuProfile ?? "")); the same trained weights were then tested on the ideal emulator. The gradient variance is the variance over \(study.samples) random initialisations (circuit angles uniform in [0, 2π), exact expectations, the MSE on \(study.windows) training windows) of each circuit angle's derivative, averaged over the angles: the barren-plateau measure behind partitioning onto small QPUs."
+                "Every QLSTM trained and was tested on the emulated QPU \(p.name) (p1 \(p.gateError1q), p2 \(p.gateError2q), T1 \(p.t1Seconds.map { "\($0) s" } ?? "none"), T2 \(p.t2Seconds.map { "\($0) s" } ?? "none"), readout \(p.readoutError0to1) / \(p.readoutError1to0), \(shotsText)); the same trained weights were then tested on the ideal emulator. The gradient variance is the variance over \(study.samples) random initialisations (circuit angles uniform in [0, 2π), exact expectations, the MSE on \(study.windows) training windows) of each circuit angle's derivative, averaged over the angles: the barren-plateau measure behind partitioning onto small QPUs."
             ),
             .table(noiseTable(study)),
             .chart(gradientChart(study), fileName: "gradient-variance.svg"),
