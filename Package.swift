@@ -25,11 +25,13 @@ let package = Package(
                 "ClusterProtocol", "VariationalCircuits", "QuantumSimulator", "QPUProfiles", "COpenSSL", "Suggestions",
             ]
         ),
+        // HTTP/1.1 on the cluster's sockets, for `qlstm serve` (docs/SERVING.md).
+        .target(name: "HTTPServer", dependencies: ["Cluster"]),
         .executableTarget(
             name: "qlstm",
             dependencies: [
                 "QuantumSimulator", "VariationalCircuits", "Datasets", "QLSTM", "QPUProfiles", "Reports", "Cluster",
-                "Suggestions",
+                "Suggestions", "HTTPServer",
             ]
         ),
         // Drives a real worker process with hostile clients (docs/SECURITY.md); `.ci/run` runs it.
@@ -60,6 +62,7 @@ let package = Package(
             name: "ClusterTests",
             dependencies: ["Cluster", "ClusterProtocol", "VariationalCircuits", "TestSupport"]
         ),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "Cluster"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["TestSupport", "Cluster", "ClusterProtocol", "VariationalCircuits"]

@@ -83,16 +83,24 @@ public struct WindowedDataset: Sendable, Equatable {
     public let trainTargets: [Double]
     public let validationTargets: [Double]
     public let testTargets: [Double]
-    /// The rows the scalers and the PCA were fitted on.
+    /// The rows the scalers and the PCA were fitted on (with preprocessing fitted before: the
+    /// rows they would have been fitted on, those the training windows read and predict).
     public let fittedRows: Range<Int>
 
     /// Cuts, scales and splits `series`.
     ///
-    /// - Throws: `DatasetError.invalidParameter` for a bad configuration value,
+    /// - Parameter fitted: scalers and PCA fitted before (a warm start keeps its model's), used
+    ///   instead of fitting new ones on this series; one feature scaler per feature column.
+    /// - Throws: `DatasetError.invalidParameter` for a bad configuration value or a `fitted`
+    ///   preprocessing of another width,
     ///   `.windowsDoNotFit` when the split leaves no training or no test window,
     ///   `.componentCountOutOfRange` for a PCA wider than the features.
     /// - Complexity: O(rows x (features + sequenceLength x inputWidth)).
-    public init(_ series: TimeSeries, configuration: Configuration) throws(DatasetError) {
+    public init(
+        _ series: TimeSeries,
+        configuration: Configuration,
+        preprocessing fitted: Preprocessing? = nil
+    ) throws(DatasetError) {
         try Self.validate(configuration)
         let length = configuration.sequenceLength
         let horizon = configuration.horizon
@@ -124,13 +132,27 @@ public struct WindowedDataset: Sendable, Equatable {
         // The last window that trains starts at fitCount - 1; its target row is that + lastOffset.
         let lastTrainingRow = fitCount - 1 + lastOffset
         let fittedRows = configuration.scalingScope == .wholeSeries ? 0..<series.count : 0..<(lastTrainingRow + 1)
-        let targetScaler = Scaler.fit(Array(series.target[fittedRows]), kind: configuration.scaling)
-        let featureScalers = (0..<series.featureCount).map { column in
-            Scaler.fit(series.features[fittedRows].map { $0[column] }, kind: configuration.scaling)
+        let targetScaler = fitted?.targetScaler ?? Scaler.fit(Array(series.target[fittedRows]), kind: configuration.scaling)
+        let featureScalers =
+            fitted?.featureScalers
+            ?? (0..<series.featureCount).map { column in
+                Scaler.fit(series.features[fittedRows].map { $0[column] }, kind: configuration.scaling)
+            }
+        guard featureScalers.count == series.featureCount else {
+            throw .invalidParameter(
+                name: "preprocessing",
+                value: "\(featureScalers.count) feature scalers",
+                expected: "one per feature column (\(series.featureCount))"
+            )
         }
         let scaledRows = series.features.map { row in zip(featureScalers, row).map { $0.transform($1) } }
-        let pca = try configuration.principalComponents.map { (width) throws(DatasetError) in
-            try PCA.fit(Array(scaledRows[fittedRows]), componentCount: width)
+        let pca: PCA?
+        if let fitted {
+            pca = fitted.pca
+        } else {
+            pca = try configuration.principalComponents.map { (width) throws(DatasetError) in
+                try PCA.fit(Array(scaledRows[fittedRows]), componentCount: width)
+            }
         }
         let inputRows = pca?.transform(scaledRows) ?? scaledRows
 

@@ -1,6 +1,7 @@
 import Datasets
 import Foundation
 import QLSTM
+import QuantumSimulator
 import VariationalCircuits
 
 /// A trained model read back from its `model.json`, ready to predict in process.
@@ -9,8 +10,12 @@ struct LoadedModel {
     let trainer: Trainer
 
     /// Rebuilds the model with its trained parameters and loads its circuits on a local executor.
-    /// - Parameter path: a model.json, or the run directory that holds one.
-    static func load(_ path: String) async throws -> LoadedModel {
+    /// - Parameters:
+    ///   - path: a model.json, or the run directory that holds one.
+    ///   - threads: threads per circuit batch (`qlstm serve` uses 1: its concurrent requests
+    ///     already keep every core busy, and a batch that stays on its caller's thread saves
+    ///     two thread hops per time step).
+    static func load(_ path: String, threads: Int = Parallel.threadCount) async throws -> LoadedModel {
         var isDirectory: ObjCBool = false
         var url = URL(fileURLWithPath: path)
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
@@ -25,7 +30,7 @@ struct LoadedModel {
         }
         let file = try ModelFile.read(from: url)
         let specification = file.specification
-        let executor = LocalExecutor()
+        let executor = LocalExecutor(threads: threads)
         let runtime =
             specification.model.kind == .qlstm
             ? QuantumRuntime(

@@ -61,7 +61,6 @@ enum PredictCommand: Command {
         }
         let trained = data.windows.horizon
         let horizon = try options.int("horizon", in: 1...100_000) ?? trained
-        let rows = series.features.map(preprocessing.transformFeatures)
         let step = series.count > 1 ? series.time[series.count - 1] - series.time[series.count - 2] : 1
         func time(ofRow row: Int) -> Double {
             row < series.count
@@ -69,8 +68,8 @@ enum PredictCommand: Command {
         }
         var csv = "input_end_time,target_time,prediction,truth\n"
         if horizon == trained {
-            let windows = (0...(series.count - length)).map { start in rows[start..<(start + length)].flatMap { $0 } }
-            let predictions = preprocessing.unscaleTargets(try await loaded.predict(windows))
+            let windows = (0...(series.count - length)).map { start in Array(series.features[start..<(start + length)]) }
+            let predictions = try await loaded.forecast(windows)
             for (start, prediction) in predictions.enumerated() {
                 let last = start + length - 1
                 let targetRow = last + horizon
@@ -85,7 +84,7 @@ enum PredictCommand: Command {
                 )
             }
             // Recursive: each scaled prediction becomes the next input (feature and target share a scaler).
-            var window = Array(rows[(series.count - length)...])
+            var window = series.features[(series.count - length)...].map(preprocessing.transformFeatures)
             let last = series.count - 1
             for ahead in 1...horizon {
                 let scaled = try await loaded.predict([window.flatMap { $0 }])[0]

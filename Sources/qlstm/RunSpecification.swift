@@ -21,19 +21,22 @@ struct DataSpecification: Sendable, Equatable, Codable {
     }
 
     /// Loads the series and cuts it.
-    func load() throws -> (series: TimeSeries, dataset: WindowedDataset) {
-        let series: TimeSeries
-        if let task {
-            series = try task.series(seed: seriesSeed)
-        } else {
-            series = try TimeSeries(
-                contentsOfCSV: URL(fileURLWithPath: csvPath ?? ""),
-                target: targetColumn ?? .index(0),
-                features: featureColumns,
-                time: timeColumn
-            )
-        }
-        return (series, try WindowedDataset(series, configuration: windows))
+    /// - Parameter preprocessing: scalers (and PCA) fitted before, to use instead of fitting
+    ///   new ones (a warm start's).
+    func load(preprocessing: Preprocessing? = nil) throws -> (series: TimeSeries, dataset: WindowedDataset) {
+        let series = try self.series()
+        return (series, try WindowedDataset(series, configuration: windows, preprocessing: preprocessing))
+    }
+
+    /// Loads the series.
+    func series() throws -> TimeSeries {
+        if let task { return try task.series(seed: seriesSeed) }
+        return try TimeSeries(
+            contentsOfCSV: URL(fileURLWithPath: csvPath ?? ""),
+            target: targetColumn ?? .index(0),
+            features: featureColumns,
+            time: timeColumn
+        )
     }
 }
 
@@ -45,6 +48,8 @@ struct RunSpecification: Sendable, Equatable, Codable {
     /// The emulated QPU every circuit runs on (`--profile`); `nil` for the ideal emulator.
     /// On a cluster the workers' own profiles apply, and must match this one when it is set.
     var profile: QPUProfile?
+    /// The trained model this run started from (`--warm-start`); `nil` for random weights.
+    var warmStart: WarmStart? = nil
 }
 
 /// What a model saw: the target's and the features' names and the range of each over the rows

@@ -8,7 +8,7 @@ import VariationalCircuits
 /// Every subcommand, in the order `qlstm help` lists them.
 let commands = [
     CommandEntry(CompareCommand.self), CommandEntry(TrainCommand.self), CommandEntry(PredictCommand.self),
-    CommandEntry(ExportCommand.self),
+    CommandEntry(ServeCommand.self), CommandEntry(ExportCommand.self),
     CommandEntry(ResourcesCommand.self), CommandEntry(WorkerCommand.self), CommandEntry(ClusterCommand.self),
     CommandEntry(SecretCommand.self),
     CommandEntry(SimulateCommand.self), CommandEntry(ProfilesCommand.self), CommandEntry(BenchCommand.self),
