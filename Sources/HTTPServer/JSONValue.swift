@@ -94,8 +94,8 @@ public enum JSONValue: Sendable, Equatable {
     // MARK: Reading
 
     /// Parses one JSON document (RFC 8259), whitespace around it allowed.
-    /// - Parameter maxDepth: the deepest nesting accepted, so a document of nested brackets
-    ///   cannot exhaust the stack.
+    /// - Parameter maxDepth: the most arrays and objects that may nest (`[[1]]` nests 2), so a
+    ///   document of nested brackets cannot exhaust the stack.
     /// - Throws: `JSONError` with the byte offset and what was wrong there.
     public static func parse(_ bytes: [UInt8], maxDepth: Int = 64) throws(JSONError) -> JSONValue {
         var reader = Reader(bytes: bytes, maxDepth: maxDepth)
@@ -142,9 +142,12 @@ public enum JSONValue: Sendable, Equatable {
             return value
         }
 
+        /// A value inside `depth` arrays and objects.
         mutating func value(depth: Int) throws(JSONError) -> JSONValue {
-            guard depth < maxDepth else { throw error("nested deeper than \(maxDepth) levels") }
             guard offset < bytes.count else { throw error("unexpected end of input: a value is missing") }
+            if bytes[offset] == UInt8(ascii: "{") || bytes[offset] == UInt8(ascii: "[") {
+                guard depth < maxDepth else { throw error("arrays and objects nested deeper than \(maxDepth) levels") }
+            }
             switch bytes[offset] {
             case UInt8(ascii: "{"): return try object(depth: depth)
             case UInt8(ascii: "["): return try array(depth: depth)

@@ -52,7 +52,7 @@ final class TestClient: Sendable {
                 return nil
             }
             let head = buffer.withLock { String(decoding: $0[..<headEnd], as: UTF8.self) }
-            var lines = head.components(separatedBy: "\r\n")
+            var lines = head.split(separator: "\r\n", omittingEmptySubsequences: false).map(String.init)
             let statusLine = lines.removeFirst().split(separator: " ")
             guard statusLine.count >= 2, let status = Int(statusLine[1]) else {
                 throw Failure(description: "bad status line in \(head)")
