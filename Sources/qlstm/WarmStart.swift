@@ -9,8 +9,8 @@ import QLSTM
 /// say which weights it began from: retraining from other weights, or another scaler, is
 /// another run.
 struct WarmStart: Sendable, Equatable, Codable {
-    /// The run directory or model.json given. Left out of the fingerprint (a moved run is the
-    /// same start): the three values below identify the weights.
+    /// The run directory or model.json given, its symbolic links resolved. Left out of the
+    /// fingerprint (a moved run is the same start): the three values below identify the weights.
     var path: String?
     /// The starting model's run fingerprint.
     var fingerprint: String
@@ -106,7 +106,8 @@ struct WarmStart: Sendable, Equatable, Codable {
             if !options.isSet("time-column") { specification.data.timeColumn = from.data.timeColumn }
         }
         specification.warmStart = WarmStart(
-            path: path,
+            // Where a link such as /var/lib/qlstm/current pointed when the run started.
+            path: URL(fileURLWithPath: path).resolvingSymlinksInPath().path,
             fingerprint: fingerprint,
             epochs: source.checkpoint.completedEpochs,
             parameterDigest: digest(source.checkpoint.parameters),
