@@ -20,7 +20,7 @@ final class ServeProcess: @unchecked Sendable {
     init(_ arguments: [String], in directory: URL, listen: String = "127.0.0.1:0") throws {
         try QlstmBinary.checkBinary()
         logURL = directory.appendingPathComponent("serve-\(UUID().uuidString).log")
-        FileManager.default.createFile(atPath: logURL.path, contents: nil)
+        _ = FileManager.default.createFile(atPath: logURL.path, contents: nil)
         process.executableURL = QlstmBinary.url
         process.arguments = ["serve", "--listen", listen] + arguments
         let output = Pipe()
@@ -200,6 +200,12 @@ final class HTTPClient {
 }
 
 extension HTTPClient.Response {
+    /// The message of a `{"error": "..."}` body, unescaped.
+    var errorMessage: String {
+        let object = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any]
+        return object?["error"] as? String ?? ""
+    }
+
     /// The numbers of `{"predictions": [...]}` as the server wrote them.
     var predictionTexts: [String] {
         guard let open = body.firstIndex(of: "["), let close = body.lastIndex(of: "]") else { return [] }
