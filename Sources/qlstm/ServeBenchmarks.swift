@@ -41,8 +41,9 @@ struct ServeBenchmarks {
             server.stop()
             try await running.value
             let sorted = load.latencies.sorted()
+            /// Milliseconds, to the microsecond.
             func percentile(_ p: Double) -> Double {
-                sorted.isEmpty ? .nan : sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] * 1000
+                sorted.isEmpty ? .nan : (sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] * 1e6).rounded() / 1000
             }
             figures["serve_\(key)_p50_ms"] = percentile(0.5)
             figures["serve_\(key)_p99_ms"] = percentile(0.99)
