@@ -132,7 +132,8 @@ public struct WindowedDataset: Sendable, Equatable {
         // The last window that trains starts at fitCount - 1; its target row is that + lastOffset.
         let lastTrainingRow = fitCount - 1 + lastOffset
         let fittedRows = configuration.scalingScope == .wholeSeries ? 0..<series.count : 0..<(lastTrainingRow + 1)
-        let targetScaler = fitted?.targetScaler ?? Scaler.fit(Array(series.target[fittedRows]), kind: configuration.scaling)
+        let targetScaler =
+            fitted?.targetScaler ?? Scaler.fit(Array(series.target[fittedRows]), kind: configuration.scaling)
         let featureScalers =
             fitted?.featureScalers
             ?? (0..<series.featureCount).map { column in

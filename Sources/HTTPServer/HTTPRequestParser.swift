@@ -159,7 +159,9 @@ public struct HTTPRequestParser: Sendable {
         default:
             let isVersion =
                 version.count == 8 && version.hasPrefix("HTTP/")
-                && version.dropFirst(5).enumerated().allSatisfy { $0.offset == 1 ? $0.element == "." : $0.element.isNumber }
+                && version.dropFirst(5).enumerated().allSatisfy {
+                    $0.offset == 1 ? $0.element == "." : $0.element.isNumber
+                }
             throw isVersion ? .unsupportedVersion(version) : .malformedRequestLine(lineText)
         }
         guard let target = originForm(String(decoding: parts[1], as: UTF8.self)) else {
@@ -190,7 +192,9 @@ public struct HTTPRequestParser: Sendable {
             throw .lengthRequired(method: method, transferEncoding: encoding)
         }
         var contentLength = 0
-        let lengths = headers.values(of: "Content-Length").flatMap { $0.split(separator: ",", omittingEmptySubsequences: false) }
+        let lengths = headers.values(of: "Content-Length").flatMap {
+            $0.split(separator: ",", omittingEmptySubsequences: false)
+        }
         if let first = lengths.first {
             let text = first.trimmingWhitespace()
             guard !text.isEmpty, text.allSatisfy({ $0.isASCII && $0.isNumber }),

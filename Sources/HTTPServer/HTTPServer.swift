@@ -24,7 +24,8 @@ import Glibc
 /// ```
 ///
 /// `stop()` (SIGTERM): no new connections; idle ones close at once; a request being received or
-/// answered is finished and answered with `Connection: close`; then `run()` returns.
+/// answered is finished and answered with `Connection: close`; then `run()` returns. The accept
+/// and connection threads hold the server until then: a started server lives until stopped.
 public final class HTTPServer: Sendable {
     /// Answers one complete request.
     public typealias Handler = @Sendable (HTTPRequest) async -> HTTPResponse
@@ -63,11 +64,6 @@ public final class HTTPServer: Sendable {
         self.configuration = configuration
         self.check = check
         self.handler = handler
-    }
-
-    deinit {
-        // A server dropped without stop() must not leave its accept thread and port behind.
-        state.withLock { $0.wake?.signal() }
     }
 
     /// The bound port, once started.

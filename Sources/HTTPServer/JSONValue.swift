@@ -125,7 +125,8 @@ public enum JSONValue: Sendable, Equatable {
         func describeNext() -> String {
             guard offset < bytes.count else { return "end of input" }
             let byte = bytes[offset]
-            return byte >= 0x21 && byte < 0x7F ? "'\(Character(Unicode.Scalar(byte)))'" : "byte 0x\(String(byte, radix: 16))"
+            return byte >= 0x21 && byte < 0x7F
+                ? "'\(Character(Unicode.Scalar(byte)))'" : "byte 0x\(String(byte, radix: 16))"
         }
 
         mutating func skipWhitespace() {
@@ -320,7 +321,8 @@ public enum JSONValue: Sendable, Equatable {
         }
 
         mutating func hexQuad() throws(JSONError) -> UInt32 {
-            guard bytes.count - offset >= 4, bytes[offset..<(offset + 4)].allSatisfy({ Character(Unicode.Scalar($0)).isHexDigit }),
+            guard bytes.count - offset >= 4,
+                bytes[offset..<(offset + 4)].allSatisfy({ Character(Unicode.Scalar($0)).isHexDigit }),
                 let code = UInt32(String(decoding: bytes[offset..<(offset + 4)], as: UTF8.self), radix: 16)
             else {
                 throw error("\\u needs four hex digits")

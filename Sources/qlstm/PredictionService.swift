@@ -32,7 +32,8 @@ final class PredictionService: Sendable {
     let threads: Int
     private let log: @Sendable (String) -> Void
     private let served: Mutex<Served>
-    private let isReloading = Mutex(false)
+    /// Whether a reload runs, and whether another was asked for meanwhile.
+    private let reloads = Mutex((running: false, again: false))
 
     /// Loads the model at `path`.
     /// - Throws: `CommandLineError` for a missing or damaged model file.
@@ -51,8 +52,10 @@ final class PredictionService: Sendable {
         let specification = model.file.specification
         let fingerprint = model.file.fingerprint ?? "none"
         var isDirectory: ObjCBool = false
-        let isRunDirectory = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
-        let directory = isRunDirectory ? URL(fileURLWithPath: path) : URL(fileURLWithPath: path).deletingLastPathComponent()
+        let isRunDirectory =
+            FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) && isDirectory.boolValue
+        let directory =
+            isRunDirectory ? URL(fileURLWithPath: path) : URL(fileURLWithPath: path).deletingLastPathComponent()
         let manifestURL = directory.appendingPathComponent("manifest.json")
         let manifest: Result<[UInt8], ManifestMissing>
         if let bytes = FileManager.default.contents(atPath: manifestURL.path).map(Array.init) {
@@ -60,7 +63,9 @@ final class PredictionService: Sendable {
             if case .object(let members) = try? JSONValue.parse(bytes), members["fingerprint"] == .string(fingerprint) {
                 manifest = .success(bytes)
             } else {
-                manifest = .failure(ManifestMissing(reason: "\(manifestURL.path) describes another run than the model served"))
+                manifest = .failure(
+                    ManifestMissing(reason: "\(manifestURL.path) describes another run than the model served")
+                )
             }
         } else {
             manifest = .failure(ManifestMissing(reason: "\(directory.path) holds no manifest.json beside the model"))
@@ -81,25 +86,32 @@ final class PredictionService: Sendable {
     }
 
     /// Loads the model at `path` again and serves it from the next request on; when it cannot
-    /// be loaded, keeps serving the current one. One reload at a time; a SIGHUP during a reload
-    /// is logged and ignored.
+    /// be loaded, keeps serving the current one. One reload at a time: a SIGHUP during a reload
+    /// makes it load once more when it ends, so the last signal always sees the path's latest
+    /// run.
     func reload() async {
-        guard isReloading.withLock({ reloading in
-            defer { reloading = true }
-            return !reloading
-        })
-        else {
-            log("SIGHUP during a reload: ignored")
+        let starts = reloads.withLock { state in
+            if state.running { state.again = true }
+            defer { state.running = true }
+            return !state.running
+        }
+        guard starts else {
+            log("SIGHUP during a reload: loading again when it ends")
             return
         }
-        defer { isReloading.withLock { $0 = false } }
-        let old = current.fingerprint
-        do {
-            let fresh = try await Self.load(path, threads: threads)
-            served.withLock { $0 = fresh }
-            log("reloaded \(path): serving model \(fresh.fingerprint) (was \(old))")
-        } catch {
-            log("reload of \(path) failed, still serving model \(old): \(error)")
+        repeat {
+            let old = current.fingerprint
+            do {
+                let fresh = try await Self.load(path, threads: threads)
+                served.withLock { $0 = fresh }
+                log("reloaded \(path): serving model \(fresh.fingerprint) (was \(old))")
+            } catch {
+                log("reload of \(path) failed, still serving model \(old): \(error)")
+            }
+        } while reloads.withLock { state in
+            defer { state.again = false }
+            state.running = state.again
+            return state.again
         }
     }
 
@@ -215,7 +227,9 @@ final class PredictionService: Sendable {
             throw BadWindows(description: "the body has no \"windows\": send \(shape)")
         }
         guard case .array(let windows) = list else {
-            throw BadWindows(description: "\"windows\" is \(list.kindDescription), not an array of windows: send \(shape)")
+            throw BadWindows(
+                description: "\"windows\" is \(list.kindDescription), not an array of windows: send \(shape)"
+            )
         }
         guard !windows.isEmpty else { throw BadWindows(description: "\"windows\" is empty: send at least one window") }
         func number(_ value: JSONValue, at path: String) throws(BadWindows) -> Double {
@@ -229,7 +243,8 @@ final class PredictionService: Sendable {
         for (w, window) in windows.enumerated() {
             guard case .array(let steps) = window else {
                 throw BadWindows(
-                    description: "windows[\(w)] is \(window.kindDescription), not an array of \(length) rows: send \(shape)"
+                    description:
+                        "windows[\(w)] is \(window.kindDescription), not an array of \(length) rows: send \(shape)"
                 )
             }
             guard steps.count == length else {
@@ -244,7 +259,8 @@ final class PredictionService: Sendable {
                 if case .array(let values) = step {
                     guard values.count == features else {
                         throw BadWindows(
-                            description: "\(path) has \(values.count) values; the model reads \(features) per row\(names)"
+                            description:
+                                "\(path) has \(values.count) values; the model reads \(features) per row\(names)"
                         )
                     }
                     var row: [Double] = []

@@ -20,7 +20,9 @@ struct ServeBenchmarks {
     static let clients = 8
 
     func run(into figures: inout [String: Any]) async throws {
-        let root = FileManager.default.temporaryDirectory.appendingPathComponent("qlstm-bench-serve-\(UUID().uuidString)")
+        let root = FileManager.default.temporaryDirectory.appendingPathComponent(
+            "qlstm-bench-serve-\(UUID().uuidString)"
+        )
         defer { try? FileManager.default.removeItem(at: root) }
         let series = try BenchmarkTask.pendulum.series()
         let bodies = (0...(series.count - 4)).map { start in
@@ -43,7 +45,8 @@ struct ServeBenchmarks {
             let sorted = load.latencies.sorted()
             /// Milliseconds, to the microsecond.
             func percentile(_ p: Double) -> Double {
-                sorted.isEmpty ? .nan : (sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] * 1e6).rounded() / 1000
+                sorted.isEmpty
+                    ? .nan : (sorted[min(sorted.count - 1, Int(Double(sorted.count) * p))] * 1e6).rounded() / 1000
             }
             figures["serve_\(key)_p50_ms"] = percentile(0.5)
             figures["serve_\(key)_p99_ms"] = percentile(0.99)

@@ -27,7 +27,10 @@ enum ServeCommand: Command {
             "FILE",
             "require 'Authorization: Bearer SECRET' with this file's secret (the cluster's; 'qlstm secret generate FILE')"
         ),
-        .flag("insecure", "without --secret-file, listen beyond loopback anyway: anyone who reaches the port may use it"),
+        .flag(
+            "insecure",
+            "without --secret-file, listen beyond loopback anyway: anyone who reaches the port may use it"
+        ),
         .value("max-body", "SIZE", "the largest request body, in bytes or as 4M (default 1M; larger: 413)"),
         .value(
             "max-connections",

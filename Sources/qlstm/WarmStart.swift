@@ -26,7 +26,9 @@ struct WarmStart: Sendable, Equatable, Codable {
     /// The options a warm start takes from its model: the architecture, and the window the
     /// model reads. Given with another value they are refused, not silently overridden.
     static let architectureOptions =
-        RunOptions.modelSpecs.map(\.name) + ["depth", "n-qlayers", "encoding", "ansatz", "rotations", "seq-len", "horizon"]
+        RunOptions.modelSpecs.map(\.name) + [
+            "depth", "n-qlayers", "encoding", "ansatz", "rotations", "seq-len", "horizon",
+        ]
     /// The options the kept scaler fixes (free with `--refit-scaler`).
     static let scalerOptions = ["scaling", "pca"]
 
@@ -57,7 +59,8 @@ struct WarmStart: Sendable, Equatable, Codable {
         guard let fingerprint = source.fingerprint else {
             throw CommandLineError.invalidFile(
                 path: path,
-                message: "has no run fingerprint (made by qlstm before 0.2.0): retrain it with this version to warm-start from it"
+                message:
+                    "has no run fingerprint (made by qlstm before 0.2.0): retrain it with this version to warm-start from it"
             )
         }
         let from = source.specification
@@ -98,7 +101,9 @@ struct WarmStart: Sendable, Equatable, Codable {
         specification.data.windows.sequenceLength = from.data.windows.sequenceLength
         specification.data.windows.horizon = from.data.windows.horizon
         if !options.isSet("scaling") { specification.data.windows.scaling = from.data.windows.scaling }
-        if !options.isSet("pca") { specification.data.windows.principalComponents = from.data.windows.principalComponents }
+        if !options.isSet("pca") {
+            specification.data.windows.principalComponents = from.data.windows.principalComponents
+        }
         // A newer file of the same series has the same columns.
         if specification.data.csvPath != nil && from.data.task == nil {
             if !options.isSet("column") { specification.data.targetColumn = from.data.targetColumn }
@@ -130,7 +135,8 @@ struct WarmStart: Sendable, Equatable, Codable {
                 "--warm-start \(path): no such run: give a run directory written by qlstm train, or its model.json"
             )
         }
-        let url = isDirectory.boolValue
+        let url =
+            isDirectory.boolValue
             ? URL(fileURLWithPath: path).appendingPathComponent("model.json") : URL(fileURLWithPath: path)
         guard FileManager.default.fileExists(atPath: url.path) else {
             throw CommandLineError.conflict(

@@ -5,7 +5,11 @@ import Testing
 @Suite("HTTP/1.1 request parser")
 struct HTTPRequestParserTests {
     /// Every request of `bytes`, fed in the given chunks.
-    static func requests(_ bytes: [UInt8], chunks: [Int], limits: HTTPRequestParser.Limits = .init()) throws
+    static func requests(
+        _ bytes: [UInt8],
+        chunks: [Int],
+        limits: HTTPRequestParser.Limits = .init()
+    ) throws
         -> [HTTPRequest]
     {
         var parser = HTTPRequestParser(limits: limits)
@@ -49,7 +53,9 @@ struct HTTPRequestParserTests {
     func headFirst() throws {
         var parser = HTTPRequestParser()
         #expect(parser.isIdle)
-        parser.append(Array("POST /p HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n".utf8)[...])
+        parser.append(
+            Array("POST /p HTTP/1.1\r\nHost: a\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\n".utf8)[...]
+        )
         #expect(!parser.isIdle)
         guard case .head(let head) = try parser.next() else {
             Issue.record("no head")

@@ -165,7 +165,8 @@ struct HTTPServerTests {
 
     @Test("without authentication the server refuses to listen beyond loopback")
     func loopbackOnly() throws {
-        let server = try HTTPServer(configuration: HTTPServerConfiguration(listen: Endpoint(host: "0.0.0.0", port: 0))) {
+        let server = try HTTPServer(configuration: HTTPServerConfiguration(listen: Endpoint(host: "0.0.0.0", port: 0)))
+        {
             _ in .error(500, "unused")
         }
         #expect(throws: HTTPError.authenticationRequired(listen: Endpoint(host: "0.0.0.0", port: 0))) {

@@ -10,8 +10,10 @@ struct JSONValueTests {
 
     @Test("numbers convert as Double(String) does, bit for bit, and are written back to the same bits")
     func numbers() throws {
-        let texts = ["0", "-0", "1", "0.1", "-2.5e-3", "1E+2", "6.02214076e23", "4.9e-324", "1.7976931348623157e308",
-            "0.30000000000000004", "123456789012345678901234567890"]
+        let texts = [
+            "0", "-0", "1", "0.1", "-2.5e-3", "1E+2", "6.02214076e23", "4.9e-324", "1.7976931348623157e308",
+            "0.30000000000000004", "123456789012345678901234567890",
+        ]
         for text in texts {
             guard case .number(let value) = try Self.parse(text) else {
                 Issue.record("\(text) is not a number")

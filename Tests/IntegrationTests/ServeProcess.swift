@@ -38,7 +38,10 @@ final class ServeProcess: @unchecked Sendable {
             let port = UInt16(last)
         else {
             process.waitUntilExit()
-            throw DidNotStart(description: "qlstm serve did not start: \(text) \(String(decoding: (try? Data(contentsOf: logURL)) ?? Data(), as: UTF8.self))")
+            throw DidNotStart(
+                description:
+                    "qlstm serve did not start: \(text) \(String(decoding: (try? Data(contentsOf: logURL)) ?? Data(), as: UTF8.self))"
+            )
         }
         self.port = port
     }
@@ -144,7 +147,9 @@ final class HTTPClient {
         let bytes = Array(text.utf8)
         var offset = 0
         while offset < bytes.count {
-            let sent = bytes[offset...].withUnsafeBytes { Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL)) }
+            let sent = bytes[offset...].withUnsafeBytes {
+                Glibc.send(descriptor, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
+            }
             guard sent > 0 else { throw Failure(description: "send failed: errno \(errno)") }
             offset += sent
         }

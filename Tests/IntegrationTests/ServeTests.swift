@@ -25,7 +25,11 @@ struct ServeTests {
 
     /// `count` windows of 4 values (the pendulum's omega range), their CSV for `qlstm predict`,
     /// and `qlstm predict`'s prediction for each, as written.
-    static func windowsAndPredictions(_ count: Int, run: URL, in root: URL) throws -> (windows: [[String]], predictions: [String]) {
+    static func windowsAndPredictions(
+        _ count: Int,
+        run: URL,
+        in root: URL
+    ) throws -> (windows: [[String]], predictions: [String]) {
         let values = (0..<(count + 3)).map { i in "\(2.5 * sin(0.37 * Double(i)) + 0.3 * cos(1.3 * Double(i)))" }
         let csv = root.appendingPathComponent("omega.csv")
         try ("omega\n" + values.joined(separator: "\n") + "\n").write(to: csv, atomically: true, encoding: .utf8)
@@ -42,7 +46,9 @@ struct ServeTests {
         "{\"windows\": [" + windows.map { "[" + $0.joined(separator: ", ") + "]" }.joined(separator: ", ") + "]}"
     }
 
-    @Test("1,000 single-window predictions from 8 concurrent clients: no error, each equal to qlstm predict bit for bit")
+    @Test(
+        "1,000 single-window predictions from 8 concurrent clients: no error, each equal to qlstm predict bit for bit"
+    )
     func concurrentPredictionsMatchPredict() throws {
         let (root, run) = try Self.trainedRun()
         let (windows, expected) = try Self.windowsAndPredictions(1000, run: run, in: root)
@@ -63,7 +69,9 @@ struct ServeTests {
                             if response?.status == 200 && texts == [expected[index]] {
                                 $0.answered += 1
                             } else {
-                                $0.failures.append("window \(index): \(response.map { "\($0.status) \($0.body)" } ?? "closed") vs \(expected[index])")
+                                $0.failures.append(
+                                    "window \(index): \(response.map { "\($0.status) \($0.body)" } ?? "closed") vs \(expected[index])"
+                                )
                             }
                         }
                     }
@@ -77,18 +85,25 @@ struct ServeTests {
         #expect(result.answered == 1000)
         #expect(result.failures.isEmpty, "\(result.failures.prefix(5))")
         // Many windows in one request: the same bits again.
-        let batch = try #require(try HTTPClient(port: server.port).request("POST", "/predict", body: Self.body(Array(windows[..<300]))))
+        let batch = try #require(
+            try HTTPClient(port: server.port).request("POST", "/predict", body: Self.body(Array(windows[..<300])))
+        )
         #expect(batch.predictionTexts == Array(expected[..<300]))
         #expect(server.terminate() == 0)
     }
 
-    @Test("with --secret-file: 401 without the bearer token; then 400, 404, 405, 411 and 413 each with one JSON message")
+    @Test(
+        "with --secret-file: 401 without the bearer token; then 400, 404, 405, 411 and 413 each with one JSON message"
+    )
     func refusals() throws {
         let (root, run) = try Self.trainedRun()
         let secretFile = root.appendingPathComponent("secret")
         #expect(try QlstmBinary.run(["secret", "generate", secretFile.path]).status == 0)
         let secret = try String(contentsOf: secretFile, encoding: .utf8).trimmingCharacters(in: .newlines)
-        let server = try ServeProcess(["--model", run.path, "--secret-file", secretFile.path, "--max-body", "2048"], in: root)
+        let server = try ServeProcess(
+            ["--model", run.path, "--secret-file", secretFile.path, "--max-body", "2048"],
+            in: root
+        )
         let auth = ["Authorization": "Bearer \(secret)"]
 
         let anonymous = try #require(try HTTPClient(port: server.port).request("GET", "/health"))
@@ -97,11 +112,16 @@ struct ServeTests {
         let wrong = try #require(
             try HTTPClient(port: server.port).request("GET", "/health", headers: ["Authorization": "Bearer \(secret)0"])
         )
-        #expect(wrong.status == 401 && wrong.errorMessage == "the bearer token is not this server's secret", "\(wrong.body)")
+        #expect(
+            wrong.status == 401 && wrong.errorMessage == "the bearer token is not this server's secret",
+            "\(wrong.body)"
+        )
 
         let client = try HTTPClient(port: server.port)
         let health = try #require(try client.request("GET", "/health", headers: auth))
-        #expect(health.status == 200 && health.body.contains("\"status\":\"ok\"") && health.body.contains("\"window\":4"))
+        #expect(
+            health.status == 200 && health.body.contains("\"status\":\"ok\"") && health.body.contains("\"window\":4")
+        )
         let fingerprint = try #require(health.body.firstMatch(of: /"fingerprint":"([0-9a-f]{32})"/)?.1)
         let model = try #require(try client.request("GET", "/model", headers: auth))
         #expect(model.status == 200 && model.body.contains("\"fingerprint\" : \"\(fingerprint)\""))
@@ -125,9 +145,17 @@ struct ServeTests {
             #expect(response.body.hasPrefix("{\"error\":\"") && response.headers["content-type"] == "application/json")
         }
         let large = try #require(
-            try client.request("POST", "/predict", body: Self.body(Array(repeating: ["1.5", "2.5", "3.5", "4.5"], count: 200)), headers: auth)
+            try client.request(
+                "POST",
+                "/predict",
+                body: Self.body(Array(repeating: ["1.5", "2.5", "3.5", "4.5"], count: 200)),
+                headers: auth
+            )
         )
-        #expect(large.status == 413 && large.errorMessage.contains("more than the 2048 this server accepts"), "\(large.body)")
+        #expect(
+            large.status == 413 && large.errorMessage.contains("more than the 2048 this server accepts"),
+            "\(large.body)"
+        )
 
         let other = try HTTPClient(port: server.port)
         let missing = try #require(try other.request("GET", "/forecast", headers: auth))
@@ -150,7 +178,8 @@ struct ServeTests {
         let windows = (0..<50_000).map { i in (0..<4).map { "\(sin(Double(i + $0) * 0.1))" } }
         let busy = try HTTPClient(port: server.port)
         try busy.send(
-            "POST /predict HTTP/1.1\r\nHost: t\r\nContent-Length: \(Self.body(windows).utf8.count)\r\n\r\n" + Self.body(windows)
+            "POST /predict HTTP/1.1\r\nHost: t\r\nContent-Length: \(Self.body(windows).utf8.count)\r\n\r\n"
+                + Self.body(windows)
         )
         usleep(500_000)
         server.signal(SIGTERM)
@@ -173,7 +202,9 @@ struct ServeTests {
         let server = try ServeProcess(["--model", current.path], in: root)
         let client = try HTTPClient(port: server.port)
         func fingerprint() throws -> String? {
-            try client.request("GET", "/health")?.body.firstMatch(of: /"fingerprint":"([0-9a-f]{32})"/).map { String($0.1) }
+            try client.request("GET", "/health")?.body.firstMatch(of: /"fingerprint":"([0-9a-f]{32})"/).map {
+                String($0.1)
+            }
         }
         let before = try #require(try fingerprint())
         #expect(try client.request("POST", "/predict", body: Self.body(windows))?.predictionTexts != expected)
@@ -217,7 +248,9 @@ struct ServeTests {
         #expect(insecure.log.contains("WARNING: no shared secret and --insecure"))
         #expect(insecure.terminate() == 0)
 
-        let missing = try QlstmBinary.run(["serve", "--model", root.appendingPathComponent("none").path, "--listen", "127.0.0.1:0"])
+        let missing = try QlstmBinary.run([
+            "serve", "--model", root.appendingPathComponent("none").path, "--listen", "127.0.0.1:0",
+        ])
         #expect(missing.status == 2)
         #expect(missing.standardError.split(separator: "\n").count == 1, "\(missing.standardError)")
     }

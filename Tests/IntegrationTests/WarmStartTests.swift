@@ -43,7 +43,9 @@ struct WarmStartTests {
         #expect(trained.status == 0, "\(trained.standardError)")
 
         let warm = root.appendingPathComponent("warm")
-        let warmCommand = ["train", "--warm-start", base.path, "--csv", newer.path, "--epochs", "2", "--out", warm.path, "--quiet"]
+        let warmCommand = [
+            "train", "--warm-start", base.path, "--csv", newer.path, "--epochs", "2", "--out", warm.path, "--quiet",
+        ]
         let warmed = try QlstmBinary.run(warmCommand)
         #expect(warmed.status == 0, "\(warmed.standardError)")
         let cold = root.appendingPathComponent("cold")
@@ -71,20 +73,31 @@ struct WarmStartTests {
 
         // The same command again is the same run; after the base model changes, it is another.
         let again = try QlstmBinary.run(warmCommand)
-        #expect(again.status == 0 && again.standardError.contains("already holds this run, finished"), "\(again.standardError)")
+        #expect(
+            again.status == 0 && again.standardError.contains("already holds this run, finished"),
+            "\(again.standardError)"
+        )
         let retrained = try QlstmBinary.run(
-            ["train", "--csv", older.path, "--column", "value", "--epochs", "41", "--force", "--out", base.path] + Self.shape
+            ["train", "--csv", older.path, "--column", "value", "--epochs", "41", "--force", "--out", base.path]
+                + Self.shape
         )
         #expect(retrained.status == 0, "\(retrained.standardError)")
         let moved = try QlstmBinary.run(warmCommand)
-        #expect(moved.status == 2 && moved.standardError.contains("already holds another run"), "\(moved.standardError)")
+        #expect(
+            moved.status == 2 && moved.standardError.contains("already holds another run"),
+            "\(moved.standardError)"
+        )
 
         // The warm-started model is an ordinary model: predict and serve load it.
         let forecast = root.appendingPathComponent("forecast.csv")
-        let predicted = try QlstmBinary.run(["predict", "--model", warm.path, "--csv", newer.path, "--out", forecast.path])
+        let predicted = try QlstmBinary.run([
+            "predict", "--model", warm.path, "--csv", newer.path, "--out", forecast.path,
+        ])
         #expect(predicted.status == 0, "\(predicted.standardError)")
         let first = try #require(
-            try String(contentsOf: forecast, encoding: .utf8).split(separator: "\n").dropFirst().first?.split(separator: ",")[2]
+            try String(contentsOf: forecast, encoding: .utf8).split(separator: "\n").dropFirst().first?.split(
+                separator: ","
+            )[2]
         )
         let values = try String(contentsOf: newer, encoding: .utf8).split(separator: "\n").dropFirst().prefix(4)
         let server = try ServeProcess(["--model", warm.path], in: root)
@@ -99,21 +112,32 @@ struct WarmStartTests {
         // --refit-scaler fits the new data's own scaler.
         let refit = root.appendingPathComponent("refit")
         let refitted = try QlstmBinary.run(
-            ["train", "--warm-start", base.path, "--refit-scaler", "--scaling", "zscore", "--csv", newer.path, "--epochs", "1", "--out", refit.path, "--quiet"]
+            [
+                "train", "--warm-start", base.path, "--refit-scaler", "--scaling", "zscore", "--csv", newer.path,
+                "--epochs", "1", "--out", refit.path, "--quiet",
+            ]
         )
         #expect(refitted.status == 0, "\(refitted.standardError)")
         let refitModel = try Self.json(refit.appendingPathComponent("model.json"))
         #expect((refitModel["preprocessing"] as? NSDictionary) != (baseModel["preprocessing"] as? NSDictionary))
     }
 
-    @Test("another architecture or a scaler option without --refit-scaler is refused, naming the options, writing nothing")
+    @Test(
+        "another architecture or a scaler option without --refit-scaler is refused, naming the options, writing nothing"
+    )
     func refusals() throws {
         let root = try QlstmBinary.temporaryDirectory()
         let base = root.appendingPathComponent("base")
-        #expect(try QlstmBinary.run(["train", "--task", "pendulum", "--epochs", "1", "--out", base.path] + Self.shape).status == 0)
+        #expect(
+            try QlstmBinary.run(["train", "--task", "pendulum", "--epochs", "1", "--out", base.path] + Self.shape)
+                .status == 0
+        )
         let out = root.appendingPathComponent("out")
         let cases: [([String], String)] = [
-            (["--depth", "3", "--hidden-size", "3"], "these options differ from its architecture: --depth 3 (the run has model.ansatz.depth 2)"),
+            (
+                ["--depth", "3", "--hidden-size", "3"],
+                "these options differ from its architecture: --depth 3 (the run has model.ansatz.depth 2)"
+            ),
             (["--seq-len", "8"], "--seq-len 8 (the run has data.windows.sequenceLength 4)"),
             (["--scaling", "zscore"], "give --refit-scaler to fit a new scaler on the new data"),
             (["--resume"], "--warm-start starts a run and --resume continues one"),
@@ -127,7 +151,9 @@ struct WarmStartTests {
         }
         let alone = try QlstmBinary.run(["train", "--refit-scaler", "--out", out.path])
         #expect(alone.status == 2 && alone.standardError.contains("--refit-scaler applies to --warm-start RUN"))
-        let nowhere = try QlstmBinary.run(["train", "--warm-start", root.appendingPathComponent("none").path, "--out", out.path])
+        let nowhere = try QlstmBinary.run([
+            "train", "--warm-start", root.appendingPathComponent("none").path, "--out", out.path,
+        ])
         #expect(nowhere.status == 2 && nowhere.standardError.contains("no such run"), "\(nowhere.standardError)")
     }
 }
