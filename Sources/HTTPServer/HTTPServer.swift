@@ -69,6 +69,14 @@ public final class HTTPServer: Sendable {
     /// The bound port, once started.
     public var port: UInt16? { state.withLock { $0.port } }
 
+    /// The connections being served, and how many of them wait between requests (the ones
+    /// `stop()` closes at once and a new client may displace).
+    public var connectionCounts: (open: Int, idle: Int) {
+        state.withLock { state in
+            (state.connections.count, state.connections.values.filter { $0.idleSince != nil }.count)
+        }
+    }
+
     /// Binds, listens and starts accepting. Calling it again returns the same port.
     /// - Returns: the bound port (the kernel's choice for port 0).
     /// - Throws: `HTTPError.listenFailed`, or `.authenticationRequired` when the bound address

@@ -38,6 +38,19 @@ struct HTTPServerTests {
         return (server, port, running)
     }
 
+    /// Waits until the server has `open` connections of which `idle` wait between requests
+    /// (the server sees a client's bytes a moment after they are sent).
+    static func waitFor(_ server: HTTPServer, open: Int, idle: Int) async throws {
+        let deadline = ContinuousClock.now + .seconds(10)
+        while server.connectionCounts != (open, idle) {
+            guard ContinuousClock.now < deadline else {
+                Issue.record("the server has \(server.connectionCounts), not (\(open), \(idle))")
+                return
+            }
+            try await Task.sleep(for: .milliseconds(5))
+        }
+    }
+
     static func get(_ path: String, extra: String = "") -> String {
         "GET \(path) HTTP/1.1\r\nHost: test\r\nAuthorization: Bearer good\r\n\(extra)\r\n"
     }
@@ -133,7 +146,7 @@ struct HTTPServerTests {
         #expect(try await idle.response()?.status == 200)
         let busy = try await TestClient.connect(port: port)
         try await busy.send(Self.get("/slow"))
-        try await Task.sleep(for: .milliseconds(100))
+        try await Self.waitFor(server, open: 2, idle: 1)
         server.stop()
         #expect(try await idle.isClosedByServer())
         let answer = try #require(try await busy.response())
@@ -147,14 +160,14 @@ struct HTTPServerTests {
         let (server, port, running) = try Self.server { $0.maxConnections = 1 }
         let first = try await TestClient.connect(port: port)
         try await first.send("GET /a HTTP/1.1\r\n")  // a request in progress: not idle
-        try await Task.sleep(for: .milliseconds(100))
+        try await Self.waitFor(server, open: 1, idle: 0)
         let refused = try await TestClient.connect(port: port)
         let busy = try #require(try await refused.response())
         #expect(busy.status == 503 && busy.body.contains("1 connections"), "\(busy)")
 
         try await first.send("Host: t\r\nAuthorization: Bearer good\r\n\r\n")
         #expect(try await first.response()?.status == 200)
-        try await Task.sleep(for: .milliseconds(100))
+        try await Self.waitFor(server, open: 1, idle: 1)
         let second = try await TestClient.connect(port: port)
         try await second.send(Self.get("/b"))
         #expect(try await second.response()?.status == 200)
