@@ -265,7 +265,9 @@ public final class HTTPServer: Sendable {
         let connection = Connection(socket: socket, timeout: configuration.requestTimeout)
         var parser = HTTPRequestParser(limits: configuration.limits)
         var chunk = [UInt8](repeating: 0, count: 64 << 10)
-        var deadline = ContinuousClock.now + configuration.requestTimeout
+        // Waiting for a request, the first or the next, is idling: bounded by the idle timeout,
+        // and such a connection gives way to a new client when all places are taken.
+        var deadline = ContinuousClock.now + configuration.idleTimeout
         while true {
             do throws(HTTPError) {
                 while let event = try parser.next() {
@@ -298,6 +300,9 @@ public final class HTTPServer: Sendable {
                 return
             }
             guard let count = connection.receive(into: &chunk, until: deadline) else {
+                // Bytes that came in time but were not read yet (a busy machine) still count.
+                let late = connection.receiveAvailable(into: &chunk)
+                if late > 0 { parser.append(chunk[0..<late]) }
                 if !parser.isIdle {
                     let late = HTTPError.requestTimedOut(after: configuration.requestTimeout)
                     connection.send(.error(408, late.description), keepAlive: false, includeBody: true)
@@ -361,6 +366,13 @@ private struct Connection {
             if ready == -1 && errno != EINTR { return 0 }
             if ready > 0 { break }
         }
+        return (try? socket.receive(into: &buffer)) ?? 0
+    }
+
+    /// Reads what has already arrived, without waiting: 0 when nothing has.
+    func receiveAvailable(into buffer: inout [UInt8]) -> Int {
+        var descriptor = pollfd(fd: socket.descriptor, events: Int16(POLLIN), revents: 0)
+        guard poll(&descriptor, 1, 0) > 0 else { return 0 }
         return (try? socket.receive(into: &buffer)) ?? 0
     }
 

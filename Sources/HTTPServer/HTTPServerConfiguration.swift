@@ -4,12 +4,12 @@ import Cluster
 public struct HTTPServerConfiguration: Sendable {
     public var listen: Endpoint
     public var limits: HTTPRequestParser.Limits
-    /// How long a request may take to arrive, from its first byte (for a new connection, from
-    /// the accept) to its last, and a response to be taken by the client: a client that sends
-    /// its head a byte at a time, or never reads, loses its connection then (408 when a
-    /// request had begun).
+    /// How long a request may take to arrive, from its first byte to its last, and a response
+    /// to be taken by the client: a client that sends its head a byte at a time is answered
+    /// 408 and closed then, one that never reads is closed.
     public var requestTimeout: Duration
-    /// How long a kept-alive connection may wait for its next request.
+    /// How long a connection may wait for its first request, or its next one. Waiting
+    /// connections are also the ones a new client displaces when all places are taken.
     public var idleTimeout: Duration
     /// Connections served at once, each by its own thread. When all are taken, a new client
     /// takes the place of the connection idle the longest, or, with none idle, is answered 503.

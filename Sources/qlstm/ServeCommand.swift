@@ -42,7 +42,11 @@ enum ServeCommand: Command {
             "S",
             "seconds a request may take to arrive, from its first byte, and a response to be taken (default 10; then 408)"
         ),
-        .value("idle-timeout", "S", "close a kept-alive connection that sends no request for S seconds (default 60)"),
+        .value(
+            "idle-timeout",
+            "S",
+            "close a connection that sends no request (its first or next) for S seconds (default 60)"
+        ),
         .value(
             "threads",
             "N",
