@@ -137,8 +137,7 @@ struct HTTPServerTests {
         let (server, port, running) = try Self.server { $0.idleTimeout = .milliseconds(300) }
         let silent = try await TestClient.connect(port: port)
         #expect(try await silent.isClosedByServer())
-        let idle = try await TestClient.connect(port: port)
-        try await idle.send(Self.get("/a"))
+        let idle = try await TestClient.connect(port: port, sending: Self.get("/a"))
         #expect(try await idle.response()?.status == 200)
         #expect(try await idle.isClosedByServer())
         try await Self.waitFor(server, open: 0, idle: 0)

@@ -34,9 +34,13 @@ final class TestClient: Sendable {
 
     deinit { socket.close() }
 
-    static func connect(port: UInt16) async throws -> TestClient {
+    /// Connects and, in the same breath (no hop between threads, however loaded the machine),
+    /// sends `text`.
+    static func connect(port: UInt16, sending text: String = "") async throws -> TestClient {
         try await blocking {
-            TestClient(socket: try Socket.connect(to: Endpoint(host: "127.0.0.1", port: port), timeout: .seconds(5)))
+            let socket = try Socket.connect(to: Endpoint(host: "127.0.0.1", port: port), timeout: .seconds(5))
+            if !text.isEmpty { try socket.send(Array(text.utf8)) }
+            return TestClient(socket: socket)
         }
     }
 
