@@ -68,8 +68,7 @@ enum PredictCommand: Command {
         }
         var csv = "input_end_time,target_time,prediction,truth\n"
         if horizon == trained {
-            let windows = (0...(series.count - length)).map { start in Array(series.features[start..<(start + length)])
-            }
+            let windows = (0...(series.count - length)).map { Array(series.features[$0..<($0 + length)]) }
             let predictions = try await loaded.forecast(windows)
             for (start, prediction) in predictions.enumerated() {
                 let last = start + length - 1
