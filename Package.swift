@@ -30,6 +30,8 @@ let package = Package(
                 "ClusterProtocol", "VariationalCircuits", "QuantumSimulator", "QPUProfiles", "COpenSSL", "Suggestions",
             ]
         ),
+        // HTTP/1.1 on the cluster's sockets, for `qlstm serve` (docs/SERVING.md).
+        .target(name: "HTTPServer", dependencies: ["Cluster"]),
         .target(
             name: "QLSTMCluster",
             dependencies: [
@@ -41,7 +43,7 @@ let package = Package(
             name: "QLSTMCommand",
             dependencies: [
                 "QLSTMCluster", "QuantumSimulator", "VariationalCircuits", "Datasets", "QLSTM", "QPUProfiles",
-                "Reports", "Cluster", "Suggestions",
+                "Reports", "Cluster", "Suggestions", "HTTPServer",
             ]
         ),
         // Drives a real worker process with hostile clients (docs/SECURITY.md); `.ci/run` runs it.
@@ -73,6 +75,7 @@ let package = Package(
             name: "ClusterTests",
             dependencies: ["Cluster", "ClusterProtocol", "VariationalCircuits", "TestSupport"]
         ),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "Cluster"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["TestSupport", "Cluster", "ClusterProtocol", "VariationalCircuits"]

@@ -94,16 +94,25 @@ public struct WindowedDataset: Sendable, Equatable {
     public let validationTargets: [Double]
     public let testTargets: [Double]
     /// The series' rows whose values shaped the scalers and the PCA (through the transform,
-    /// when there is one).
+    /// when there is one); with preprocessing fitted before, the rows they would have been
+    /// fitted on (those the training windows read and predict).
     public let fittedRows: Range<Int>
 
     /// Cuts, scales and splits `series`.
     ///
-    /// - Throws: `DatasetError.invalidParameter` for a bad configuration value,
+    /// - Parameter reused: scalers and PCA fitted before (a warm start keeps its model's), used
+    ///   instead of fitting new ones on this series; one feature scaler per feature column, and
+    ///   the configuration's transform.
+    /// - Throws: `DatasetError.invalidParameter` for a bad configuration value or a `fitted`
+    ///   preprocessing of another width,
     ///   `.windowsDoNotFit` when the split leaves no training or no test window,
     ///   `.componentCountOutOfRange` for a PCA wider than the features.
     /// - Complexity: O(rows x (features + sequenceLength x inputWidth)).
-    public init(_ series: TimeSeries, configuration: Configuration) throws(DatasetError) {
+    public init(
+        _ series: TimeSeries,
+        configuration: Configuration,
+        preprocessing reused: Preprocessing? = nil
+    ) throws(DatasetError) {
         try Self.validate(configuration)
         let transform = configuration.transform
         let (targetColumn, featureColumns) = try transform.apply(to: series)
@@ -149,16 +158,39 @@ public struct WindowedDataset: Sendable, Equatable {
         // The last window that trains starts at fitCount - 1; its target row is that + lastOffset.
         let lastTrainingRow = fitCount - 1 + lastOffset
         let fitted = configuration.scalingScope == .wholeSeries ? 0..<rows : 0..<(lastTrainingRow + 1)
-        let targetScaler = Scaler.fit(
-            Array(targets[max(fitted.lowerBound, firstTarget)..<fitted.upperBound]),
-            kind: configuration.scaling
-        )
-        let featureScalers = (0..<series.featureCount).map { column in
-            Scaler.fit(features[fitted].map { $0[column] }, kind: configuration.scaling)
+        if let reused, reused.transform != transform {
+            throw .invalidParameter(
+                name: "preprocessing",
+                value: "transform \(reused.transform)",
+                expected: "the configuration's transform \(transform)"
+            )
+        }
+        let targetScaler =
+            reused?.targetScaler
+            ?? Scaler.fit(
+                Array(targets[max(fitted.lowerBound, firstTarget)..<fitted.upperBound]),
+                kind: configuration.scaling
+            )
+        let featureScalers =
+            reused?.featureScalers
+            ?? (0..<series.featureCount).map { column in
+                Scaler.fit(features[fitted].map { $0[column] }, kind: configuration.scaling)
+            }
+        guard featureScalers.count == series.featureCount else {
+            throw .invalidParameter(
+                name: "preprocessing",
+                value: "\(featureScalers.count) feature scalers",
+                expected: "one per feature column (\(series.featureCount))"
+            )
         }
         let scaledRows = features.map { row in zip(featureScalers, row).map { $0.transform($1) } }
-        let pca = try configuration.principalComponents.map { (width) throws(DatasetError) in
-            try PCA.fit(Array(scaledRows[fitted]), componentCount: width)
+        let pca: PCA?
+        if let reused {
+            pca = reused.pca
+        } else {
+            pca = try configuration.principalComponents.map { (width) throws(DatasetError) in
+                try PCA.fit(Array(scaledRows[fitted]), componentCount: width)
+            }
         }
         let inputRows = pca?.transform(scaledRows) ?? scaledRows
 

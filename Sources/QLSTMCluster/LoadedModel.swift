@@ -1,19 +1,24 @@
 import Datasets
 import Foundation
 import QLSTM
+import QuantumSimulator
 import VariationalCircuits
 
 /// A trained model read back from its `model.json`, ready to predict in process.
 ///
 /// `forecast` takes windows in the series' original units; `predict` takes them already
 /// scaled, as the trainer sees them.
-public struct LoadedModel {
+public struct LoadedModel: Sendable {
     public let file: ModelFile
     public let trainer: Trainer
 
     /// Rebuilds the model with its trained parameters and loads its circuits on a local executor.
-    /// - Parameter path: a model.json, or the run directory that holds one.
-    public static func load(_ path: String) async throws -> LoadedModel {
+    /// - Parameters:
+    ///   - path: a model.json, or the run directory that holds one.
+    ///   - threads: threads per circuit batch (`qlstm serve` uses 1: its concurrent requests
+    ///     already keep every core busy, and a batch that stays on its caller's thread saves
+    ///     two thread hops per time step).
+    public static func load(_ path: String, threads: Int = Parallel.threadCount) async throws -> LoadedModel {
         var isDirectory: ObjCBool = false
         var url = URL(fileURLWithPath: path)
         if FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory), isDirectory.boolValue {
@@ -39,7 +44,7 @@ public struct LoadedModel {
             trainer = try await Trainer.assemble(
                 specification.model,
                 settings: specification.training,
-                executor: LocalExecutor(),
+                executor: LocalExecutor(threads: threads),
                 train: empty,
                 test: empty,
                 resume: file.checkpoint
@@ -111,6 +116,15 @@ public struct LoadedModel {
         }
         return zip(try await predict(inputs), anchors).map { preprocessing.originalUnits($0, anchor: $1) }
     }
+
+    /// The rows a window of `forecast` holds: the sequence length, plus one per difference of
+    /// the model's transform.
+    public var windowLength: Int {
+        file.specification.data.windows.sequenceLength + file.preprocessing.transform.differenceOrder
+    }
+
+    /// The values in a row: the feature columns the model reads (before any PCA).
+    public var featureCount: Int { file.preprocessing.featureScalers.count }
 
     /// Every sub-VQC with its trained parameters.
     public var circuits: [(circuit: SubVQC, parameters: [Double])] { trainer.model.circuits }

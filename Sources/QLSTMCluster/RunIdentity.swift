@@ -13,7 +13,8 @@ public struct RunIdentity: Equatable, Sendable {
     public let canonical: Data
 
     /// What goes into the fingerprint. The CSV's path is left out (a moved file is the same
-    /// data); its bytes are in through `dataDigest`.
+    /// data); its bytes are in through `dataDigest`. So is a warm start's path: its model's
+    /// fingerprint, epochs and parameter digest say which weights the run starts from.
     private struct Content: Encodable {
         public var version: String
         public var specification: RunSpecification
@@ -31,6 +32,7 @@ public struct RunIdentity: Equatable, Sendable {
             digest = Self.hash(bytes)
             specification.data.csvPath = nil
         }
+        specification.warmStart?.path = nil
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         canonical = try encoder.encode(

@@ -39,19 +39,22 @@ public struct DataSpecification: Sendable, Equatable, Codable {
     }
 
     /// Loads the series and cuts it.
-    public func load() throws -> (series: TimeSeries, dataset: WindowedDataset) {
-        let series: TimeSeries
-        if let task {
-            series = try task.series(seed: seriesSeed)
-        } else {
-            series = try TimeSeries(
-                contentsOfCSV: URL(fileURLWithPath: csvPath ?? ""),
-                target: targetColumn ?? .index(0),
-                features: featureColumns,
-                time: timeColumn
-            )
-        }
-        return (series, try WindowedDataset(series, configuration: windows))
+    /// - Parameter preprocessing: scalers (and PCA) fitted before, to use instead of fitting
+    ///   new ones (a warm start's).
+    public func load(preprocessing: Preprocessing? = nil) throws -> (series: TimeSeries, dataset: WindowedDataset) {
+        let series = try self.series()
+        return (series, try WindowedDataset(series, configuration: windows, preprocessing: preprocessing))
+    }
+
+    /// Loads the series.
+    public func series() throws -> TimeSeries {
+        if let task { return try task.series(seed: seriesSeed) }
+        return try TimeSeries(
+            contentsOfCSV: URL(fileURLWithPath: csvPath ?? ""),
+            target: targetColumn ?? .index(0),
+            features: featureColumns,
+            time: timeColumn
+        )
     }
 }
 
@@ -63,19 +66,28 @@ public struct RunSpecification: Sendable, Equatable, Codable {
     /// The emulated QPU every circuit runs on (`--profile`); `nil` for the ideal emulator.
     /// On a cluster the workers' own profiles apply, and must match this one when it is set.
     public var profile: QPUProfile?
+    /// The trained model this run started from (`--warm-start`); `nil` for random weights.
+    public var warmStart: WarmStart? = nil
 
-    public init(data: DataSpecification, model: ModelConfiguration, training: TrainingSettings, profile: QPUProfile?) {
+    public init(
+        data: DataSpecification,
+        model: ModelConfiguration,
+        training: TrainingSettings,
+        profile: QPUProfile?,
+        warmStart: WarmStart? = nil
+    ) {
         self.data = data
         self.model = model
         self.training = training
         self.profile = profile
+        self.warmStart = warmStart
     }
 }
 
 /// What a model saw: the target's and the features' names and the range of each over the rows
 /// its scalers were fitted on. `predict` refuses a column of another name and warns when new
 /// values leave these ranges, since a model only interpolates what it was trained on.
-public struct TrainedSeries: Codable, Equatable {
+public struct TrainedSeries: Codable, Equatable, Sendable {
     public var target: String
     public var features: [String]
     /// [lowest, highest] of the target over the fitted rows.
@@ -97,7 +109,7 @@ public struct TrainedSeries: Codable, Equatable {
 
 /// A trained (or training) model on disk: the specification, the fitted preprocessing and the
 /// trainer's checkpoint. Written atomically after every epoch.
-public struct ModelFile: Codable {
+public struct ModelFile: Codable, Sendable {
     /// Bumped when the layout changes; versions outside `readableFormatVersions` are refused
     /// with a clear message. Version 2 added the series transform (`--transform`): a qlstm that
     /// reads only version 1 would ignore it and forecast in the wrong units, so it must refuse.

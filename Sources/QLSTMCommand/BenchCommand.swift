@@ -7,19 +7,19 @@ import VariationalCircuits
 enum BenchCommand: Command {
     static let name = "bench"
     static let summary =
-        "speed figures of the emulator (sim), training (train) and emulated QPUs (cluster); use a release build"
-    static let usage = "qlstm bench --suite sim|train|cluster [--json] [--seconds S]"
+        "speed figures of the emulator (sim), training (train), emulated QPUs (cluster) and the inference server (serve); use a release build"
+    static let usage = "qlstm bench --suite sim|train|cluster|serve [--json] [--seconds S]"
     static let options: [OptionSpec] = [
         .value(
             "suite",
             "NAME",
-            "which figures: sim (the emulator), train (training epochs) or cluster (1-8 timed QPU workers)"
+            "which figures: sim (the emulator), train (training epochs), cluster (1-8 timed QPU workers) or serve (HTTP predictions from 8 clients)"
         ),
         .flag("json", "print one JSON object instead of a table"),
         .value("seconds", "S", "minimum measuring time per figure (default 1)"),
     ]
 
-    enum Suite: String, CaseIterable { case sim, train, cluster }
+    enum Suite: String, CaseIterable { case sim, train, cluster, serve }
 
     static func run(_ options: ParsedOptions) async throws -> Int32 {
         try options.expectPositionals(0, usage: usage)
@@ -36,6 +36,7 @@ enum BenchCommand: Command {
         case .sim: try SimulatorBenchmarks(seconds: seconds).run(into: &figures)
         case .train: try await TrainingBenchmarks().run(into: &figures)
         case .cluster: try await ClusterBenchmarks().run(into: &figures)
+        case .serve: try await ServeBenchmarks(seconds: seconds).run(into: &figures)
         }
         if options.flag("json") {
             print(try Console.json(figures))

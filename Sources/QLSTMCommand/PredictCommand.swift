@@ -64,11 +64,15 @@ enum PredictCommand: Command {
         }
         var csv = "input_end_time,target_time,prediction,truth\n"
         if horizon == trained {
-            let windows = (0...(rows.count - length)).map { start in rows[start..<(start + length)].flatMap { $0 } }
-            let scaled = try await loaded.predict(windows)
-            for (start, output) in scaled.enumerated() {
-                let last = start + length - 1 + offset
-                let prediction = preprocessing.originalUnits(output, anchor: prepared.target.anchor(atRow: last))
+            // Through LoadedModel.forecast, as `qlstm serve` does, so both give the same bits.
+            let rowsPerWindow = length + offset
+            let starts = Array(0...(series.count - rowsPerWindow))
+            let predictions = try await loaded.forecast(
+                starts.map { Array(series.features[$0..<($0 + rowsPerWindow)]) },
+                targets: starts.map { Array(series.target[$0..<($0 + rowsPerWindow)]) }
+            )
+            for (start, prediction) in zip(starts, predictions) {
+                let last = start + rowsPerWindow - 1
                 let targetRow = last + horizon
                 let truth = targetRow < series.count ? "\(series.target[targetRow])" : ""
                 csv += "\(time(ofRow: last)),\(time(ofRow: targetRow)),\(prediction),\(truth)\n"

@@ -15,6 +15,12 @@ enum TrainCommand: Command {
         RunOptions.specs + [
             .value("out", "DIR", "the run directory (default runs/TASK-MODEL-SEED)"),
             .flag("resume", "continue the run in --out from its last completed epoch"),
+            .value(
+                "warm-start",
+                "RUN",
+                "start from this trained model's weights and scaler (same architecture), on the data given"
+            ),
+            .flag("refit-scaler", "with --warm-start: fit new scalers on the new data instead of keeping the model's"),
             .flag("force", "replace a run in --out made with other settings (or train a finished one again)"),
             .value("threads", "N", "threads for in-process circuits (default: every core)"),
             .value(
@@ -28,6 +34,7 @@ enum TrainCommand: Command {
 
     static func run(_ options: ParsedOptions) async throws -> Int32 {
         try options.expectPositionals(0, usage: usage)
+        try WarmStart.checkOptions(options)
         let resume = options.flag("resume")
         var specification: RunSpecification
         let directory: URL
@@ -64,13 +71,16 @@ enum TrainCommand: Command {
             checkpoint = file.checkpoint
         } else {
             specification = try RunOptions.specification(from: options)
+            if let source = options.string("warm-start") {
+                (specification, checkpoint) = try WarmStart.begin(from: source, asked: specification, options: options)
+            }
             let out =
                 options.string("out")
                 ?? "runs/\(specification.data.name)-\(specification.model.label)-seed\(specification.training.seed)"
             directory = URL(fileURLWithPath: out)
         }
         // Everything that can be refused is checked before the run directory is made.
-        let data = try specification.data.load()
+        let data = try specification.loadData()
         specification.model.inputWidth = data.dataset.inputWidth
         if specification.model.kind != .lstm { try Self.checkFits(specification) }
         let notes = Notes()

@@ -210,8 +210,8 @@ enum WorkerCommand: Command {
     }
 }
 
-/// How many stop signals have arrived.
-private final class SignalCount: Sendable {
+/// How many stop signals have arrived (`worker` and `serve`).
+final class SignalCount: Sendable {
     private let count = Atomic(0)
 
     /// Counts one more signal and returns the new count.

@@ -9,8 +9,7 @@ import VariationalCircuits
 /// Every subcommand, in the order `qlstm help` lists them.
 let commands = [
     CommandEntry(CompareCommand.self), CommandEntry(TrainCommand.self), CommandEntry(SelectCommand.self),
-    CommandEntry(PredictCommand.self),
-    CommandEntry(ExportCommand.self),
+    CommandEntry(PredictCommand.self), CommandEntry(ServeCommand.self), CommandEntry(ExportCommand.self),
     CommandEntry(ResourcesCommand.self), CommandEntry(WorkerCommand.self), CommandEntry(ClusterCommand.self),
     CommandEntry(SecretCommand.self),
     CommandEntry(SimulateCommand.self), CommandEntry(ProfilesCommand.self), CommandEntry(BenchCommand.self),
@@ -73,7 +72,7 @@ func runMain(_ arguments: [String]) async -> Int32 {
 /// running: they exit with status 2.
 func isBadInput(_ error: any Error) -> Bool {
     error is DatasetError || error is QLSTMError || error is VariationalCircuitError || error is SimulatorError
-        || error is RunFileError
+        || error is RunFileError || error is WarmStartError || error is ForecastError
 }
 
 exit(await runMain(Array(CommandLine.arguments.dropFirst())))
