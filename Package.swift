@@ -4,9 +4,14 @@ import PackageDescription
 // QLSTM Cluster builds from the Swift toolchain alone: no package dependencies.
 let package = Package(
     name: "qlstm-cluster",
-    platforms: [.macOS(.v15)],
     products: [
-        .executable(name: "qlstm", targets: ["qlstm"]),
+        .executable(name: "qlstm", targets: ["QLSTMCommand"]),
+        // The application layer: model files, run directories, data specifications and the
+        // assembly of executor, model and trainer (Examples/Forecast uses it).
+        .library(
+            name: "QLSTMCluster",
+            targets: ["QLSTMCluster", "QLSTM", "Datasets", "QPUProfiles", "VariationalCircuits", "QuantumSimulator", "Cluster"]
+        ),
         .executable(name: "qlstm-fuzz", targets: ["QLSTMFuzz"]),
     ],
     targets: [
@@ -25,11 +30,20 @@ let package = Package(
                 "ClusterProtocol", "VariationalCircuits", "QuantumSimulator", "QPUProfiles", "COpenSSL", "Suggestions",
             ]
         ),
-        .executableTarget(
-            name: "qlstm",
+        // HTTP/1.1 on the cluster's sockets, for `qlstm serve` (docs/SERVING.md).
+        .target(name: "HTTPServer", dependencies: ["Cluster"]),
+        .target(
+            name: "QLSTMCluster",
             dependencies: [
                 "QuantumSimulator", "VariationalCircuits", "Datasets", "QLSTM", "QPUProfiles", "Reports", "Cluster",
-                "Suggestions",
+            ]
+        ),
+        // The `qlstm` command line: parses, validates, and calls QLSTMCluster and the modules below.
+        .executableTarget(
+            name: "QLSTMCommand",
+            dependencies: [
+                "QLSTMCluster", "QuantumSimulator", "VariationalCircuits", "Datasets", "QLSTM", "QPUProfiles",
+                "Reports", "Cluster", "Suggestions", "HTTPServer",
             ]
         ),
         // Drives a real worker process with hostile clients (docs/SECURITY.md); `.ci/run` runs it.
@@ -51,6 +65,7 @@ let package = Package(
         ),
         .testTarget(name: "QLSTMTests", dependencies: ["QLSTM", "QuantumSimulator", "VariationalCircuits"]),
         .testTarget(name: "ReportsTests", dependencies: ["Reports"]),
+        .testTarget(name: "QLSTMClusterTests", dependencies: ["QLSTMCluster", "Datasets"]),
         .testTarget(name: "QPUProfilesTests", dependencies: ["QPUProfiles", "VariationalCircuits"]),
         .testTarget(
             name: "ClusterProtocolTests",
@@ -60,6 +75,7 @@ let package = Package(
             name: "ClusterTests",
             dependencies: ["Cluster", "ClusterProtocol", "VariationalCircuits", "TestSupport"]
         ),
+        .testTarget(name: "HTTPServerTests", dependencies: ["HTTPServer", "Cluster"]),
         .testTarget(
             name: "IntegrationTests",
             dependencies: ["TestSupport", "Cluster", "ClusterProtocol", "VariationalCircuits"]

@@ -11,7 +11,7 @@ extension Socket {
     /// `connect` to an unreachable host can hang for minutes (the kernel's SYN retries).
     /// - Returns: a connected, blocking socket with `TCP_NODELAY` set.
     /// - Throws: `ClusterError.addressResolution`, `.connectFailed` or `.connectTimedOut`.
-    static func connect(to endpoint: Endpoint, timeout: Duration) throws(ClusterError) -> Socket {
+    package static func connect(to endpoint: Endpoint, timeout: Duration) throws(ClusterError) -> Socket {
         let deadline = ContinuousClock.now + timeout
         let addresses = try SocketAddress.resolve(endpoint, passive: false)
         var lastError = ClusterError.connectFailed(endpoint, errno: ECONNREFUSED)
@@ -77,7 +77,7 @@ extension Socket {
 
 extension Duration {
     /// Whole milliseconds, rounded up (so a wait never ends early) and clamped to `poll`'s range.
-    var pollMilliseconds: Int32 {
+    package var pollMilliseconds: Int32 {
         let (seconds, attoseconds) = components
         guard seconds >= 0 else { return 0 }
         let milliseconds = seconds.multipliedReportingOverflow(by: 1000)

@@ -9,7 +9,7 @@ extension Socket {
     /// while the old connections sit in TIME_WAIT. The socket is non-blocking, so an accept
     /// loop woken by `poll` never blocks on a connection that vanished in between.
     /// - Throws: `ClusterError.addressResolution` or `.listenFailed` (such as address in use).
-    static func listen(on endpoint: Endpoint, backlog: Int32 = 128) throws(ClusterError) -> Socket {
+    package static func listen(on endpoint: Endpoint, backlog: Int32 = 128) throws(ClusterError) -> Socket {
         let addresses = try SocketAddress.resolve(endpoint, passive: true)
         var lastError = ClusterError.listenFailed(endpoint, errno: EADDRNOTAVAIL)
         for address in addresses {
@@ -40,7 +40,7 @@ extension Socket {
     ///   pending any more, or the one that was has already been reset by its client.
     /// - Throws: `ClusterError.systemCall(call: "accept", ...)` for anything else (such as
     ///   `EMFILE`, out of descriptors); the caller logs it and keeps listening.
-    func accept() throws(ClusterError) -> Socket? {
+    package func accept() throws(ClusterError) -> Socket? {
         let (descriptor, code) = SystemCall.retryingInterrupts { Glibc.accept(self.descriptor, nil, nil) }
         guard descriptor != -1 else {
             if code == EAGAIN || code == EWOULDBLOCK || code == ECONNABORTED || code == EPROTO { return nil }

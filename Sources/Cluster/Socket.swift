@@ -2,16 +2,17 @@
 import Glibc
 #endif
 
-/// A TCP socket descriptor and the few calls the cluster makes on it, each retried on EINTR and
-/// turned into a `ClusterError` naming the call (in the manner of FlyingFox's `Socket`).
+/// A TCP socket descriptor and the few calls the cluster (and the inference server, module
+/// `HTTPServer`) makes on it, each retried on EINTR and turned into a `ClusterError` naming the
+/// call (in the manner of FlyingFox's `Socket`).
 ///
 /// A value type over a descriptor number: it does not close itself. Whoever owns it (a
 /// `PeerConnection`, the worker's accept loop) decides when `close()` is safe, that is when no
 /// other thread can still be inside a call on the same number.
-struct Socket: Sendable, Hashable {
-    let descriptor: Int32
+package struct Socket: Sendable, Hashable {
+    package let descriptor: Int32
 
-    init(descriptor: Int32) {
+    package init(descriptor: Int32) {
         self.descriptor = descriptor
     }
 
@@ -50,7 +51,7 @@ struct Socket: Sendable, Hashable {
     /// `MSG_NOSIGNAL` turns a write to a connection the peer has closed into `EPIPE` instead of
     /// a SIGPIPE that would kill the process.
     /// - Throws: `ClusterError.systemCall(call: "send", ...)`.
-    func send(_ bytes: [UInt8], from start: Int = 0) throws(ClusterError) {
+    package func send(_ bytes: [UInt8], from start: Int = 0) throws(ClusterError) {
         var offset = start
         while offset < bytes.count {
             let (sent, code) = bytes.withUnsafeBytes { buffer in
@@ -66,7 +67,7 @@ struct Socket: Sendable, Hashable {
     /// Sends what the kernel takes at once from `bytes[offset...]`, without blocking.
     /// - Returns: the number of bytes taken: 0 when the send buffer is full (`EAGAIN`).
     /// - Throws: `ClusterError.systemCall(call: "send", ...)` for any other failure.
-    func sendWithoutBlocking(_ bytes: [UInt8], from offset: Int = 0) throws(ClusterError) -> Int {
+    package func sendWithoutBlocking(_ bytes: [UInt8], from offset: Int = 0) throws(ClusterError) -> Int {
         guard offset < bytes.count else { return 0 }
         let (sent, code) = bytes.withUnsafeBytes { buffer in
             SystemCall.retryingInterrupts {
@@ -85,7 +86,7 @@ struct Socket: Sendable, Hashable {
 
     /// Reads what is available into the start of `buffer`, blocking until at least one byte is.
     /// - Returns: the number of bytes read; 0 when the peer has closed its side.
-    func receive(into buffer: inout [UInt8]) throws(ClusterError) -> Int {
+    package func receive(into buffer: inout [UInt8]) throws(ClusterError) -> Int {
         let (count, code) = buffer.withUnsafeMutableBytes { raw in
             SystemCall.retryingInterrupts { Glibc.recv(descriptor, raw.baseAddress, raw.count, 0) }
         }
@@ -96,24 +97,24 @@ struct Socket: Sendable, Hashable {
     /// Shuts down both directions: sends FIN after the queued bytes and wakes any thread blocked
     /// in `recv` or `send` on this socket (the read returns 0, the write fails). Errors
     /// (`ENOTCONN` after a reset) mean there is nothing left to shut down, so they are ignored.
-    func shutdown() {
+    package func shutdown() {
         _ = Glibc.shutdown(descriptor, Int32(SHUT_RDWR))
     }
 
     /// Shuts down the sending direction only: the peer reads what was sent, then end of stream,
     /// while this side can still read its answer.
-    func shutdownOutput() {
+    package func shutdownOutput() {
         _ = Glibc.shutdown(descriptor, Int32(SHUT_WR))
     }
 
     /// Releases the descriptor. Never retried on EINTR: on Linux the descriptor is released
     /// even then, and a retry could close a number another thread has just been given.
-    func close() {
+    package func close() {
         _ = Glibc.close(descriptor)
     }
 
     /// The address at the other end, or `nil` once the connection is gone.
-    var peerAddress: SocketAddress? {
+    package var peerAddress: SocketAddress? {
         var address = SocketAddress()
         let status = withUnsafeMutableBytes(of: &address.storage) { raw in
             getpeername(descriptor, raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), &address.length)
@@ -122,7 +123,7 @@ struct Socket: Sendable, Hashable {
     }
 
     /// The local address (the bound port after binding port 0).
-    var localAddress: SocketAddress? {
+    package var localAddress: SocketAddress? {
         var address = SocketAddress()
         let status = withUnsafeMutableBytes(of: &address.storage) { raw in
             getsockname(descriptor, raw.baseAddress!.assumingMemoryBound(to: sockaddr.self), &address.length)

@@ -3,7 +3,7 @@ import Glibc
 #endif
 
 /// One resolved socket address (IPv4 or IPv6) with what `socket` needs to open a matching socket.
-struct SocketAddress: @unchecked Sendable {
+package struct SocketAddress: @unchecked Sendable {
     // @unchecked: `sockaddr_storage` is a plain C value with no pointers; it is copied, never shared.
     var storage = sockaddr_storage()
     var length = socklen_t(MemoryLayout<sockaddr_storage>.size)
@@ -29,7 +29,7 @@ struct SocketAddress: @unchecked Sendable {
 
     /// The numeric host and port (`127.0.0.1:54321`, `[::1]:7000`), never a DNS lookup, so it
     /// is cheap enough for every log line.
-    var endpoint: Endpoint? {
+    package var endpoint: Endpoint? {
         var host = [CChar](repeating: 0, count: Int(NI_MAXHOST))
         var service = [CChar](repeating: 0, count: Int(NI_MAXSERV))
         let status = withSockaddr { address, length in
@@ -52,7 +52,7 @@ struct SocketAddress: @unchecked Sendable {
 
     /// Whether this is a loopback address (127.0.0.0/8, ::1, or ::ffff:127.x.y.z), which only
     /// processes on this machine can reach.
-    var isLoopback: Bool {
+    package var isLoopback: Bool {
         withUnsafeBytes(of: storage) { raw in
             switch family {
             case AF_INET:

@@ -8,7 +8,7 @@ import Glibc
 ///
 /// A worker installs signal handlers (SIGTERM for a graceful stop), so EINTR is a normal event
 /// here, not an error.
-enum SystemCall {
+package enum SystemCall {
     /// Calls `body` until it returns something other than -1 with `errno == EINTR`.
     /// - Parameter name: the call's name, for the error (`"socket"`, `"accept4"`).
     /// - Returns: the first result that is not -1.
@@ -28,7 +28,7 @@ enum SystemCall {
 
     /// Names the calling thread as `top -H`, `ps -L` and `perf` show it (Linux keeps 15 bytes;
     /// `Thread.name` does not reach the kernel). Best effort: a failure only loses the name.
-    static func nameCurrentThread(_ name: String) {
+    package static func nameCurrentThread(_ name: String) {
         // `pthread_setname_np` and `prctl` are not importable; the proc file is the same call.
         let descriptor = open("/proc/thread-self/comm", O_WRONLY | O_CLOEXEC)
         guard descriptor >= 0 else { return }

@@ -8,12 +8,12 @@ import Glibc
 /// A class so that both ends live exactly as long as the last holder (the server and its
 /// accept thread): a signal can then never reach a closed, or worse reused, descriptor, and a
 /// write never meets a pipe without a reader (SIGPIPE).
-final class WakePipe: Sendable {
+package final class WakePipe: Sendable {
     /// Poll this end for `POLLIN`.
-    let reader: Int32
+    package let reader: Int32
     private let writer: Int32
 
-    init() throws(ClusterError) {
+    package init() throws(ClusterError) {
         var ends: [Int32] = [-1, -1]
         guard pipe(&ends) == 0 else { throw .systemCall(call: "pipe", errno: errno) }
         for end in ends { _ = fcntl(end, F_SETFD, FD_CLOEXEC) }
@@ -29,7 +29,7 @@ final class WakePipe: Sendable {
     }
 
     /// Makes `reader` readable (and keeps it so: the byte is never consumed).
-    func signal() {
+    package func signal() {
         var byte: UInt8 = 1
         _ = write(writer, &byte, 1)
     }

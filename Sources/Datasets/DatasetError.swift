@@ -31,6 +31,8 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
     /// K classes of the next move leave a class without a training window (`emptyClass`), or
     /// the training moves give coinciding quantile thresholds (`emptyClass` nil).
     case classesDoNotFit(classes: Int, thresholds: [Double], emptyClass: Int?)
+    /// A value <= 0 where a transform takes logarithms; `row` is 0-based.
+    case nonPositiveValue(column: String, row: Int, time: Double, value: Double, transform: String)
 
     public var description: String {
         switch self {
@@ -68,6 +70,14 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
             (empty.map { "class \($0) of \(classes) (thresholds \(thresholds)) holds no training window" }
                 ?? "the training windows' moves give coinciding thresholds \(thresholds) for \(classes) classes")
                 + ": a classifier cannot learn a class it never sees; use fewer --classes, or a series (or train fraction) whose training part has more distinct moves"
+        case .nonPositiveValue(let column, let row, let time, let value, let transform):
+            "column '\(column)' holds \(value) in data row \(row + 1) (counting from 1 after any header; time \(Self.number(time))), "
+                + "but the transform \(transform) takes logarithms, which need values above 0: use the difference transform, or a column whose values are all above 0"
         }
+    }
+
+    /// 17 rather than 17.0 for whole numbers.
+    private static func number(_ value: Double) -> String {
+        value.rounded() == value && abs(value) < 1e15 ? String(Int(value)) : "\(value)"
     }
 }

@@ -91,6 +91,20 @@ public struct MoveClasses: Sendable, Codable, Equatable {
         Self.moves(of: windows, in: series, horizon: horizon).map(label(ofMove:))
     }
 
+    /// The persistence forecast of each window's class: the class of the move that ends at the
+    /// window's last row, `y[r - horizon] - y[r - 2 horizon]` ("the next move goes the way the
+    /// last one went"); `nil` for a window whose last move starts before the series.
+    public func persistenceLabels(
+        of windows: [WindowedDataset.Window],
+        in series: TimeSeries,
+        horizon: Int
+    ) -> [Int?] {
+        windows.map { window in
+            let last = window.row - horizon
+            return last - horizon >= 0 ? label(ofMove: series.target[last] - series.target[last - horizon]) : nil
+        }
+    }
+
     /// Each window's move, `y[r] - y[r - horizon]`, in the target's units.
     ///
     /// - Precondition: the windows were cut from `series` with this horizon.

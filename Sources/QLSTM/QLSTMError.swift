@@ -6,6 +6,8 @@ public enum QLSTMError: Error, Equatable, CustomStringConvertible {
     case invalidParameter(name: String, value: Int, expected: String)
     /// An array whose element count does not match the shapes it is used with.
     case countMismatch(name: String, expected: Int, found: Int)
+    /// Training produced a loss or gradient that is not finite.
+    case trainingDiverged(epoch: Int, step: UInt64)
 
     public var description: String {
         switch self {
@@ -13,6 +15,8 @@ public enum QLSTMError: Error, Equatable, CustomStringConvertible {
             "\(name) = \(value) is invalid: expected \(expected)"
         case .countMismatch(let name, let expected, let found):
             "\(name) has \(found) element(s) but the shapes need \(expected): check the batch size, sequence length and widths"
+        case .trainingDiverged(let epoch, let step):
+            "training diverged at epoch \(epoch), step \(step): the loss or its gradient is not finite; lower --lr, or check the data for extreme values"
         }
     }
 }

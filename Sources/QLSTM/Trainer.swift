@@ -2,6 +2,42 @@ import Dispatch
 import QuantumSimulator
 import VariationalCircuits
 
+/// An evaluation pass without Jacobians. With finite shots every pass draws its own shots:
+/// its seed domain sets it apart from every training step (which count up from 1) and from
+/// every other pass, so a test never reuses the validation's or training's samples.
+public enum EvaluationPass: Sendable, Hashable {
+    /// The test windows after epoch `epoch`.
+    case test(epoch: Int)
+    /// The validation windows after epoch `epoch`.
+    case validation(epoch: Int)
+    /// The trained model's final predictions on one split of the data.
+    case final(Split)
+    /// The trained weights of a noisy run re-evaluated on the ideal emulator.
+    case idealTest
+    /// Predictions for new data (`qlstm predict`, `serve`, `LoadedModel`).
+    case inference
+
+    public enum Split: Sendable, Hashable {
+        case train, validation, test
+    }
+
+    /// The value standing in for the optimiser step in this pass's shot seeds: counted down
+    /// from `UInt64.max`, far from every step, with one bit per kind of pass.
+    public var seedDomain: UInt64 {
+        let offset: UInt64 =
+            switch self {
+            case .inference: 0
+            case .test(let epoch): UInt64(epoch)
+            case .validation(let epoch): UInt64(epoch) | 1 << 32
+            case .final(.train): 1 << 40
+            case .final(.test): 1 << 41
+            case .idealTest: 1 << 42
+            case .final(.validation): 1 << 43
+            }
+        return UInt64.max - offset
+    }
+}
+
 /// Trains one model: mini-batches in a seeded order, backpropagation through time with the
 /// circuits' Jacobians, an optimiser step, then the executor's parameters refreshed.
 ///
@@ -105,11 +141,7 @@ public struct Trainer: Sendable {
                 targets: indices.map { train.targets[$0] }
             )
             guard loss.isFinite, gradient.allSatisfy(\.isFinite) else {
-                throw QLSTMError.invalidParameter(
-                    name: "loss at epoch \(epoch)",
-                    value: 0,
-                    expected: "a finite loss and gradient: lower --lr, or check the data for extreme values"
-                )
+                throw QLSTMError.trainingDiverged(epoch: epoch, step: checkpoint.steps + 1)
             }
             lossSum += loss * Double(indices.count)
             let stepsPerEpoch = (train.count + settings.batchSize - 1) / settings.batchSize
@@ -126,11 +158,10 @@ public struct Trainer: Sendable {
         }
         var validationLoss: Double?
         if let validation {
-            // Its own pass number, so sampled predictions never share shots with the test pass.
-            let predictions = try await predict(validation, pass: UInt64(epoch) | Self.validationPass)
+            let predictions = try await predict(validation, pass: .validation(epoch: epoch))
             validationLoss = settings.loss.value(predictions: predictions, targets: validation.targets)
         }
-        let testPredictions = try await predict(test, pass: UInt64(epoch))
+        let testPredictions = try await predict(test, pass: .test(epoch: epoch))
         let countersAfter = await runtime?.executor.executionCounters() ?? ExecutionCounters()
         let record = EpochRecord(
             epoch: epoch,
@@ -147,13 +178,10 @@ public struct Trainer: Sendable {
         return record
     }
 
-    /// The bit that marks an epoch's validation pass among prediction passes.
-    static let validationPass: UInt64 = 1 << 32
-
     /// Predictions for every window of `data` with the current parameters, without Jacobians.
-    /// - Parameter pass: a number that distinguishes this pass's shot seeds from other passes'.
-    public func predict(_ data: SequenceData, pass: UInt64 = 0) async throws -> [Double] {
-        setMode(method: nil, step: UInt64.max - pass)
+    /// - Parameter pass: which evaluation this is; with shots, each pass draws its own.
+    public func predict(_ data: SequenceData, pass: EvaluationPass = .inference) async throws -> [Double] {
+        setMode(method: nil, step: pass.seedDomain)
         var predictions: [Double] = []
         predictions.reserveCapacity(data.count)
         let chunk = 256

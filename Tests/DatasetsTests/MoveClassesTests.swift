@@ -23,6 +23,12 @@ struct MoveClassesTests {
             MoveClasses.moves(of: dataset.train + dataset.test, in: series, horizon: 1) == [2, -1, 0, 3, -1, 0, 2, 1]
         )
         #expect(classes.labels(of: dataset.train + dataset.test, in: series, horizon: 1) == [1, 0, 0, 1, 0, 0, 1, 1])
+        // Persistence: the class of the move into each window's last row (rows 1...8: moves
+        // 1, 2, -1, 0, 3, -1, 0, 2).
+        #expect(
+            classes.persistenceLabels(of: dataset.train + dataset.test, in: series, horizon: 1)
+                == [1, 1, 0, 0, 1, 0, 0, 1]
+        )
         // With horizon 2 the move spans both steps: y[r] - y[r - 2].
         let (far, farWindows) = try Self.dataset([0, 1, 3, 2, 2, 5, 4, 4, 6, 7], horizon: 2)
         #expect(MoveClasses.moves(of: farWindows.train, in: far, horizon: 2) == [1, -1, 3])

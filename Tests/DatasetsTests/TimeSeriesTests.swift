@@ -47,6 +47,7 @@ struct TimeSeriesTests {
             .invalidParameter(name: "n", value: "0", expected: "at least 1"),
             .windowsDoNotFit(rows: 6, sequenceLength: 6, horizon: 1, windows: 0, train: 0, test: 0),
             .componentCountOutOfRange(requested: 4, featureCount: 3),
+            .nonPositiveValue(column: "close", row: 3, time: 1999.25, value: 0, transform: "log,difference"),
         ]
         for error in errors {
             #expect(!error.description.contains("\n"))

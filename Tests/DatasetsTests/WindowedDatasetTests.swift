@@ -91,10 +91,10 @@ struct WindowedDatasetTests {
         #expect(leaky.fittedRows == 0..<30)
     }
 
-    @Test func unscaleTargetsRestoresTheSeriesUnits() throws {
+    @Test func originalUnitsRestoreTheSeriesUnits() throws {
         let series = try BenchmarkTask.narma10.series()
         let dataset = try WindowedDataset(series, configuration: .init(sequenceLength: 4, scaling: .zScore))
-        let restored = dataset.unscaleTargets(dataset.test.map(\.target))
+        let restored = dataset.originalUnits(dataset.test.map(\.target), of: dataset.test)
         #expect(maximumDifference(restored, dataset.testTargets) < 1e-12)
         #expect(dataset.trainTargets == dataset.train.map { series.target[$0.row] })
         // NARMA: inputs come from u, targets from y, with separate scalers.

@@ -135,12 +135,19 @@ struct ClassificationTests {
         for text in [
             "test balanced accuracy", "difference of mean test balanced accuracy", "95 % interval (Welch)",
             "## Confusion matrices", "1: up (move > 0)", "balanced-accuracy-qubits.svg",
+            "Persistence (the last move's class)", "Against persistence",
         ] {
             #expect(report.contains(text), "report.md lacks \(text)")
         }
         #expect(!report.contains("R^2"), "a classification report has no R^2")
         let html = try String(contentsOf: out.appendingPathComponent("report.html"), encoding: .utf8)
         #expect(html.contains("Confusion matrices") && html.contains("<svg"))
+        // Selection scores forecasts of values: a comparison of classifiers is refused by name.
+        let select = try QlstmBinary.run(["select", out.path])
+        #expect(
+            select.status == 2 && select.standardError.contains("classifies the next move"),
+            "\(select.standardError)"
+        )
     }
 
     @Test("inputs that make no sense: one line, exit 2, nothing written")
@@ -196,6 +203,26 @@ struct ClassificationTests {
         #expect(
             recursive.status == 2 && recursive.standardError.contains("a class cannot be fed back"),
             "\(recursive.standardError)"
+        )
+        // qlstm serve answers values: a classifier is refused before it listens.
+        let serve = try QlstmBinary.run(["serve", "--model", run.path, "--listen", "127.0.0.1:0"])
+        #expect(serve.status == 2 && serve.standardError.contains("holds a classifier"), "\(serve.standardError)")
+        // A warm start from a classifier keeps classifying (its classes, its loss); --loss mse is refused.
+        let warm = root.appendingPathComponent("warm")
+        let warmStart = [
+            "train", "--csv", root.appendingPathComponent("sine.csv").path, "--warm-start", run.path, "--epochs", "1",
+            "--quiet", "--out", warm.path,
+        ]
+        let warmed = try QlstmBinary.run(warmStart)
+        #expect(warmed.status == 0, "\(warmed.standardError)")
+        let warmSummary = try Self.json(warm.appendingPathComponent("summary.json"))
+        let coldSummary = try Self.json(run.appendingPathComponent("summary.json"))
+        #expect(warmSummary["classes"] as? Int == 3)
+        #expect(warmSummary["class_thresholds"] as? [Double] == coldSummary["class_thresholds"] as? [Double])
+        let mse = try QlstmBinary.run(warmStart + ["--loss", "mse", "--force"])
+        #expect(
+            mse.status == 2 && mse.standardError.contains("--loss mse does not apply to the classifier"),
+            "\(mse.standardError)"
         )
         let again = try QlstmBinary.run(classifier.map { $0 == "1" ? "2" : $0 } + ["--resume"])
         #expect(again.status == 0, "the original options repeated: \(again.standardError)")

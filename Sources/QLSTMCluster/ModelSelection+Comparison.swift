@@ -1,0 +1,108 @@
+import Datasets
+import Foundation
+import Reports
+
+extension ModelSelection {
+    /// The selection among the finished runs of a `qlstm compare` folder (`DIR/runs/*`).
+    /// - Parameters:
+    ///   - regimeCount: volatility regimes, fitted on the training rows of the comparison's series.
+    ///   - volatilityWindow: one-step changes per rolling standard deviation.
+    public static func choose(
+        comparison: URL,
+        regimeCount: Int = 2,
+        volatilityWindow: Int = 10
+    ) throws -> ModelSelection {
+        let runsFolder = comparison.appendingPathComponent("runs")
+        let names =
+            ((try? FileManager.default.contentsOfDirectory(atPath: runsFolder.path)) ?? []).sorted()
+        let finished = names.map { RunDirectory(runsFolder.appendingPathComponent($0)) }.filter(\.isFinished)
+        guard let reference = finished.first else { throw SelectionError.noRuns }
+        let data = try reference.model().specification.data
+        guard data.classes == nil else {
+            throw SelectionError.classifiers(run: "runs/" + reference.url.lastPathComponent)
+        }
+        let (series, dataset) = try data.load()
+        var scores: [RunScores] = []
+        for run in finished {
+            let name = "runs/" + run.url.lastPathComponent
+            guard try run.model().specification.data == data else {
+                throw SelectionError.differentData(run: name, other: "runs/" + reference.url.lastPathComponent)
+            }
+            let summary = try run.summary()
+            let (truths, predictions) = try validationPredictions(of: run)
+            scores.append(
+                RunScores(directory: name, model: summary.label, seed: summary.seed, truths: truths, predictions: predictions)
+            )
+        }
+        guard !dataset.validation.isEmpty else {
+            throw SelectionError.noValidationWindows(run: scores[0].directory)
+        }
+        let trainingRows = 0..<((dataset.train.last?.row ?? 0) + 1)
+        let regimes = try VolatilityRegimes(
+            fitting: series.target,
+            rows: trainingRows,
+            regimes: regimeCount,
+            window: volatilityWindow
+        )
+        let rowRegimes = regimes.regimes(of: series.target)
+        let horizon = data.windows.horizon
+        // A window's regime is the one at its last input row; before a full volatility window,
+        // the lowest regime (the windows selection sees all lie after the training rows).
+        let windowRegimes = dataset.validation.map { rowRegimes[$0.row - horizon] ?? 0 }
+        return try ModelSelection(
+            comparison: comparison.standardizedFileURL.path,
+            target: series.targetName,
+            runs: scores,
+            regimes: regimes,
+            windowRegimes: windowRegimes
+        )
+    }
+
+    /// The validation rows of a run's predictions.csv (`time,truth,prediction,split`).
+    static func validationPredictions(of run: RunDirectory) throws -> (truths: [Double], predictions: [Double]) {
+        let url = run.file(RunDirectory.File.predictions)
+        guard let text = try? String(contentsOf: url, encoding: .utf8) else {
+            throw RunFileError.unreadable(path: url.path)
+        }
+        var truths: [Double] = []
+        var predictions: [Double] = []
+        for (index, line) in text.split(separator: "\n").enumerated().dropFirst() {
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false)
+            guard fields.count == 4 else {
+                throw RunFileError.invalid(path: url.path, message: "line \(index + 1) does not have 4 fields")
+            }
+            guard fields[3] == "validation" else { continue }
+            guard let truth = Double(fields[1]), let prediction = Double(fields[2]) else {
+                throw RunFileError.invalid(path: url.path, message: "line \(index + 1) has a value that is not a number")
+            }
+            truths.append(truth)
+            predictions.append(prediction)
+        }
+        return (truths, predictions)
+    }
+
+    /// Writes the selection as sorted, indented JSON, atomically.
+    public func write(to url: URL) throws {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        try AtomicFile.write(try encoder.encode(self), to: url)
+    }
+
+    /// Reads a selection.json written by `qlstm select`.
+    public static func read(from url: URL) throws -> ModelSelection {
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw RunFileError.unreadable(path: url.path)
+        }
+        do {
+            let selection = try JSONDecoder().decode(ModelSelection.self, from: data)
+            guard selection.format == "qlstm-selection" else {
+                throw RunFileError.invalid(path: url.path, message: "not a selection written by qlstm select")
+            }
+            return selection
+        } catch let error as RunFileError {
+            throw error
+        } catch {
+            throw RunFileError.invalid(path: url.path, message: "damaged selection: \(ModelFile.describe(error))")
+        }
+    }
+}

@@ -1,0 +1,43 @@
+import QLSTM
+import QuantumSimulator
+import VariationalCircuits
+
+extension Trainer {
+    /// The one place where an executor, a model and a trainer are put together: a model of
+    /// `configuration` (its quantum gates on `executor`), seeded by `settings.seed`, with its
+    /// circuits loaded on the executor.
+    ///
+    /// Training runs, reloaded models, the ideal re-evaluation of noisy runs and the benchmarks
+    /// all build their trainer here, so they cannot drift apart.
+    /// - Parameters:
+    ///   - resume: a checkpoint to continue from (its parameters, optimiser state and history).
+    ///   - parameters: trained parameters to start from instead of the seeded initialisation.
+    public static func assemble(
+        _ configuration: ModelConfiguration,
+        settings: TrainingSettings,
+        executor: any CircuitExecutor,
+        train: SequenceData,
+        validation: SequenceData? = nil,
+        test: SequenceData,
+        resume: Checkpoint? = nil,
+        parameters: [Double]? = nil
+    ) async throws -> Trainer {
+        let runtime =
+            configuration.kind == .qlstm
+            ? QuantumRuntime(executor: executor, mode: .init(method: nil, shots: nil, seed: settings.seed))
+            : nil
+        var model = try TrainableModel.make(configuration, seed: settings.seed, runtime: runtime)
+        if let parameters { model.setParameters(parameters) }
+        let trainer = try Trainer(
+            model: model,
+            settings: settings,
+            runtime: runtime,
+            train: train,
+            validation: validation,
+            test: test,
+            resume: resume
+        )
+        try await trainer.prepareExecutor()
+        return trainer
+    }
+}

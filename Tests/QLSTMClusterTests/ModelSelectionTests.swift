@@ -1,0 +1,82 @@
+import Datasets
+import QLSTMCluster
+import Testing
+
+@Suite("Model selection")
+struct ModelSelectionTests {
+    /// Six validation windows, the first three calm, the last three volatile; model "a" is
+    /// exact on calm windows and off by 2 on volatile ones, "b" off by 1 everywhere.
+    static func runs() -> [ModelSelection.RunScores] {
+        let truths = [1.0, 2, 3, 4, 5, 6]
+        func run(_ model: String, _ seed: UInt64, _ errors: [Double]) -> ModelSelection.RunScores {
+            .init(
+                directory: "runs/\(model)-seed\(seed)",
+                model: model,
+                seed: seed,
+                truths: truths,
+                predictions: zip(truths, errors).map { $0 + $1 }
+            )
+        }
+        return [
+            run("a", 0, [0, 0, 0, 2, 2, 2]), run("a", 1, [0, 0, 0, 2, 2, 2.5]),
+            run("b", 0, [1, 1, 1, 1, 1, 1]), run("b", 1, [1, -1, 1, 1, 1, 1]),
+        ]
+    }
+
+    @Test("overall: the lowest mean validation MSE; per regime: the lowest on that regime's windows")
+    func choices() throws {
+        let selection = try ModelSelection(
+            comparison: "/tmp/x",
+            target: "y",
+            runs: Self.runs(),
+            regimes: VolatilityRegimes(window: 3, thresholds: [0.5]),
+            windowRegimes: [0, 0, 0, 1, 1, 1]
+        )
+        // a: seed 0 MSE 2, seed 1 (4 + 4 + 6.25) / 6 = 2.375; b: 1 and 1.
+        #expect(selection.overall == "b")
+        let a = try #require(selection.candidates.first { $0.model == "a" })
+        #expect(abs(a.validationMSE[0] - 2) < 1e-12 && abs(a.validationMSE[1] - 2.375) < 1e-12)
+        #expect(a.bestRun == "runs/a-seed0")
+        #expect(selection.byRegime[0].model == "a" && selection.byRegime[0].run == "runs/a-seed0")
+        #expect(selection.byRegime[1].model == "b")
+        #expect(selection.byRegime[0].validationWindows == 3)
+        let margin = try #require(selection.margin)
+        #expect(margin.runnerUp == "a" && abs(margin.difference - (1 - 2.1875)) < 1e-12)
+        // A forecaster follows the regime of the volatility it sees.
+        #expect(selection.run(forVolatility: 0.1).model == "a")
+        #expect(selection.run(forVolatility: 0.9).model == "b")
+        #expect(selection.run(forVolatility: nil).model == "b")
+    }
+
+    @Test("a regime without validation windows falls back to the overall choice and says so")
+    func emptyRegime() throws {
+        let selection = try ModelSelection(
+            comparison: "/tmp/x",
+            target: "y",
+            runs: Self.runs(),
+            regimes: VolatilityRegimes(window: 3, thresholds: [0.5, 0.8]),
+            windowRegimes: [0, 0, 0, 1, 1, 1]
+        )
+        #expect(selection.byRegime[2].model == selection.overall)
+        #expect(selection.byRegime[2].reason.contains("no validation window"))
+    }
+
+    @Test("runs scored on other windows, or on none, are refused")
+    func refusals() {
+        var runs = Self.runs()
+        runs[1].truths[0] = 9
+        #expect(throws: SelectionError.self) {
+            try ModelSelection(
+                comparison: "/tmp/x", target: "y", runs: runs,
+                regimes: VolatilityRegimes(window: 3, thresholds: [0.5]), windowRegimes: [0, 0, 0, 1, 1, 1]
+            )
+        }
+        let empty = [ModelSelection.RunScores(directory: "runs/a", model: "a", seed: 0, truths: [], predictions: [])]
+        #expect(throws: SelectionError.noValidationWindows(run: "runs/a")) {
+            try ModelSelection(
+                comparison: "/tmp/x", target: "y", runs: empty,
+                regimes: VolatilityRegimes(window: 3, thresholds: [0.5]), windowRegimes: []
+            )
+        }
+    }
+}
