@@ -109,6 +109,14 @@ public struct ModelConfiguration: Sendable, Hashable, Codable {
         guard architecture == .chen2020 else { return nil }
         let gates = try partitionPlan()
         let shares = try PartitionPlan.even(inputWidth: hiddenSize, outputWidth: hiddenSize, partitions: partitions)
+        for (m, (gate, share)) in zip(gates.parts, shares.parts).enumerated() where gate.qubits < share.inputs {
+            throw .invalidParameter(
+                name: "VQC5 and VQC6 part \(m) qubits",
+                value: gate.qubits,
+                expected:
+                    "at least \(share.inputs), its share of the d_h = \(hiddenSize) values of o_t * tanh(C_t): raise --n-qubits or --partitions"
+            )
+        }
         return try PartitionPlan(
             parts: zip(gates.parts, shares.parts).map { ($0.qubits, $1.inputs, $1.outputs) }
         )
