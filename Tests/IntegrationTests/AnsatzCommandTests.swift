@@ -138,6 +138,47 @@ struct AnsatzCommandTests {
         }
     }
 
+    @Test("a six-VQC IQP model trains bit for bit the same on two local workers as in process")
+    func clusterMatchesInProcess() throws {
+        let root = try QlstmBinary.temporaryDirectory()
+        let csv = try Self.series(in: root)
+        let options = [
+            "train", "--csv", csv.path, "--column", "value", "--architecture", "chen2020", "--encoding", "iqp",
+            "--ansatz", "hardware-efficient", "--hidden-size", "2", "--depth", "1", "--epochs", "2", "--quiet",
+        ]
+        let local = root.appendingPathComponent("local")
+        let cluster = root.appendingPathComponent("cluster")
+        let inProcess = try QlstmBinary.run(options + ["--out", local.path])
+        #expect(inProcess.status == 0, "\(inProcess.standardError)")
+        let workers = try QlstmBinary.run(options + ["--local-workers", "2", "--out", cluster.path])
+        #expect(workers.status == 0, "\(workers.standardError)")
+        func parameters(_ run: URL) throws -> [Double] {
+            let data = try Data(contentsOf: run.appendingPathComponent("model.json"))
+            let file = try #require(try JSONSerialization.jsonObject(with: data) as? [String: Any])
+            let checkpoint = try #require(file["checkpoint"] as? [String: Any])
+            return try #require(checkpoint["parameters"] as? [Double])
+        }
+        let expected = try parameters(local)
+        #expect(expected.count == 39)
+        #expect(try parameters(cluster).map(\.bitPattern) == expected.map(\.bitPattern))
+    }
+
+    @Test("compare --architecture chen2020 trains six-VQC models beside the classical LSTM")
+    func compareSixVQC() throws {
+        let out = try QlstmBinary.temporaryDirectory().appendingPathComponent("report")
+        let outcome = try QlstmBinary.run([
+            "compare", "--architecture", "chen2020", "--encoding", "iqp", "--qubits", "3", "--distributed", "none",
+            "--with-lstm", "--epochs", "1", "--seeds", "1", "--depth", "1", "--local-workers", "1", "--quiet", "--out",
+            out.path,
+        ])
+        #expect(outcome.status == 0, "\(outcome.standardError)")
+        let runs = try FileManager.default.contentsOfDirectory(atPath: out.appendingPathComponent("runs").path).sorted()
+        #expect(runs == ["centric-3q-chen2020-seed0", "lstm-seed0"], "\(runs)")
+        let markdown = try String(contentsOf: out.appendingPathComponent("report.md"), encoding: .utf8)
+        #expect(markdown.contains("Centric QLSTM (3 qubits), six VQCs"))
+        #expect(!markdown.contains("0.9898"), "the paper's four-VQC figure stands beside a six-VQC row")
+    }
+
     @Test("resources gives the gate and parameter counts of the new circuits")
     func resources() throws {
         let outcome = try QlstmBinary.run([
