@@ -293,7 +293,7 @@ enum RunOptions {
         "bidirectional": ["model.bidirectional"], "inversward": ["model.inversward"],
         "depth": ["model.ansatz.depth"], "n-qlayers": ["model.ansatz.entanglingRepetitions"],
         "encoding": ["model.ansatz.encoding"], "n-repeats": ["model.ansatz.encodingRepetitions"],
-        "ansatz": ["model.ansatz.entangler", "model.ansatz.rotations"],
+        "ansatz": ["model.ansatz.entangler"],
         "rotations": ["model.ansatz.rotations"], "architecture": ["model.architecture"],
         "diff-method": ["training.differentiation"],
         "shots": ["training.shots"], "profile": ["profile"], "optimizer": ["training.optimizer.kind"],
