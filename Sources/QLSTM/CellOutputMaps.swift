@@ -44,7 +44,11 @@ public struct CellOutputMaps: Sendable {
             )
         }
         guard partParameters.count == 2 * plan.count else {
-            throw .countMismatch(name: "cell output part vectors", expected: 2 * plan.count, found: partParameters.count)
+            throw .countMismatch(
+                name: "cell output part vectors",
+                expected: 2 * plan.count,
+                found: partParameters.count
+            )
         }
         self.hiddenWidth = hiddenWidth
         self.plan = plan
@@ -58,7 +62,10 @@ public struct CellOutputMaps: Sendable {
 
     /// Replaces the trainable values from a flat vector laid out as `parameters`.
     public mutating func setParameters(_ parameters: [Double]) {
-        precondition(parameters.count == parameterCount, "expected \(parameterCount) parameters, got \(parameters.count)")
+        precondition(
+            parameters.count == parameterCount,
+            "expected \(parameterCount) parameters, got \(parameters.count)"
+        )
         var slices = ParameterSlices(parameters)
         for k in partParameters.indices { partParameters[k] = slices.next(partParameters[k].count) }
         if case .linear(var maps) = backend {

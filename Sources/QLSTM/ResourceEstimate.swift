@@ -84,7 +84,10 @@ public struct ResourceEstimate: Sendable, Hashable, Codable {
         for (circuit, count) in zip(circuits, evaluations) {
             runs +=
                 count
-                * SubVQC.circuitRuns(differentiableGates: circuit.differentiableGateCount, method: training.differentiation)
+                * SubVQC.circuitRuns(
+                    differentiableGates: circuit.differentiableGateCount,
+                    method: training.differentiation
+                )
         }
         evaluationsPerTimeStep = evaluations.reduce(0, +) / timeSteps * readings
         circuitsPerTimeStep = runs / timeSteps * readings

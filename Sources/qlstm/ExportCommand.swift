@@ -90,7 +90,10 @@ enum ExportCommand: Command {
             ),
             to: directory.appendingPathComponent("weights.json")
         )
-        try AtomicFile.write(readme(circuits: circuits, specification: specification), to: directory.appendingPathComponent("README.md"))
+        try AtomicFile.write(
+            readme(circuits: circuits, specification: specification),
+            to: directory.appendingPathComponent("README.md")
+        )
         print("wrote \(circuits.count) OpenQASM 3 files and weights.json to \(out)")
         return 0
     }
@@ -99,7 +102,8 @@ enum ExportCommand: Command {
         let example = circuits.first?.file ?? "forget-0.qasm"
         let extraFiles =
             specification.model.architecture == .chen2020
-            ? "; `hidden-0.qasm` and `y-0.qasm` are part 0 of VQC5, which makes h_t, and of VQC6, which makes the output" : ""
+            ? "; `hidden-0.qasm` and `y-0.qasm` are part 0 of VQC5, which makes h_t, and of VQC6, which makes the output"
+            : ""
         let products =
             specification.model.ansatz.encoding == .iqp
             ? "\nThe IQP encoding's ZZ angles are written `xi * xj`, a product of two inputs that Qiskit's importer\nturns into a parameter expression: the features are all there is to bind."

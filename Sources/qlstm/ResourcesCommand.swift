@@ -183,7 +183,9 @@ struct HardwareTime {
         let timeSteps = specification.data.windows.sequenceLength
         let readings = model.bidirectional ? 2 : 1
         let circuits = try (0..<readings).flatMap { try model.circuits(direction: $0) }
-        let evaluations = Array(try (0..<readings).map { _ in try model.evaluationsPerWindow(timeSteps: timeSteps) }.joined())
+        let evaluations = Array(
+            try (0..<readings).map { _ in try model.evaluationsPerWindow(timeSteps: timeSteps) }.joined()
+        )
         let batches = (trainWindows + training.batchSize - 1) / training.batchSize
         // One evaluate call per time step of each training batch and of the test pass, two with
         // circuits after the cell.

@@ -198,7 +198,9 @@ enum RunOptions {
         let entangler = try options.choice("ansatz", as: EntanglingPattern.self) ?? .brick
         let repeats = try options.int("n-repeats", in: Ansatz.encodingRepetitionsRange)
         if repeats != nil && encoding != .iqp {
-            throw CommandLineError.conflict("--n-repeats repeats the iqp encoding: add --encoding iqp, or drop --n-repeats")
+            throw CommandLineError.conflict(
+                "--n-repeats repeats the iqp encoding: add --encoding iqp, or drop --n-repeats"
+            )
         }
         let repetitions = try options.int("n-qlayers", in: Ansatz.entanglingRepetitionsRange) ?? 1
         if entangler == .hardwareEfficient && repetitions > 1 {

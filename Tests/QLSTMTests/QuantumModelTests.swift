@@ -74,7 +74,13 @@ struct QuantumModelTests {
             ModelConfiguration(
                 inputWidth: 1,
                 hiddenSize: 2,
-                ansatz: Ansatz(encoding: .iqp, entangler: .hardwareEfficient, rotations: .ryrz, depth: 1, encodingRepetitions: 2),
+                ansatz: Ansatz(
+                    encoding: .iqp,
+                    entangler: .hardwareEfficient,
+                    rotations: .ryrz,
+                    depth: 1,
+                    encodingRepetitions: 2
+                ),
                 architecture: .chen2020
             )
         ),

@@ -21,12 +21,18 @@ struct SixVQCModelTests {
         // 6 qubits and read the 5 values of o_t * tanh C_t.
         let six = ModelConfiguration(architecture: .chen2020)
         let model = try TrainableModel.make(six, seed: 0, runtime: runtime)
-        #expect(model.circuits.map(\.circuit.id) == ["forget/0", "input/0", "candidate/0", "output/0", "hidden/0", "y/0"])
+        #expect(
+            model.circuits.map(\.circuit.id) == ["forget/0", "input/0", "candidate/0", "output/0", "hidden/0", "y/0"]
+        )
         #expect(model.circuits.map(\.circuit.qubitCount) == Array(repeating: 6, count: 6))
         #expect(model.circuits.suffix(2).map(\.circuit.inputCount) == [5, 5])
         #expect(model.parameterCount == 6 * 5 * 6 + 6)
-        let distributed = try ModelConfiguration(qubits: 3, partitions: 2, architecture: .chen2020).circuits(direction: 1)
-        #expect(distributed.map(\.id).suffix(4) == ["reverse/hidden/0", "reverse/hidden/1", "reverse/y/0", "reverse/y/1"])
+        let distributed = try ModelConfiguration(qubits: 3, partitions: 2, architecture: .chen2020).circuits(
+            direction: 1
+        )
+        #expect(
+            distributed.map(\.id).suffix(4) == ["reverse/hidden/0", "reverse/hidden/1", "reverse/y/0", "reverse/y/1"]
+        )
         #expect(distributed.suffix(4).map(\.inputCount) == [3, 2, 3, 2])
         #expect(try six.evaluationsPerWindow(timeSteps: 4) == [4, 4, 4, 4, 3, 1])
         #expect(throws: QLSTMError.self) {

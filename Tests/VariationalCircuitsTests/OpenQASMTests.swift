@@ -395,7 +395,13 @@ struct OpenQASMTests {
 
     @Test("IQP's ZZ angles are xi * xj between two cx, and the hardware-efficient ladder is cz")
     func iqpAndHardwareEfficientText() throws {
-        let ansatz = Ansatz(encoding: .iqp, entangler: .hardwareEfficient, rotations: .ryrz, depth: 1, encodingRepetitions: 2)
+        let ansatz = Ansatz(
+            encoding: .iqp,
+            entangler: .hardwareEfficient,
+            rotations: .ryrz,
+            depth: 1,
+            encodingRepetitions: 2
+        )
         let vqc = try SubVQC(id: "g/0", qubitCount: 3, inputCount: 2, ansatz: ansatz, measuredWires: [0, 1])
         let text = try OpenQASM3.exportSymbolic(vqc, parameters: [0.5, -0.25, 1, 2, 3, 4])
         let zz = "cx q[0], q[1];\nrz(x0 * x1) q[1];\ncx q[0], q[1];\n"

@@ -178,15 +178,26 @@ struct ReferenceAnsatzTests {
             id: "iqp",
             qubitCount: 4,
             inputCount: 3,
-            ansatz: Ansatz(encoding: .iqp, entangler: .hardwareEfficient, rotations: .ryrz, depth: 1, encodingRepetitions: 2)
+            ansatz: Ansatz(
+                encoding: .iqp,
+                entangler: .hardwareEfficient,
+                rotations: .ryrz,
+                depth: 1,
+                encodingRepetitions: 2
+            )
         )
         let oneRepetition: [ParametricGate] =
             (0..<3).flatMap { [.fixed(.h($0)), .rotation(.z, wire: $0, .input($0, .identity))] }
             + [(0, 1), (0, 2), (1, 2)].flatMap { (i: Int, j: Int) -> [ParametricGate] in
-                [.fixed(.cnot(control: i, target: j)), .rotation(.z, wire: j, .inputProduct(i, j)), .fixed(.cnot(control: i, target: j))]
+                [
+                    .fixed(.cnot(control: i, target: j)), .rotation(.z, wire: j, .inputProduct(i, j)),
+                    .fixed(.cnot(control: i, target: j)),
+                ]
             }
         let layer: [ParametricGate] =
-            (0..<4).flatMap { [.rotation(.y, wire: $0, .parameter(2 * $0)), .rotation(.z, wire: $0, .parameter(2 * $0 + 1))] }
+            (0..<4).flatMap {
+                [.rotation(.y, wire: $0, .parameter(2 * $0)), .rotation(.z, wire: $0, .parameter(2 * $0 + 1))]
+            }
             + [.fixed(.cz(0, 1)), .fixed(.cz(1, 2)), .fixed(.cz(2, 3))]
         #expect(iqp.gates == oneRepetition + oneRepetition + layer)
         #expect(iqp.parameterCount == 8)
