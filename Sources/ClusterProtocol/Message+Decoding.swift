@@ -39,7 +39,7 @@ extension Message {
         case .welcome:
             message = .welcome(mac: try reader.readByteString("welcome MAC", limit: limits.maxMACBytes))
         case .loadCircuits:
-            let count = try reader.readCount("loadCircuits circuits", limit: limits.maxCircuits, minimumElementSize: 15)
+            let count = try reader.readCount("loadCircuits circuits", limit: limits.maxCircuits, minimumElementSize: 16)
             var circuits: [SubVQC] = []
             circuits.reserveCapacity(count)
             for index in 0..<count {
@@ -150,25 +150,26 @@ extension ByteReader {
         guard let encoding = Encoding(wireCode: encodingCode) else {
             throw .invalidValue(
                 what: "encoding of circuit \(index)",
-                reason: "\(encodingCode) is not an encoding code (0-3)"
+                reason: "\(encodingCode) is not an encoding code (0-4)"
             )
         }
         let entanglerCode = try readUInt8("entangler of circuit \(index)")
         guard let entangler = EntanglingPattern(wireCode: entanglerCode) else {
             throw .invalidValue(
                 what: "entangler of circuit \(index)",
-                reason: "\(entanglerCode) is not an entangling pattern code (0-2)"
+                reason: "\(entanglerCode) is not an entangling pattern code (0-3)"
             )
         }
         let rotationsCode = try readUInt8("rotation layer of circuit \(index)")
         guard let rotations = RotationLayer(wireCode: rotationsCode) else {
             throw .invalidValue(
                 what: "rotation layer of circuit \(index)",
-                reason: "\(rotationsCode) is not a rotation layer code (0-2)"
+                reason: "\(rotationsCode) is not a rotation layer code (0-3)"
             )
         }
         let depth = try readUInt8("depth of circuit \(index)")
         let repetitions = try readUInt8("entangling repetitions of circuit \(index)")
+        let encodingRepetitions = try readUInt8("encoding repetitions of circuit \(index)")
         let wireCount = try readCount(
             "measured wires of circuit \(index)",
             limit: limits.maxOutputsPerEvaluation,
@@ -182,7 +183,8 @@ extension ByteReader {
             entangler: entangler,
             rotations: rotations,
             depth: Int(depth),
-            entanglingRepetitions: Int(repetitions)
+            entanglingRepetitions: Int(repetitions),
+            encodingRepetitions: Int(encodingRepetitions)
         )
         do throws(VariationalCircuitError) {
             return try SubVQC(

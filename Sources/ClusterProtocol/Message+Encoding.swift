@@ -77,7 +77,7 @@ extension Message {
 }
 
 extension SubVQC {
-    /// Appends the circuit's description: id, sizes, ansatz codes, measured wires.
+    /// Appends the circuit's description: id, sizes, ansatz codes and repetitions, measured wires.
     func write(to writer: inout ByteWriter) {
         writer.write(id)
         writer.write(UInt8.saturating(qubitCount))
@@ -87,6 +87,7 @@ extension SubVQC {
         writer.write(ansatz.rotations.wireCode)
         writer.write(UInt8.saturating(ansatz.depth))
         writer.write(UInt8.saturating(ansatz.entanglingRepetitions))
+        writer.write(UInt8.saturating(ansatz.encodingRepetitions))
         writer.writeCount(measuredWires.count)
         for wire in measuredWires { writer.write(UInt8.saturating(wire)) }
     }
@@ -109,7 +110,7 @@ extension Message {
         case .welcome(let mac):
             return 4 + mac.count
         case .loadCircuits(let circuits):
-            return circuits.reduce(4) { $0 + string($1.id) + 7 + 4 + $1.measuredWires.count }
+            return circuits.reduce(4) { $0 + string($1.id) + 8 + 4 + $1.measuredWires.count }
         case .setParameters(_, let parameters):
             return parameters.reduce(8 + 4) { $0 + doubles($1) }
         case .evaluate(let batch):

@@ -98,6 +98,7 @@ extension ProtocolLimits {
         var ansatz = circuit.ansatz
         ansatz.depth = wire(ansatz.depth)
         ansatz.entanglingRepetitions = wire(ansatz.entanglingRepetitions)
+        ansatz.encodingRepetitions = wire(ansatz.encodingRepetitions)
         do throws(VariationalCircuitError) {
             _ = try SubVQC(
                 id: circuit.id,

@@ -3,5 +3,5 @@
 /// The first six bytes of a frame (magic and version) keep their meaning in every version, so
 /// two builds can always tell that they disagree.
 public enum ProtocolVersion {
-    public static let current: UInt16 = 1
+    public static let current: UInt16 = 2
 }

@@ -11,6 +11,7 @@ extension Encoding {
         case .arctan: 1
         case .angleX: 2
         case .angleY: 3
+        case .iqp: 4
         }
     }
 
@@ -20,6 +21,7 @@ extension Encoding {
         case 1: self = .arctan
         case 2: self = .angleX
         case 3: self = .angleY
+        case 4: self = .iqp
         default: return nil
         }
     }
@@ -31,6 +33,7 @@ extension EntanglingPattern {
         case .brick: 0
         case .ring: 1
         case .stronglyEntangling: 2
+        case .hardwareEfficient: 3
         }
     }
 
@@ -39,6 +42,7 @@ extension EntanglingPattern {
         case 0: self = .brick
         case 1: self = .ring
         case 2: self = .stronglyEntangling
+        case 3: self = .hardwareEfficient
         default: return nil
         }
     }
@@ -50,6 +54,7 @@ extension RotationLayer {
         case .ry: 0
         case .xyz: 1
         case .rot: 2
+        case .ryrz: 3
         }
     }
 
@@ -58,6 +63,7 @@ extension RotationLayer {
         case 0: self = .ry
         case 1: self = .xyz
         case 2: self = .rot
+        case 3: self = .ryrz
         default: return nil
         }
     }

@@ -18,6 +18,10 @@ extension LSTM {
     struct Reading: Sendable {
         var steps: [LSTMCellStep] = []
         var caches: [Gates.Cache] = []
+        /// With cell output maps, per step: VQC5's cache, or at the last step VQC6's.
+        var outputCaches: [CellOutputMaps.Cache] = []
+        /// What the head reads from this reading: h_T, or y_T with cell output maps.
+        var final: [Double] = []
     }
 
     /// Reads a batch of sequences and gives the head's outputs for each.
@@ -44,18 +48,27 @@ extension LSTM {
             )
         }
         let timeSteps = sequences.count / elementsPerStep
-        var readings = [try await read(sequences, batch: batch, timeSteps: timeSteps, with: gates, direction: 0)]
+        var readings = [
+            try await read(sequences, batch: batch, timeSteps: timeSteps, with: gates, outputMaps, direction: 0)
+        ]
         if let reverseGates {
             readings.append(
-                try await read(sequences, batch: batch, timeSteps: timeSteps, with: reverseGates, direction: 1)
+                try await read(
+                    sequences,
+                    batch: batch,
+                    timeSteps: timeSteps,
+                    with: reverseGates,
+                    reverseOutputMaps,
+                    direction: 1
+                )
             )
         }
-        var finalHidden = readings[0].steps[timeSteps - 1].state.hidden
+        var finalHidden = readings[0].final
         if readings.count == 2 {
             finalHidden = RowMajor.joined(
                 finalHidden,
                 width: hiddenWidth,
-                readings[1].steps[timeSteps - 1].state.hidden,
+                readings[1].final,
                 width: hiddenWidth,
                 rows: batch
             )
@@ -93,7 +106,13 @@ extension LSTM {
                 width: head.inputs,
                 range: index * width..<(index + 1) * width
             )
-            gradient += backpropagate(reading, through: readingGates, finalHiddenGradient: dh, batch: pass.batch)
+            gradient += backpropagate(
+                reading,
+                through: readingGates,
+                index == 0 ? outputMaps : reverseOutputMaps,
+                finalGradient: dh,
+                batch: pass.batch
+            )
         }
         return gradient + headGradient
     }
@@ -116,11 +135,15 @@ extension LSTM {
     }
 
     /// One reading of every sequence, in this model's order for `direction`.
+    ///
+    /// With cell output maps each step makes a second executor call after the gates': VQC5 on
+    /// s_t = o_t * tanh(C_t) for the next hidden state, or at the last step VQC6 for y_T.
     private func read(
         _ sequences: [Double],
         batch: Int,
         timeSteps: Int,
         with readingGates: Gates,
+        _ maps: CellOutputMaps?,
         direction: Int
     ) async throws -> Reading {
         let cell = self.cell
@@ -139,11 +162,8 @@ extension LSTM {
                 x.append(contentsOf: sequences[start..<start + inputWidth])
             }
             let v = RowMajor.joined(x, width: inputWidth, state.hidden, width: hiddenWidth, rows: batch)
-            let (z, cache) = try await readingGates.preactivations(
-                v,
-                batch: batch,
-                position: SequencePosition(direction: direction, timeStep: k)
-            )
+            let position = SequencePosition(direction: direction, timeStep: k)
+            let (z, cache) = try await readingGates.preactivations(v, batch: batch, position: position)
             guard z.count == expected else {
                 throw QLSTMError.countMismatch(name: "gate pre-activations", expected: expected, found: z.count)
             }
@@ -151,22 +171,51 @@ extension LSTM {
             state = step.state
             reading.steps.append(step)
             reading.caches.append(cache)
+            guard let maps else { continue }
+            let last = k == timeSteps - 1
+            let (values, mapCache) = try await maps.forward(
+                step.state.hidden,
+                batch: batch,
+                stage: last ? .output : .hidden,
+                position: position
+            )
+            reading.outputCaches.append(mapCache)
+            if last {
+                reading.final = values
+            } else {
+                state = LSTMCellState(hidden: values, cell: step.state.cell)
+            }
         }
+        if maps == nil { reading.final = state.hidden }
         return reading
     }
 
-    /// Runs one reading backwards from dL/dh_T, returning its gate map's parameter gradient.
+    /// Runs one reading backwards from dL/d(what the head read), returning the parameter
+    /// gradient of its gate map, then of its output maps.
+    ///
+    /// With output maps, the gradient reaching step k's cell output s_k passes back through
+    /// VQC6 at the last step and through VQC5 (which made h_k) before it.
     private func backpropagate(
         _ reading: Reading,
         through readingGates: Gates,
-        finalHiddenGradient: [Double],
+        _ maps: CellOutputMaps?,
+        finalGradient: [Double],
         batch: Int
     ) -> [Double] {
         let cell = self.cell
         var parameterGradient = [Double](repeating: 0, count: readingGates.parameterCount)
-        var dh = finalHiddenGradient
+        var mapsGradient = [Double](repeating: 0, count: maps?.parameterCount ?? 0)
+        var dh = finalGradient
         var dc = [Double](repeating: 0, count: batch * hiddenWidth)
         for k in reading.steps.indices.reversed() {
+            if let maps {
+                dh = maps.backward(
+                    cache: reading.outputCaches[k],
+                    gradient: dh,
+                    batch: batch,
+                    parameterGradient: &mapsGradient
+                )
+            }
             let (dz, dPrevious) = cell.backward(reading.steps[k], hiddenGradient: dh, cellGradient: dc)
             let dv = readingGates.backward(
                 cache: reading.caches[k],
@@ -182,6 +231,6 @@ extension LSTM {
             )
             dc = dPrevious
         }
-        return parameterGradient
+        return parameterGradient + mapsGradient
     }
 }

@@ -11,13 +11,22 @@
 ///   the sequence in the opposite order to the first, and the head reads both final hidden
 ///   states concatenated, [h_primary ; h_second] (width 2 d_h).
 ///
-/// Parameters, and gradients, are one flat vector: the gate map's, then the reverse gate map's
-/// (if any), then the head's (weights, then bias).
+/// - `outputMaps` makes it Chen et al. 2020's QLSTM: after the cell, h_t = VQC5(o_t *
+///   tanh C_t) is the next hidden state and the head reads y_T = VQC6(o_T * tanh C_T) instead
+///   of h_T (`CellOutputMaps`); a bidirectional model has a pair per reading.
+///
+/// Parameters, and gradients, are one flat vector: the gate map's, its output maps' (if any),
+/// then the reverse gate map's and its output maps' (if any), then the head's (weights, then
+/// bias).
 public struct LSTM<Gates: GatePreactivations>: Sendable {
     /// The primary reading's gate map.
     public private(set) var gates: Gates
+    /// The primary reading's circuits after the cell (Chen et al. 2020); `nil` for h_t = o_t * tanh(C_t).
+    public private(set) var outputMaps: CellOutputMaps?
     /// The second reading's gate map; `nil` for a unidirectional model.
     public private(set) var reverseGates: Gates?
+    /// The second reading's circuits after the cell, present exactly when both others are.
+    public private(set) var reverseOutputMaps: CellOutputMaps?
     /// The output head, `d_h` (or `2 d_h`) `-> 1` for regression, `-> K` logits for K classes.
     public private(set) var head: Linear
     /// Whether the primary reading runs from the last element to the first.
@@ -26,9 +35,17 @@ public struct LSTM<Gates: GatePreactivations>: Sendable {
     /// Assembles a model from its parts and checks that their widths fit together.
     ///
     /// - Throws: `QLSTMError.invalidParameter` when the gate maps' widths are not `d_x + d_h ->
-    ///   4 d_h` with `d_x, d_h >= 1`, the two gate maps differ in shape, or the head does not
-    ///   read `d_h` values (`2 d_h` when bidirectional).
-    public init(gates: Gates, reverseGates: Gates? = nil, head: Linear, inversward: Bool = false) throws {
+    ///   4 d_h` with `d_x, d_h >= 1`, the two gate maps differ in shape, the output maps are not
+    ///   `d_h -> d_h` or not one per reading, or the head does not read `d_h` values (`2 d_h`
+    ///   when bidirectional).
+    public init(
+        gates: Gates,
+        reverseGates: Gates? = nil,
+        head: Linear,
+        inversward: Bool = false,
+        outputMaps: CellOutputMaps? = nil,
+        reverseOutputMaps: CellOutputMaps? = nil
+    ) throws {
         let outputWidth = gates.outputWidth
         guard outputWidth >= 4, outputWidth % 4 == 0 else {
             throw QLSTMError.invalidParameter(
@@ -61,6 +78,20 @@ public struct LSTM<Gates: GatePreactivations>: Sendable {
                 )
             }
         }
+        for maps in [outputMaps, reverseOutputMaps].compactMap({ $0 }) where maps.hiddenWidth != hiddenWidth {
+            throw QLSTMError.invalidParameter(
+                name: "cell output maps width",
+                value: maps.hiddenWidth,
+                expected: "\(hiddenWidth) (d_h)"
+            )
+        }
+        guard (reverseOutputMaps != nil) == (reverseGates != nil && outputMaps != nil) else {
+            throw QLSTMError.invalidParameter(
+                name: "reverse cell output maps",
+                value: reverseOutputMaps == nil ? 0 : 1,
+                expected: "one pair of cell output maps per reading, or none"
+            )
+        }
         let headInputs = reverseGates == nil ? hiddenWidth : 2 * hiddenWidth
         guard head.inputs == headInputs else {
             throw QLSTMError.invalidParameter(
@@ -70,7 +101,9 @@ public struct LSTM<Gates: GatePreactivations>: Sendable {
             )
         }
         self.gates = gates
+        self.outputMaps = outputMaps
         self.reverseGates = reverseGates
+        self.reverseOutputMaps = reverseOutputMaps
         self.head = head
         self.inversward = inversward
     }
@@ -86,12 +119,15 @@ public struct LSTM<Gates: GatePreactivations>: Sendable {
 
     /// The number of trainable values.
     public var parameterCount: Int {
-        gates.parameterCount + (reverseGates?.parameterCount ?? 0) + head.parameterCount
+        gates.parameterCount + (outputMaps?.parameterCount ?? 0) + (reverseGates?.parameterCount ?? 0)
+            + (reverseOutputMaps?.parameterCount ?? 0) + head.parameterCount
     }
 
-    /// The gate map's, the reverse gate map's, then the head's parameters, flat.
+    /// The gate map's, its output maps', the reverse gate map's, its output maps', then the
+    /// head's parameters, flat.
     public var parameters: [Double] {
-        gates.parameters + (reverseGates?.parameters ?? []) + head.parameters
+        gates.parameters + (outputMaps?.parameters ?? []) + (reverseGates?.parameters ?? [])
+            + (reverseOutputMaps?.parameters ?? []) + head.parameters
     }
 
     /// Replaces every parameter from a flat vector laid out as `parameters`.
@@ -104,14 +140,27 @@ public struct LSTM<Gates: GatePreactivations>: Sendable {
         )
         var slices = ParameterSlices(parameters)
         gates.setParameters(slices.next(gates.parameterCount))
+        if let count = outputMaps?.parameterCount { outputMaps?.setParameters(slices.next(count)) }
         if let count = reverseGates?.parameterCount {
             reverseGates?.setParameters(slices.next(count))
         }
+        if let count = reverseOutputMaps?.parameterCount { reverseOutputMaps?.setParameters(slices.next(count)) }
         head.setParameters(slices.next(head.parameterCount))
     }
 }
 
-extension LSTM: Equatable where Gates: Equatable {}
+extension LSTM: Equatable where Gates: Equatable {
+    /// Equal parts; circuits after the cell compare by their plan and parameters (their backend
+    /// holds an executor, which has no value to compare).
+    public static func == (lhs: Self, rhs: Self) -> Bool {
+        func same(_ a: CellOutputMaps?, _ b: CellOutputMaps?) -> Bool {
+            a?.plan == b?.plan && a?.partParameters == b?.partParameters
+        }
+        return lhs.gates == rhs.gates && lhs.reverseGates == rhs.reverseGates && lhs.head == rhs.head
+            && lhs.inversward == rhs.inversward && same(lhs.outputMaps, rhs.outputMaps)
+            && same(lhs.reverseOutputMaps, rhs.reverseOutputMaps)
+    }
+}
 
 extension LSTM: Codable where Gates: Codable {
     private enum CodingKeys: String, CodingKey {
@@ -133,6 +182,22 @@ extension LSTM: Codable where Gates: Codable {
                 .init(codingPath: decoder.codingPath, debugDescription: error.description)
             )
         }
+    }
+
+    /// Encodes a model without circuits after the cell; those hold an executor, so a model with
+    /// them is saved as its configuration and flat parameters instead.
+    public func encode(to encoder: any Encoder) throws {
+        guard outputMaps == nil else {
+            throw EncodingError.invalidValue(
+                self,
+                .init(codingPath: encoder.codingPath, debugDescription: "cell output maps are not encodable")
+            )
+        }
+        var container = encoder.container(keyedBy: CodingKeys.self)
+        try container.encode(gates, forKey: .gates)
+        try container.encodeIfPresent(reverseGates, forKey: .reverseGates)
+        try container.encode(head, forKey: .head)
+        try container.encode(inversward, forKey: .inversward)
     }
 }
 

@@ -2,10 +2,12 @@ import VariationalCircuits
 
 extension ModelConfiguration {
     private enum CodingKeys: String, CodingKey {
-        case kind, inputWidth, hiddenSize, qubits, partitions, ansatz, projection, bidirectional, inversward, outputs
+        case kind, inputWidth, hiddenSize, qubits, partitions, ansatz, projection, bidirectional, inversward
+        case architecture, outputs
     }
 
-    /// Decodes a configuration; one written before classification existed has one output.
+    /// Decodes a configuration; model files written before `architecture` existed hold
+    /// four-VQC models, and those written before classification existed one output.
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         let outputs = try container.decodeIfPresent(Int.self, forKey: .outputs) ?? 1
@@ -26,6 +28,7 @@ extension ModelConfiguration {
             projection: try container.decode(Bool.self, forKey: .projection),
             bidirectional: try container.decode(Bool.self, forKey: .bidirectional),
             inversward: try container.decode(Bool.self, forKey: .inversward),
+            architecture: try container.decodeIfPresent(Architecture.self, forKey: .architecture) ?? .fourVQC,
             outputs: outputs
         )
     }
@@ -43,6 +46,7 @@ extension ModelConfiguration {
         try container.encode(projection, forKey: .projection)
         try container.encode(bidirectional, forKey: .bidirectional)
         try container.encode(inversward, forKey: .inversward)
+        try container.encode(architecture, forKey: .architecture)
         if outputs != 1 { try container.encode(outputs, forKey: .outputs) }
     }
 }

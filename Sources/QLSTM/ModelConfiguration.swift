@@ -10,6 +10,20 @@ public enum ModelKind: String, Sendable, Hashable, Codable, CaseIterable {
     case ablation
 }
 
+/// What the LSTM cell's circuits are.
+public enum Architecture: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Four gate circuits (forget, input, candidate, output); h_t = o_t * tanh(C_t), and the
+    /// head reads h_T. The distributed QLSTM paper's (Chen, Chen, Liu, Leung).
+    case fourVQC = "four-vqc"
+    /// Chen, Yoo and Fang 2020 ("Quantum Long Short-Term Memory", arXiv 2009.01783), the
+    /// paper's N_extra = 2: the four gate circuits, then VQC5 makes h_t = VQC5(o_t * tanh C_t)
+    /// and VQC6 the output y_t = VQC6(o_t * tanh C_t), which the head reads at the last step.
+    case chen2020
+
+    /// N_extra of the resource estimate's eq. (12): circuits per part beyond the four gates'.
+    public var extraCircuits: Int { self == .chen2020 ? 2 : 0 }
+}
+
 /// Everything that fixes a model's shape. Together with the flat parameters it is what a model
 /// file holds.
 public struct ModelConfiguration: Sendable, Hashable, Codable {
@@ -27,6 +41,8 @@ public struct ModelConfiguration: Sendable, Hashable, Codable {
     public var projection: Bool
     public var bidirectional: Bool
     public var inversward: Bool
+    /// Four gate circuits, or Chen et al. 2020's six (quantum models and the ablation only).
+    public var architecture: Architecture
     /// The head's width: 1 for regression, K logits for classification into K classes.
     public var outputs: Int
 
@@ -45,6 +61,7 @@ public struct ModelConfiguration: Sendable, Hashable, Codable {
         projection: Bool = false,
         bidirectional: Bool = false,
         inversward: Bool = false,
+        architecture: Architecture = .fourVQC,
         outputs: Int = 1
     ) {
         self.kind = kind
@@ -56,6 +73,7 @@ public struct ModelConfiguration: Sendable, Hashable, Codable {
         self.projection = projection
         self.bidirectional = bidirectional
         self.inversward = inversward
+        self.architecture = architecture
         self.outputs = outputs
     }
 
@@ -87,24 +105,56 @@ public struct ModelConfiguration: Sendable, Hashable, Codable {
         )
     }
 
-    /// The sub-VQCs of one reading's gate map, gate-major: forget 0...M-1, input, candidate, output.
+    /// The split of VQC5's and VQC6's input s_t = o_t * tanh(C_t) (d_h values) into M parts,
+    /// each on as many qubits as the gates' part of the same index, measuring its share of the
+    /// d_h outputs; `nil` when the architecture has no circuits after the cell.
+    /// - Throws: `QLSTMError` when a part's share does not fit its qubits.
+    public func cellOutputPlan() throws(QLSTMError) -> PartitionPlan? {
+        guard architecture == .chen2020 else { return nil }
+        let gates = try partitionPlan()
+        let shares = try PartitionPlan.even(inputWidth: hiddenSize, outputWidth: hiddenSize, partitions: partitions)
+        for (m, (gate, share)) in zip(gates.parts, shares.parts).enumerated() where gate.qubits < share.inputs {
+            throw .invalidParameter(
+                name: "VQC5 and VQC6 part \(m) qubits",
+                value: gate.qubits,
+                expected:
+                    "at least \(share.inputs), its share of the d_h = \(hiddenSize) values of o_t * tanh(C_t): raise --n-qubits or --partitions"
+            )
+        }
+        return try PartitionPlan(
+            parts: zip(gates.parts, shares.parts).map { ($0.qubits, $1.inputs, $1.outputs) }
+        )
+    }
+
+    /// The sub-VQCs of one reading, gate-major: forget 0...M-1, input, candidate, output; then
+    /// for `chen2020` VQC5's parts (`hidden/m`) and VQC6's (`y/m`).
     public func circuits(direction: Int) throws -> [SubVQC] {
-        let plan = try partitionPlan()
-        var circuits: [SubVQC] = []
-        for gate in ["forget", "input", "candidate", "output"] {
-            for (m, part) in plan.parts.enumerated() {
-                let name = (direction == 0 ? "" : "reverse/") + "\(gate)/\(m)"
-                circuits.append(
+        let prefix = direction == 0 ? "" : "reverse/"
+        func parts(_ names: [String], _ plan: PartitionPlan) throws -> [SubVQC] {
+            try names.flatMap { name in
+                try plan.parts.enumerated().map { m, part in
                     try SubVQC(
-                        id: name,
+                        id: prefix + "\(name)/\(m)",
                         qubitCount: part.qubits,
                         inputCount: part.inputs,
                         ansatz: ansatz,
                         measuredWires: Array(0..<part.outputs)
                     )
-                )
+                }
             }
         }
+        var circuits = try parts(["forget", "input", "candidate", "output"], try partitionPlan())
+        if let plan = try cellOutputPlan() { circuits += try parts(["hidden", "y"], plan) }
         return circuits
+    }
+
+    /// How often one window of `timeSteps` steps evaluates each circuit of
+    /// `circuits(direction:)`, in that order: every step evaluates the gates; VQC5 runs at
+    /// every step but the last (h_T feeds nothing) and VQC6 at the last only (the head reads
+    /// y_T alone).
+    public func evaluationsPerWindow(timeSteps: Int) throws -> [Int] {
+        let gates = Array(repeating: timeSteps, count: 4 * (try partitionPlan()).count)
+        guard let plan = try cellOutputPlan() else { return gates }
+        return gates + Array(repeating: timeSteps - 1, count: plan.count) + Array(repeating: 1, count: plan.count)
     }
 }

@@ -4,17 +4,27 @@ import VariationalCircuits
 /// run of it executes, derived from the model's shape alone.
 ///
 /// Counts follow how this project runs a model: every time step of every window evaluates all
-/// 4 x M sub-VQCs (twice when bidirectional); in training each evaluation is a Jacobian, which
+/// 4 x M gate sub-VQCs (twice when bidirectional), and for Chen et al. 2020's architecture the M
+/// parts of VQC5 (or, at the last step, of VQC6, of the same shapes); in training each
+/// evaluation is a Jacobian, which
 /// under parameter shift is 1 + 2 g circuit runs for a sub-VQC with g differentiable rotations
 /// (one per trainable angle and one per encoding rotation of an input), and one simulation
 /// under the adjoint method; after each epoch the validation and test windows are evaluated
 /// once, without Jacobians. `summary.json`'s `circuits_executed` counts exactly these runs.
 public struct ResourceEstimate: Sendable, Hashable, Codable {
-    /// Trainable angles of each sub-VQC, gate-major (the paper's P_VQC, per part).
+    /// Trainable angles of each sub-VQC of one reading, gate-major, then VQC5's and VQC6's
+    /// parts (the paper's P_VQC, per part).
     public var parametersPerSubVQC: [Int]
+    /// Gates of each sub-VQC by kind, in the order of `parametersPerSubVQC`.
+    public var gatesPerSubVQC: [GateCounts]
     /// Eq. (11): P_gates = 4 M P_VQC (summed over the parts when they differ).
     public var gateParameters: Int
-    /// Eq. (12) with N_extra = 0: the circuits' parameters of the whole model (both readings).
+    /// N_extra of eq. (12): circuits per part besides the four gates' (2 for Chen et al. 2020).
+    public var extraCircuits: Int
+    /// N_extra M P_VQC: the parameters of those circuits, one reading.
+    public var extraCircuitParameters: Int
+    /// Eq. (12): (4 + N_extra) M P_VQC, the circuits' parameters of the whole model (both
+    /// readings).
     public var totalCircuitParameters: Int
     /// Classical parameters: head, projection, readout (and the LSTM's or ablation's maps).
     public var classicalParameters: Int
@@ -56,23 +66,31 @@ public struct ResourceEstimate: Sendable, Hashable, Codable {
         let circuits = try model.circuits(direction: 0)
         let plan = try model.partitionPlan()
         parametersPerSubVQC = circuits.map(\.parameterCount)
-        gateParameters = parametersPerSubVQC.reduce(0, +)
-        totalCircuitParameters = gateParameters * readings
+        gatesPerSubVQC = circuits.map(\.gateCounts)
+        gateParameters = parametersPerSubVQC.prefix(4 * plan.count).reduce(0, +)
+        extraCircuits = model.architecture.extraCircuits
+        extraCircuitParameters = parametersPerSubVQC.dropFirst(4 * plan.count).reduce(0, +)
+        totalCircuitParameters = (gateParameters + extraCircuitParameters) * readings
         let runtime = QuantumRuntime(executor: LocalExecutor(threads: 1), mode: .init(method: nil, shots: nil, seed: 0))
         classicalParameters =
             try TrainableModel.make(model, seed: 0, runtime: runtime).parameterCount - totalCircuitParameters
         qubitsPerQPU = plan.parts.map(\.qubits)
         qpus = plan.count
         totalQubits = plan.totalQubits
-        evaluationsPerTimeStep = circuits.count * readings
+        // Per window, then per step: exact, since every step evaluates the gates and one of
+        // VQC5 and VQC6, whose parts have the same shapes.
+        let evaluations = try model.evaluationsPerWindow(timeSteps: timeSteps)
         var runs = 0
-        for circuit in circuits {
-            runs += SubVQC.circuitRuns(
-                differentiableGates: circuit.differentiableGateCount,
-                method: training.differentiation
-            )
+        for (circuit, count) in zip(circuits, evaluations) {
+            runs +=
+                count
+                * SubVQC.circuitRuns(
+                    differentiableGates: circuit.differentiableGateCount,
+                    method: training.differentiation
+                )
         }
-        circuitsPerTimeStep = runs * readings
+        evaluationsPerTimeStep = evaluations.reduce(0, +) / timeSteps * readings
+        circuitsPerTimeStep = runs / timeSteps * readings
         circuitsPerTrainingStep = circuitsPerTimeStep * timeSteps * min(training.batchSize, trainWindows)
         circuitsPerEpoch =
             circuitsPerTimeStep * timeSteps * trainWindows + evaluationsPerTimeStep * timeSteps * evaluatedWindows

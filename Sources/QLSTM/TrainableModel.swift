@@ -19,6 +19,13 @@ public enum TrainableModel: Sendable {
     ) throws -> TrainableModel {
         var generator = SeededGenerator(seed: SeededGenerator.derivedSeed(seed, [0x1417]))
         if configuration.kind == .lstm {
+            guard configuration.architecture == .fourVQC else {
+                throw QLSTMError.invalidParameter(
+                    name: "architecture",
+                    value: configuration.architecture.extraCircuits,
+                    expected: "four-vqc for a classical LSTM (it has no circuits)"
+                )
+            }
             return .classical(
                 try LSTM(
                     inputWidth: configuration.inputWidth,
@@ -33,7 +40,7 @@ public enum TrainableModel: Sendable {
         let plan = try configuration.partitionPlan()
         var offset = 0
         func gateMap(direction: Int) throws -> PartitionedGates {
-            let circuits = try configuration.circuits(direction: direction)
+            let circuits = Array(try configuration.circuits(direction: direction).prefix(4 * plan.count))
             let projection =
                 configuration.projection
                 ? Linear(
@@ -90,8 +97,42 @@ public enum TrainableModel: Sendable {
                 readout: readout
             )
         }
+        /// VQC5 and VQC6 of Chen et al. 2020, drawn like the gates' parts, after them.
+        func outputMaps(direction: Int) throws -> CellOutputMaps? {
+            guard let outputPlan = try configuration.cellOutputPlan() else { return nil }
+            let circuits = Array(try configuration.circuits(direction: direction).dropFirst(4 * plan.count))
+            let backend: PartitionedGates.Backend
+            let parts: [[Double]]
+            if let runtime, configuration.kind == .qlstm {
+                parts = circuits.map { circuit in
+                    (0..<circuit.parameterCount).map { _ in 0.01 * generator.nextStandardNormal() }
+                }
+                backend = .quantum(runtime: runtime, circuits: circuits, circuitOffset: offset)
+                offset += circuits.count
+            } else {
+                let maps = (0..<(2 * outputPlan.count)).map { k in
+                    let part = outputPlan.parts[k % outputPlan.count]
+                    return Linear(
+                        inputs: part.inputs,
+                        outputs: part.outputs,
+                        initialization: .uniformFanIn,
+                        generator: &generator
+                    )
+                }
+                parts = maps.map(\.parameters)
+                backend = .linear(maps)
+            }
+            return try CellOutputMaps(
+                hiddenWidth: configuration.hiddenSize,
+                plan: outputPlan,
+                backend: backend,
+                partParameters: parts
+            )
+        }
         let gates = try gateMap(direction: 0)
+        let maps = try outputMaps(direction: 0)
         let reverse = configuration.bidirectional ? try gateMap(direction: 1) : nil
+        let reverseMaps = configuration.bidirectional ? try outputMaps(direction: 1) : nil
         let head = Linear(
             inputs: configuration.bidirectional ? 2 * configuration.hiddenSize : configuration.hiddenSize,
             outputs: configuration.outputs,
@@ -99,7 +140,14 @@ public enum TrainableModel: Sendable {
             generator: &generator
         )
         return .partitioned(
-            try LSTM(gates: gates, reverseGates: reverse, head: head, inversward: configuration.inversward)
+            try LSTM(
+                gates: gates,
+                reverseGates: reverse,
+                head: head,
+                inversward: configuration.inversward,
+                outputMaps: maps,
+                reverseOutputMaps: reverseMaps
+            )
         )
     }
 
@@ -128,14 +176,17 @@ public enum TrainableModel: Sendable {
         }
     }
 
-    /// Every sub-VQC of the model in executor order (primary reading, then reverse), with its
-    /// current parameters; empty for classical models.
+    /// Every sub-VQC of the model in executor order (primary reading's gates and output maps,
+    /// then the reverse reading's), with its current parameters; empty for classical models.
     public var circuits: [(circuit: SubVQC, parameters: [Double])] {
         guard case .partitioned(let model) = self else { return [] }
         var result: [(SubVQC, [Double])] = []
-        for gates in [model.gates, model.reverseGates].compactMap({ $0 }) {
-            if case .quantum(_, let circuits, _) = gates.backend {
+        for (gates, maps) in [(model.gates, model.outputMaps), (model.reverseGates, model.reverseOutputMaps)] {
+            if let gates, case .quantum(_, let circuits, _) = gates.backend {
                 result += zip(circuits, gates.partParameters).map { ($0, $1) }
+            }
+            if let maps, case .quantum(_, let circuits, _) = maps.backend {
+                result += zip(circuits, maps.partParameters).map { ($0, $1) }
             }
         }
         return result

@@ -24,6 +24,9 @@ struct ClusterWatch {
                 try? await Task.sleep(for: .milliseconds(250))
                 let states = await executor.workerStates()
                 let accounting = await executor.statistics()
+                // Stopped while asking: the run is over and its workers may be going away on
+                // purpose; that is no event to report.
+                if Task.isCancelled { break }
                 for (old, new) in zip(previous, states) where old.isReady != new.isReady {
                     // A quarantine is not "lost, reconnecting"; the executor's log said why.
                     guard new.quarantined == nil else { continue }

@@ -86,12 +86,24 @@ enum CompareCommand: Command {
             )
         }
         let out = URL(fileURLWithPath: options.string("out") ?? "reports/\(data.name)")
-        let variants = try Self.variants(
+        var variants = try Self.variants(
             options,
             data: data,
             inputWidth: loaded.dataset.inputWidth,
             ansatz: try RunOptions.ansatz(from: options)
-        ).map { $0.classifying(into: classCount) }
+        )
+        if try options.choice("architecture", as: Architecture.self) == .chen2020 {
+            // Every quantum model (and the ablation) gets VQC5 and VQC6; the paper's figures
+            // are of four-VQC models, so no row stands beside them.
+            for index in variants.indices where variants[index].model.kind != .lstm {
+                variants[index].model.architecture = .chen2020
+                variants[index].label += "-chen2020"
+                variants[index].title += ", six VQCs"
+                variants[index].paper = nil
+                _ = try variants[index].model.cellOutputPlan()
+            }
+        }
+        variants = variants.map { $0.classifying(into: classCount) }
         data.classes = try classCount.map { try MoveClasses.fitted(count: $0, to: loaded.dataset, of: loaded.series) }
         let profile = try RunOptions.profile(from: options)
         let training = try RunOptions.training(from: options, profile: profile)

@@ -91,13 +91,24 @@ enum ExportCommand: Command {
             ),
             to: directory.appendingPathComponent("weights.json")
         )
-        try AtomicFile.write(readme(circuits: circuits), to: directory.appendingPathComponent("README.md"))
+        try AtomicFile.write(
+            readme(circuits: circuits, specification: specification),
+            to: directory.appendingPathComponent("README.md")
+        )
         print("wrote \(circuits.count) OpenQASM 3 files and weights.json to \(out)")
         return 0
     }
 
-    static func readme(circuits: [Weights.Circuit]) -> String {
+    static func readme(circuits: [Weights.Circuit], specification: RunSpecification) -> String {
         let example = circuits.first?.file ?? "forget-0.qasm"
+        let extraFiles =
+            specification.model.architecture == .chen2020
+            ? "; `hidden-0.qasm` and `y-0.qasm` are part 0 of VQC5, which makes h_t, and of VQC6, which makes the output"
+            : ""
+        let products =
+            specification.model.ansatz.encoding == .iqp
+            ? "\nThe IQP encoding's ZZ angles are written `xi * xj`, a product of two inputs that Qiskit's importer\nturns into a parameter expression: the features are all there is to bind."
+            : ""
         let functions = circuits.contains { $0.angleInputs.contains { $0.name != "x\($0.feature)" } }
         let inputs =
             functions
@@ -114,9 +125,9 @@ enum ExportCommand: Command {
         return """
             # Exported QLSTM circuits
 
-            One OpenQASM 3 file per sub-VQC (`forget-0.qasm` is part 0 of the forget gate), with the
-            trained angles bound and the encoding angles as `input float[64]` declarations.
-            \(inputs)
+            One OpenQASM 3 file per sub-VQC (`forget-0.qasm` is part 0 of the forget gate\(extraFiles)), with
+            the trained angles bound and the encoding angles as `input float[64]` declarations.
+            \(inputs)\(products)
             Qubit `q[i]` is wire i of the model; bit `c[k]` measures the k-th output wire, so the
             model's output k is <Z> on that qubit. `weights.json` holds every parameter, the
             model's configuration and each circuit's id, file, inputs and measured wires.

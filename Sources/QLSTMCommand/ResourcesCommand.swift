@@ -55,7 +55,12 @@ enum ResourcesCommand: Command {
         var object: [String: Any] = [
             "model": specification.model.label,
             "p_vqc": estimate.parametersPerSubVQC,
+            "gates_per_subvqc": estimate.gatesPerSubVQC.map {
+                ["one_qubit": $0.singleQubit, "cnot": $0.cnot, "cz": $0.cz, "total": $0.total]
+            },
             "p_gates": estimate.gateParameters,
+            "n_extra": estimate.extraCircuits,
+            "p_extra": estimate.extraCircuitParameters,
             "p_total_circuits": estimate.totalCircuitParameters,
             "classical_parameters": estimate.classicalParameters,
             "qubits_per_qpu": estimate.qubitsPerQPU,
@@ -99,7 +104,13 @@ enum ResourcesCommand: Command {
             print(
                 "  P_VQC (eq. 10), per sub-VQC:      \(estimate.parametersPerSubVQC.map(String.init).joined(separator: ", "))"
             )
+            print("  gates per sub-VQC:                \(Self.describe(estimate.gatesPerSubVQC))")
             print("  P_gates = 4 M P_VQC (eq. 11):     \(estimate.gateParameters)")
+            if estimate.extraCircuits > 0 {
+                print(
+                    "  N_extra M P_VQC (VQC5, VQC6):     \(estimate.extraCircuitParameters) (N_extra = \(estimate.extraCircuits))"
+                )
+            }
             print(
                 "  P_total, circuits (eq. 12):       \(estimate.totalCircuitParameters) (+ \(estimate.classicalParameters) classical)"
             )
@@ -133,6 +144,25 @@ enum ResourcesCommand: Command {
     }
 }
 
+extension ResourcesCommand {
+    /// Gate counts as `4 x 41 (30 one-qubit, 11 CNOT)`, one entry per distinct count in order.
+    static func describe(_ counts: [GateCounts]) -> String {
+        var distinct: [(GateCounts, Int)] = []
+        for count in counts {
+            if let index = distinct.firstIndex(where: { $0.0 == count }) {
+                distinct[index].1 += 1
+            } else {
+                distinct.append((count, 1))
+            }
+        }
+        return distinct.map { count, times in
+            let kinds = [(count.singleQubit, "one-qubit"), (count.cnot, "CNOT"), (count.cz, "CZ")]
+                .filter { $0.0 > 0 }.map { "\($0.0) \($0.1)" }.joined(separator: ", ")
+            return "\(times) x \(count.total) (\(kinds))"
+        }.joined(separator: "; ")
+    }
+}
+
 /// A run's modelled hardware time on a QPU profile: every evaluate call is a job on each QPU
 /// it reaches; every circuit run costs its shots x (gate layers + shot time).
 struct HardwareTime {
@@ -151,17 +181,22 @@ struct HardwareTime {
         let timeSteps = specification.data.windows.sequenceLength
         let readings = model.bidirectional ? 2 : 1
         let circuits = try (0..<readings).flatMap { try model.circuits(direction: $0) }
+        let evaluations = Array(
+            try (0..<readings).map { _ in try model.evaluationsPerWindow(timeSteps: timeSteps) }.joined()
+        )
         let batches = (trainWindows + training.batchSize - 1) / training.batchSize
-        // One evaluate call per time step of each training batch and of the test pass.
-        let jobs = Double(timeSteps * (batches + 1)) * profile.jobSeconds
+        // One evaluate call per time step of each training batch and of the test pass, two with
+        // circuits after the cell.
+        let calls = model.architecture == .chen2020 ? 2 : 1
+        let jobs = Double(calls * timeSteps * (batches + 1)) * profile.jobSeconds
         let shots = Double(training.shots ?? 1)
-        let perCircuit = circuits.map { circuit -> Double in
+        let perCircuit = zip(circuits, evaluations).map { circuit, count -> Double in
             let runs = SubVQC.circuitRuns(
                 differentiableGates: circuit.differentiableGateCount,
                 method: training.differentiation
             )
             let perRun = shots * (profile.circuitSeconds(circuit) + profile.shotSeconds)
-            return Double(timeSteps) * (Double(runs * trainWindows) + Double(evaluatedWindows)) * perRun
+            return Double(count) * (Double(runs * trainWindows) + Double(evaluatedWindows)) * perRun
         }
         serialSecondsPerEpoch = jobs + perCircuit.reduce(0, +)
         modularSecondsPerEpoch = jobs + (perCircuit.max() ?? 0)

@@ -70,9 +70,19 @@ enum RunOptions {
     static let circuitSpecs: [OptionSpec] = [
         .value("depth", "D", "variational layers, 1...30 (default 5)"),
         .value("n-qlayers", "R", "entangling repetitions per layer, 1...5 (default 1)"),
-        .value("encoding", "E", "paper, arctan, angle-x or angle-y (default paper)"),
-        .value("ansatz", "A", "entangler: brick, ring or strongly-entangling (default brick)"),
-        .value("rotations", "R", "ry, xyz or rot (default ry)"),
+        .value("encoding", "E", "paper, arctan, angle-x, angle-y or iqp (PennyLane's IQPEmbedding; default paper)"),
+        .value("n-repeats", "N", "repetitions of the iqp encoding, 1...10 (default 1)"),
+        .value(
+            "ansatz",
+            "A",
+            "entangler: brick, ring, strongly-entangling or hardware-efficient (RY RZ, then a CZ ladder; default brick)"
+        ),
+        .value("rotations", "R", "ry, xyz, rot or ry-rz (default ry; ry-rz with --ansatz hardware-efficient)"),
+        .value(
+            "architecture",
+            "A",
+            "four-vqc (the gates' circuits) or chen2020 (and VQC5 for h_t, VQC6 for the output; default four-vqc)"
+        ),
         .value("diff-method", "M", "parameter-shift or adjoint (default parameter-shift)"),
     ]
 
@@ -113,12 +123,13 @@ enum RunOptions {
             projection: options.flag("projection"),
             bidirectional: options.flag("bidirectional"),
             inversward: options.flag("inversward"),
+            architecture: try options.choice("architecture", as: Architecture.self) ?? .fourVQC,
             outputs: try ObjectiveOptions.classes(from: options) ?? 1
         )
         if model.kind == .lstm,
             let flag = [
-                "n-qubits", "partitions", "depth", "n-qlayers", "encoding", "ansatz", "rotations", "projection",
-                "diff-method", "shots", "profile",
+                "n-qubits", "partitions", "depth", "n-qlayers", "encoding", "n-repeats", "ansatz", "rotations",
+                "architecture", "projection", "diff-method", "shots", "profile",
             ].first(where: options.isSet)
         {
             throw CommandLineError.conflict(
@@ -185,14 +196,30 @@ enum RunOptions {
         }
     }
 
-    /// The circuit options (defaults: the paper's circuit).
+    /// The circuit options (defaults: the paper's circuit; RY, RZ for hardware-efficient layers).
     static func ansatz(from options: ParsedOptions) throws -> Ansatz {
-        Ansatz(
-            encoding: try options.choice("encoding", as: Encoding.self) ?? .paper,
-            entangler: try options.choice("ansatz", as: EntanglingPattern.self) ?? .brick,
-            rotations: try options.choice("rotations", as: RotationLayer.self) ?? .ry,
+        let encoding = try options.choice("encoding", as: Encoding.self) ?? .paper
+        let entangler = try options.choice("ansatz", as: EntanglingPattern.self) ?? .brick
+        let repeats = try options.int("n-repeats", in: Ansatz.encodingRepetitionsRange)
+        if repeats != nil && encoding != .iqp {
+            throw CommandLineError.conflict(
+                "--n-repeats repeats the iqp encoding: add --encoding iqp, or drop --n-repeats"
+            )
+        }
+        let repetitions = try options.int("n-qlayers", in: Ansatz.entanglingRepetitionsRange) ?? 1
+        if entangler == .hardwareEfficient && repetitions > 1 {
+            throw CommandLineError.conflict(
+                "--n-qlayers \(repetitions) would repeat the hardware-efficient CZ ladder, and CZ ladders cancel in pairs: use --n-qlayers 1 and raise --depth"
+            )
+        }
+        return Ansatz(
+            encoding: encoding,
+            entangler: entangler,
+            rotations: try options.choice("rotations", as: RotationLayer.self)
+                ?? (entangler == .hardwareEfficient ? .ryrz : .ry),
             depth: try options.int("depth", in: Ansatz.depthRange) ?? 5,
-            entanglingRepetitions: try options.int("n-qlayers", in: Ansatz.entanglingRepetitionsRange) ?? 1
+            entanglingRepetitions: repetitions,
+            encodingRepetitions: repeats ?? 1
         )
     }
 
@@ -272,8 +299,10 @@ enum RunOptions {
         "hidden-size": ["model.hiddenSize"], "projection": ["model.projection"],
         "bidirectional": ["model.bidirectional"], "inversward": ["model.inversward"],
         "depth": ["model.ansatz.depth"], "n-qlayers": ["model.ansatz.entanglingRepetitions"],
-        "encoding": ["model.ansatz.encoding"], "ansatz": ["model.ansatz.entangler"],
-        "rotations": ["model.ansatz.rotations"], "diff-method": ["training.differentiation"],
+        "encoding": ["model.ansatz.encoding"], "n-repeats": ["model.ansatz.encodingRepetitions"],
+        "ansatz": ["model.ansatz.entangler"],
+        "rotations": ["model.ansatz.rotations"], "architecture": ["model.architecture"],
+        "diff-method": ["training.differentiation"],
         "shots": ["training.shots"], "profile": ["profile"], "optimizer": ["training.optimizer.kind"],
         "lr": ["training.optimizer.learningRate"], "momentum": ["training.optimizer.momentum"],
         "lr-schedule": ["training.schedule"], "loss": ["training.loss"], "epochs": ["training.epochs"],

@@ -31,12 +31,16 @@ struct FuzzMessages {
     /// A small circuit (at most 6 qubits, depth 4), so that valid work stays cheap.
     mutating func circuit() -> SubVQC {
         let qubits = int(1...6)
+        let encoding = Encoding.allCases[int(0...(Encoding.allCases.count - 1))]
+        let entangler = EntanglingPattern.allCases[int(0...(EntanglingPattern.allCases.count - 1))]
+        // A repeated CZ ladder and a repeated non-IQP encoding are refused by SubVQC.
         let ansatz = Ansatz(
-            encoding: Encoding.allCases[int(0...3)],
-            entangler: EntanglingPattern.allCases[int(0...2)],
-            rotations: RotationLayer.allCases[int(0...2)],
+            encoding: encoding,
+            entangler: entangler,
+            rotations: RotationLayer.allCases[int(0...(RotationLayer.allCases.count - 1))],
             depth: int(1...4),
-            entanglingRepetitions: int(1...2)
+            entanglingRepetitions: entangler == .hardwareEfficient ? 1 : int(1...2),
+            encodingRepetitions: encoding == .iqp ? int(1...2) : 1
         )
         return try! SubVQC(id: text(), qubitCount: qubits, inputCount: int(0...qubits), ansatz: ansatz)
     }

@@ -6,7 +6,7 @@ extension NoisyCircuit {
     func bindMaps(_ inputs: [Double], workspace: inout Workspace) {
         for (gate, slot) in inputGates {
             let rotation = prepared.inputRotations[slot]
-            let m = Matrix2.rotation(rotation.axis, rotation.transform.angle(inputs[rotation.input]))
+            let m = Matrix2.rotation(rotation.axis, rotation.source.angle(inputs: inputs, parameters: []))
             workspace.unitaries[gate] = m
             workspace.maps[gate] = .noisyGate(m, channels: channels)
         }

@@ -1,11 +1,22 @@
 import QuantumSimulator
 
-/// Where a rotation angle comes from: a constant, a trainable parameter, or an input feature
-/// (possibly through a function, as the arctan encoding does).
+/// Where a rotation angle comes from: a constant, a trainable parameter, an input feature
+/// (possibly through a function, as the arctan encoding does), or the product of two features
+/// (the IQP encoding's ZZ angles).
 public enum AngleSource: Sendable, Hashable, Codable {
     case constant(Double)
     case parameter(Int)
     case input(Int, InputTransform)
+    /// x_i x_j.
+    case inputProduct(Int, Int)
+
+    /// Whether the angle depends on the inputs (and so is bound per input vector).
+    public var dependsOnInputs: Bool {
+        switch self {
+        case .input, .inputProduct: true
+        case .constant, .parameter: false
+        }
+    }
 }
 
 /// The function an encoding applies to an input feature before it becomes an angle.
@@ -77,6 +88,7 @@ extension AngleSource {
         case .constant(let t): t
         case .parameter(let p): parameters[p]
         case .input(let i, let transform): transform.angle(inputs[i])
+        case .inputProduct(let i, let j): inputs[i] * inputs[j]
         }
     }
 }

@@ -144,6 +144,14 @@ extension PreparedCircuit {
             let columns = circuit.inputCount
             let chain = transform.derivative(inputs[i])
             for j in 0..<circuit.outputCount { result.inputJacobian[j * columns + i] += derivatives(j) * chain }
+        case .inputProduct(let a, let b):
+            // d(x_a x_b)/dx_a = x_b and d(x_a x_b)/dx_b = x_a.
+            let columns = circuit.inputCount
+            for j in 0..<circuit.outputCount {
+                let d = derivatives(j)
+                result.inputJacobian[j * columns + a] += d * inputs[b]
+                result.inputJacobian[j * columns + b] += d * inputs[a]
+            }
         }
     }
 

@@ -44,8 +44,8 @@ public struct PreparedCircuit: Sendable {
 
     let gates: [ParametricGate]
     let gateMatrices: [GateMatrix]
-    /// Per input slot: the input-dependent rotation (axis, input index, transform).
-    let inputRotations: [(axis: PauliAxis, input: Int, transform: InputTransform)]
+    /// Per input slot: the input-dependent rotation's axis and angle.
+    let inputRotations: [(axis: PauliAxis, source: AngleSource)]
     /// Per wire: the gates folded into the product layer, in order, and their product when
     /// none depends on inputs.
     let leadingGates: [[Int]]
@@ -71,14 +71,14 @@ public struct PreparedCircuit: Sendable {
         self.gates = gates
 
         var gateMatrices: [GateMatrix] = []
-        var inputRotations: [(axis: PauliAxis, input: Int, transform: InputTransform)] = []
+        var inputRotations: [(axis: PauliAxis, source: AngleSource)] = []
         for gate in gates {
             switch gate {
             case .fixed(let g):
                 gateMatrices.append(g.matrix.map(GateMatrix.fixed) ?? .twoQubit)
-            case .rotation(let axis, _, .input(let i, let transform)):
+            case .rotation(let axis, _, let source) where source.dependsOnInputs:
                 gateMatrices.append(.input(slot: inputRotations.count))
-                inputRotations.append((axis, i, transform))
+                inputRotations.append((axis, source))
             case .rotation(let axis, _, let source):
                 let angle = source.angle(inputs: [], parameters: parameters)
                 gateMatrices.append(.fixed(.rotation(axis, angle)))
@@ -222,7 +222,7 @@ public struct PreparedCircuit: Sendable {
             for (slot, rotation) in inputRotations.enumerated() {
                 workspace.inputMatrices[lane * slots + slot] = .rotation(
                     rotation.axis,
-                    rotation.transform.angle(x[rotation.input])
+                    rotation.source.angle(inputs: x, parameters: [])
                 )
             }
         }

@@ -39,6 +39,16 @@ public struct SubVQC: Sendable, Hashable, Codable, Identifiable {
                 range: Ansatz.entanglingRepetitionsRange
             )
         }
+        guard Ansatz.encodingRepetitionsRange.contains(ansatz.encodingRepetitions) else {
+            throw .encodingRepetitionsOutOfRange(ansatz.encodingRepetitions, range: Ansatz.encodingRepetitionsRange)
+        }
+        if ansatz.encodingRepetitions > 1 && ansatz.encoding != .iqp {
+            throw .encodingRepetitionsNeedIQP(encoding: ansatz.encoding.rawValue)
+        }
+        // CZs commute and square to the identity, so a repeated CZ ladder cancels in pairs.
+        if ansatz.entangler == .hardwareEfficient && ansatz.entanglingRepetitions > 1 {
+            throw .repeatedCZLadder(ansatz.entanglingRepetitions)
+        }
         let measured = measuredWires ?? Array(0..<(inputCount > 0 ? inputCount : qubitCount))
         guard !measured.isEmpty else { throw .noMeasuredWires }
         var seen = Set<Int>()
@@ -79,8 +89,9 @@ public struct SubVQC: Sendable, Hashable, Codable, Identifiable {
     /// Parameters are numbered row-major over `[depth][wire][angle]`, the layout of PennyLane's
     /// weight tensors, so trained weights transfer both ways.
     public var gates: [ParametricGate] {
-        var gates: [ParametricGate] = []
         let n = qubitCount
+        // IQP acts on the input wires as a whole; the other encodings wire by wire.
+        var gates: [ParametricGate] = ansatz.encoding == .iqp ? iqpEncoding : []
         for wire in 0..<n {
             let hasInput = wire < inputCount
             switch ansatz.encoding {
@@ -97,6 +108,8 @@ public struct SubVQC: Sendable, Hashable, Codable, Identifiable {
                 if hasInput { gates.append(.rotation(.x, wire: wire, .input(wire, .identity))) }
             case .angleY:
                 if hasInput { gates.append(.rotation(.y, wire: wire, .input(wire, .identity))) }
+            case .iqp:
+                continue
             }
         }
         let perWire = ansatz.rotations.parametersPerWire
@@ -115,23 +128,50 @@ public struct SubVQC: Sendable, Hashable, Codable, Identifiable {
                     rotations.append(.rotation(.z, wire: wire, .parameter(first)))
                     rotations.append(.rotation(.y, wire: wire, .parameter(first + 1)))
                     rotations.append(.rotation(.z, wire: wire, .parameter(first + 2)))
+                case .ryrz:
+                    rotations.append(.rotation(.y, wire: wire, .parameter(first)))
+                    rotations.append(.rotation(.z, wire: wire, .parameter(first + 1)))
                 }
             }
             var entangling: [ParametricGate] = []
             for _ in 0..<ansatz.entanglingRepetitions {
-                entangling += Self.entanglingPairs(ansatz.entangler, qubits: n, layer: layer)
-                    .map { .fixed(.cnot(control: $0.0, target: $0.1)) }
+                entangling += Self.entanglingPairs(ansatz.entangler, qubits: n, layer: layer).map {
+                    ansatz.entangler == .hardwareEfficient
+                        ? .fixed(.cz($0.0, $0.1)) : .fixed(.cnot(control: $0.0, target: $0.1))
+                }
             }
-            if ansatz.entangler == .stronglyEntangling {
-                gates += rotations + entangling
-            } else {
-                gates += entangling + rotations
+            switch ansatz.entangler {
+            case .stronglyEntangling, .hardwareEfficient: gates += rotations + entangling
+            case .brick, .ring: gates += entangling + rotations
             }
         }
         return gates
     }
 
-    /// The CNOT (control, target) pairs of one entangling pattern.
+    /// PennyLane's `IQPEmbedding(x, wires=range(k), n_repeats=r)` on the k input wires: per
+    /// repetition H and RZ(x_i) on each, then MultiRZ(x_i x_j) on every pair i < j, written as
+    /// CNOT(i, j), RZ(x_i x_j) on j, CNOT(i, j) (equal to exp(-i x_i x_j Z_i Z_j / 2), global
+    /// phase included). The other wires stay in |0>, as on a device larger than the embedding.
+    private var iqpEncoding: [ParametricGate] {
+        var gates: [ParametricGate] = []
+        for _ in 0..<ansatz.encodingRepetitions {
+            for wire in 0..<inputCount {
+                gates.append(.fixed(.h(wire)))
+                gates.append(.rotation(.z, wire: wire, .input(wire, .identity)))
+            }
+            for i in 0..<inputCount {
+                for j in (i + 1)..<inputCount {
+                    gates.append(.fixed(.cnot(control: i, target: j)))
+                    gates.append(.rotation(.z, wire: j, .inputProduct(i, j)))
+                    gates.append(.fixed(.cnot(control: i, target: j)))
+                }
+            }
+        }
+        return gates
+    }
+
+    /// The (control, target) pairs of one entangling pattern: CNOTs, or for `hardwareEfficient`
+    /// CZs (which are symmetric).
     static func entanglingPairs(_ pattern: EntanglingPattern, qubits n: Int, layer: Int) -> [(Int, Int)] {
         guard n > 1 else { return [] }
         switch pattern {
@@ -144,6 +184,8 @@ public struct SubVQC: Sendable, Hashable, Codable, Identifiable {
         case .stronglyEntangling:
             let range = layer % (n - 1) + 1
             return (0..<n).map { ($0, ($0 + range) % n) }
+        case .hardwareEfficient:
+            return (0..<(n - 1)).map { ($0, $0 + 1) }
         }
     }
 

@@ -6,6 +6,9 @@ public enum VariationalCircuitError: Error, Equatable, CustomStringConvertible {
     case tooManyInputs(inputs: Int, qubits: Int)
     case depthOutOfRange(Int, range: ClosedRange<Int>)
     case entanglingRepetitionsOutOfRange(Int, range: ClosedRange<Int>)
+    case encodingRepetitionsOutOfRange(Int, range: ClosedRange<Int>)
+    case encodingRepetitionsNeedIQP(encoding: String)
+    case repeatedCZLadder(Int)
     case noMeasuredWires
     case measuredWireOutOfRange(wire: Int, qubits: Int)
     case measuredWireRepeated(Int)
@@ -29,6 +32,12 @@ public enum VariationalCircuitError: Error, Equatable, CustomStringConvertible {
             "depth \(d) is out of range: use \(range.lowerBound) to \(range.upperBound) variational layers"
         case .entanglingRepetitionsOutOfRange(let r, let range):
             "n_qlayers \(r) is out of range: use \(range.lowerBound) to \(range.upperBound) entangling repetitions"
+        case .encodingRepetitionsOutOfRange(let r, let range):
+            "n_repeats \(r) is out of range: repeat the IQP encoding \(range.lowerBound) to \(range.upperBound) times"
+        case .encodingRepetitionsNeedIQP(let encoding):
+            "n_repeats repeats the IQP encoding, and this circuit's encoding is \(encoding): use --encoding iqp, or drop --n-repeats"
+        case .repeatedCZLadder(let r):
+            "n_qlayers \(r) would repeat the hardware-efficient CZ ladder, and CZ ladders cancel in pairs (CZs commute, CZ^2 = I): use --n-qlayers 1 and raise --depth instead"
         case .noMeasuredWires:
             "a sub-VQC must measure at least one wire"
         case .measuredWireOutOfRange(let wire, let qubits):

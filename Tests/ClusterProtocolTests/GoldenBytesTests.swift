@@ -16,9 +16,9 @@ struct GoldenBytesTests {
         #expect(decoded.message == message)
     }
 
-    @Test("protocol version 1 and the QLSC magic")
+    @Test("protocol version 2 and the QLSC magic")
     func constants() {
-        #expect(ProtocolVersion.current == 1)
+        #expect(ProtocolVersion.current == 2)
         #expect(FrameHeader.magic == [0x51, 0x4C, 0x53, 0x43])
         #expect(FrameHeader.byteCount == 20)
     }
@@ -30,7 +30,7 @@ struct GoldenBytesTests {
             requestID: 42,
             [
                 0x51, 0x4C, 0x53, 0x43,  // magic "QLSC"
-                0x00, 0x01,  // version 1
+                0x00, 0x02,  // version 2
                 0x30,  // type ping
                 0x00,  // flags
                 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x2A,  // request id 42
@@ -46,7 +46,7 @@ struct GoldenBytesTests {
             .acknowledged,
             requestID: 0x0102_0304_0506_0708,
             [
-                0x51, 0x4C, 0x53, 0x43, 0x00, 0x01, 0x20, 0x00,
+                0x51, 0x4C, 0x53, 0x43, 0x00, 0x02, 0x20, 0x00,
                 0x01, 0x02, 0x03, 0x04, 0x05, 0x06, 0x07, 0x08,
                 0x00, 0x00, 0x00, 0x00,
             ]
@@ -59,7 +59,7 @@ struct GoldenBytesTests {
             .error(code: .parameterVersionMismatch, message: "v\u{E9}"),
             requestID: 9,
             [
-                0x51, 0x4C, 0x53, 0x43, 0x00, 0x01, 0x22, 0x00,
+                0x51, 0x4C, 0x53, 0x43, 0x00, 0x02, 0x22, 0x00,
                 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x09,
                 0x00, 0x00, 0x00, 0x08,
                 0x09,  // parameterVersionMismatch
@@ -80,7 +80,7 @@ struct GoldenBytesTests {
             .evaluate(batch),
             requestID: 0x0102,
             [
-                0x51, 0x4C, 0x53, 0x43, 0x00, 0x01, 0x12, 0x00,
+                0x51, 0x4C, 0x53, 0x43, 0x00, 0x02, 0x12, 0x00,
                 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01, 0x02,
                 0x00, 0x00, 0x00, 0x2F,  // 47 bytes
                 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x07,  // parameter version 7
@@ -99,7 +99,7 @@ struct GoldenBytesTests {
             .evaluate(shots),
             requestID: 1,
             [
-                0x51, 0x4C, 0x53, 0x43, 0x00, 0x01, 0x12, 0x00,
+                0x51, 0x4C, 0x53, 0x43, 0x00, 0x02, 0x12, 0x00,
                 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x01,
                 0x00, 0x00, 0x00, 0x12,  // 18 bytes
                 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,  // parameter version 0
@@ -110,7 +110,7 @@ struct GoldenBytesTests {
         )
     }
 
-    @Test("loadCircuits: a circuit's id, sizes, ansatz codes and measured wires")
+    @Test("loadCircuits: a circuit's id, sizes, ansatz codes, repetitions and measured wires")
     func loadCircuits() throws {
         let ansatz = Ansatz(encoding: .arctan, entangler: .ring, rotations: .rot, depth: 3, entanglingRepetitions: 2)
         let circuit = try SubVQC(id: "g/0", qubitCount: 2, inputCount: 1, ansatz: ansatz, measuredWires: [1, 0])
@@ -118,9 +118,9 @@ struct GoldenBytesTests {
             .loadCircuits([circuit]),
             requestID: 3,
             [
-                0x51, 0x4C, 0x53, 0x43, 0x00, 0x01, 0x10, 0x00,
+                0x51, 0x4C, 0x53, 0x43, 0x00, 0x02, 0x10, 0x00,
                 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x03,
-                0x00, 0x00, 0x00, 0x18,  // 24 bytes
+                0x00, 0x00, 0x00, 0x19,  // 25 bytes
                 0x00, 0x00, 0x00, 0x01,  // 1 circuit
                 0x00, 0x00, 0x00, 0x03, 0x67, 0x2F, 0x30,  // id "g/0"
                 0x02,  // 2 qubits
@@ -130,7 +130,35 @@ struct GoldenBytesTests {
                 0x02,  // rotations rot
                 0x03,  // depth 3
                 0x02,  // 2 entangling repetitions
+                0x01,  // the encoding applied once
                 0x00, 0x00, 0x00, 0x02, 0x01, 0x00,  // measured wires [1, 0]
+            ]
+        )
+        let iqp = Ansatz(
+            encoding: .iqp,
+            entangler: .hardwareEfficient,
+            rotations: .ryrz,
+            depth: 2,
+            encodingRepetitions: 3
+        )
+        try expectGolden(
+            .loadCircuits([try SubVQC(id: "y/1", qubitCount: 3, inputCount: 3, ansatz: iqp)]),
+            requestID: 4,
+            [
+                0x51, 0x4C, 0x53, 0x43, 0x00, 0x02, 0x10, 0x00,
+                0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x04,
+                0x00, 0x00, 0x00, 0x1A,  // 26 bytes
+                0x00, 0x00, 0x00, 0x01,  // 1 circuit
+                0x00, 0x00, 0x00, 0x03, 0x79, 0x2F, 0x31,  // id "y/1"
+                0x03,  // 3 qubits
+                0x03,  // 3 inputs
+                0x04,  // encoding iqp
+                0x03,  // entangler hardware-efficient
+                0x03,  // rotations ry-rz
+                0x02,  // depth 2
+                0x01,  // 1 entangling repetition
+                0x03,  // the IQP encoding repeated 3 times
+                0x00, 0x00, 0x00, 0x03, 0x00, 0x01, 0x02,  // measured wires [0, 1, 2]
             ]
         )
     }
@@ -141,17 +169,21 @@ struct GoldenBytesTests {
             let circuit = try SubVQC(id: "", qubitCount: 1, inputCount: 1, ansatz: Ansatz(encoding: encoding))
             return encoder.encode(.loadCircuits([circuit]), requestID: 0)[20 + 4 + 4 + 2]
         }
-        #expect(try Encoding.allCases.map(encodingCode) == [0, 1, 2, 3])
+        #expect(try [Encoding.paper, .arctan, .angleX, .angleY, .iqp].map(encodingCode) == [0, 1, 2, 3, 4])
         func entanglerCode(_ pattern: EntanglingPattern) throws -> UInt8 {
             let circuit = try SubVQC(id: "", qubitCount: 1, inputCount: 1, ansatz: Ansatz(entangler: pattern))
             return encoder.encode(.loadCircuits([circuit]), requestID: 0)[20 + 4 + 4 + 3]
         }
-        #expect(try [EntanglingPattern.brick, .ring, .stronglyEntangling].map(entanglerCode) == [0, 1, 2])
+        #expect(
+            try [EntanglingPattern.brick, .ring, .stronglyEntangling, .hardwareEfficient].map(entanglerCode) == [
+                0, 1, 2, 3,
+            ]
+        )
         func rotationCode(_ rotations: RotationLayer) throws -> UInt8 {
             let circuit = try SubVQC(id: "", qubitCount: 1, inputCount: 1, ansatz: Ansatz(rotations: rotations))
             return encoder.encode(.loadCircuits([circuit]), requestID: 0)[20 + 4 + 4 + 4]
         }
-        #expect(try [RotationLayer.ry, .xyz, .rot].map(rotationCode) == [0, 1, 2])
+        #expect(try [RotationLayer.ry, .xyz, .rot, .ryrz].map(rotationCode) == [0, 1, 2, 3])
         func methodCode(_ method: DifferentiationMethod) -> UInt8 {
             encoder.encode(.evaluate(EvaluationBatch(items: [], method: method)), requestID: 0)[20 + 8 + 1]
         }
@@ -180,10 +212,10 @@ struct GoldenBytesTests {
             .hello(hello),
             requestID: 0,
             [
-                0x51, 0x4C, 0x53, 0x43, 0x00, 0x01, 0x01, 0x00,
+                0x51, 0x4C, 0x53, 0x43, 0x00, 0x02, 0x01, 0x00,
                 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
                 0x00, 0x00, 0x00, 0x3F,  // 63 bytes
-                0x00, 0x01,  // protocol version 1
+                0x00, 0x02,  // protocol version 2
                 0x00, 0x00, 0x00, 0x03, 0x31, 0x2E, 0x32,  // "1.2"
                 0x00, 0x00, 0x00, 0x05, 0x71, 0x70, 0x75, 0x2D, 0x61,  // "qpu-a"
                 0x00, 0x08,  // 8 QPU slots
@@ -203,7 +235,7 @@ struct GoldenBytesTests {
             message,
             requestID: 5,
             [
-                0x51, 0x4C, 0x53, 0x43, 0x00, 0x01, 0x21, 0x00,
+                0x51, 0x4C, 0x53, 0x43, 0x00, 0x02, 0x21, 0x00,
                 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00, 0x05,
                 0x00, 0x00, 0x00, 0x3E,  // 62 bytes
                 0x00, 0x00, 0x00, 0x01,  // 1 evaluation
@@ -263,7 +295,7 @@ struct GoldenBytesTests {
         let payloadLength = UInt32(1 + 4 + text.count)
         #expect(
             bytes
-                == [0x51, 0x4C, 0x53, 0x43, 0x00, 0x01, 0x22, 0x00]
+                == [0x51, 0x4C, 0x53, 0x43, 0x00, 0x02, 0x22, 0x00]
                 + [UInt8](repeating: 0, count: 8)
                 + withUnsafeBytes(of: payloadLength.bigEndian, Array.init)
                 + [0x06] + withUnsafeBytes(of: UInt32(text.count).bigEndian, Array.init) + text

@@ -37,8 +37,8 @@ struct MalformedInputTests {
 
     @Test("another protocol version is refused at the header, answering request id 0")
     func wrongVersion() {
-        let result = failure(rawFrame(type: 0x30, requestID: 5, payload: be64(1), version: 2))
-        #expect(result?.error == .unsupportedVersion(2))
+        let result = failure(rawFrame(type: 0x30, requestID: 5, payload: be64(1), version: 1))
+        #expect(result?.error == .unsupportedVersion(1))
         #expect(result?.requestID == 0)
         #expect(result?.error.errorCode == .unsupportedVersion)
     }
@@ -149,7 +149,7 @@ struct MalformedInputTests {
         )
         #expect(
             failure(rawFrame(type: 0x10, payload: be32(.max)), limits: unlimited)?.error
-                == .truncatedPayload(what: "loadCircuits circuits", needed: 15 * Int(UInt32.max), remaining: 0)
+                == .truncatedPayload(what: "loadCircuits circuits", needed: 16 * Int(UInt32.max), remaining: 0)
         )
     }
 
@@ -224,8 +224,8 @@ struct MalformedInputTests {
         let good = FrameEncoder().encode(.loadCircuits([circuit]), requestID: 6)
         let encodingOffset = 20 + 4 + 5 + 2
         for (offset, code, what) in [
-            (encodingOffset, 4 as UInt8, "encoding of circuit 0"),
-            (encodingOffset + 1, 3, "entangler of circuit 0"),
+            (encodingOffset, 5 as UInt8, "encoding of circuit 0"),
+            (encodingOffset + 1, 4, "entangler of circuit 0"),
             (encodingOffset + 2, 0xFF, "rotation layer of circuit 0"),
         ] {
             var bad = good
@@ -273,7 +273,7 @@ struct MalformedInputTests {
         for code: UInt8 in [0, 14, 99] {
             #expect(
                 failure(rawFrame(type: 0x22, payload: [code] + str("")))?.error
-                    == .invalidValue(what: "error code", reason: "\(code) is not an error code of version 1")
+                    == .invalidValue(what: "error code", reason: "\(code) is not an error code of version 2")
             )
         }
         // Shots present but 0.
@@ -296,10 +296,31 @@ struct MalformedInputTests {
 
     @Test("a circuit that SubVQC.init refuses is an invalid value with the reason")
     func invalidCircuit() throws {
-        func circuitPayload(qubits: UInt8, inputs: UInt8, depth: UInt8, repetitions: UInt8, wires: [UInt8]) -> [UInt8] {
-            be32(1) + str("g/0") + [qubits, inputs, 0, 0, 0, depth, repetitions] + be32(UInt32(wires.count)) + wires
+        func circuitPayload(
+            qubits: UInt8,
+            inputs: UInt8,
+            depth: UInt8,
+            repetitions: UInt8,
+            wires: [UInt8],
+            codes: [UInt8] = [0, 0, 0],
+            encodingRepetitions: UInt8 = 1
+        ) -> [UInt8] {
+            be32(1) + str("g/0") + [qubits, inputs] + codes + [depth, repetitions, encodingRepetitions]
+                + be32(UInt32(wires.count)) + wires
         }
         let cases: [([UInt8], VariationalCircuitError)] = [
+            (
+                circuitPayload(qubits: 2, inputs: 2, depth: 1, repetitions: 1, wires: [0], encodingRepetitions: 0),
+                .encodingRepetitionsOutOfRange(0, range: Ansatz.encodingRepetitionsRange)
+            ),
+            (
+                circuitPayload(qubits: 2, inputs: 2, depth: 1, repetitions: 1, wires: [0], encodingRepetitions: 2),
+                .encodingRepetitionsNeedIQP(encoding: "paper")
+            ),
+            (
+                circuitPayload(qubits: 2, inputs: 2, depth: 1, repetitions: 2, wires: [0], codes: [4, 3, 3]),
+                .repeatedCZLadder(2)
+            ),
             (
                 circuitPayload(qubits: 2, inputs: 1, depth: 0, repetitions: 1, wires: [0]),
                 .depthOutOfRange(0, range: Ansatz.depthRange)

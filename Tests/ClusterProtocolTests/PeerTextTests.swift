@@ -36,7 +36,7 @@ struct PeerTextTests {
     @Test("the peer's circuit id in a decoder error is escaped")
     func decoderError() throws {
         let circuit =
-            [UInt8]([0, 0, 0, 1]) + [0, 0, 0, 3] + Array("a\nb".utf8) + [3, 9, 0, 0, 0, 1, 1] + [0, 0, 0, 1, 0]
+            [UInt8]([0, 0, 0, 1]) + [0, 0, 0, 3] + Array("a\nb".utf8) + [3, 9, 0, 0, 0, 1, 1, 1] + [0, 0, 0, 1, 0]
         let frame =
             FrameEncoder().encode(.loadCircuits([]), requestID: 1).prefix(16) + [0, 0, 0, UInt8(circuit.count)]
             + circuit

@@ -66,12 +66,17 @@ struct RandomMessages {
         let qubits = int(1...25)
         var wires = Array(0..<qubits)
         wires.shuffle(using: &generator)
+        let encoding = Encoding.allCases[int(0...(Encoding.allCases.count - 1))]
+        let entangler = EntanglingPattern.allCases[int(0...(EntanglingPattern.allCases.count - 1))]
+        // Every code on the wire, within what SubVQC accepts: one CZ ladder per layer, and
+        // encoding repetitions for IQP only.
         let ansatz = Ansatz(
-            encoding: Encoding.allCases[int(0...3)],
-            entangler: EntanglingPattern.allCases[int(0...2)],
-            rotations: RotationLayer.allCases[int(0...2)],
+            encoding: encoding,
+            entangler: entangler,
+            rotations: RotationLayer.allCases[int(0...(RotationLayer.allCases.count - 1))],
             depth: int(1...30),
-            entanglingRepetitions: int(1...5)
+            entanglingRepetitions: entangler == .hardwareEfficient ? 1 : int(1...5),
+            encodingRepetitions: encoding == .iqp ? int(Ansatz.encodingRepetitionsRange) : 1
         )
         return try! SubVQC(
             id: string(),

@@ -69,6 +69,42 @@ struct RoundTripTests {
         #expect(back.map(\.parameterCount) == circuits.map(\.parameterCount))
     }
 
+    @Test("every encoding, entangler and rotation layer reaches a worker as the same gates")
+    func everyAnsatzKind() throws {
+        var circuits: [SubVQC] = []
+        for encoding in Encoding.allCases {
+            for entangler in EntanglingPattern.allCases {
+                for rotations in RotationLayer.allCases {
+                    for repeats in encoding == .iqp ? [1, 3] : [1] {
+                        let ansatz = Ansatz(
+                            encoding: encoding,
+                            entangler: entangler,
+                            rotations: rotations,
+                            depth: 2,
+                            entanglingRepetitions: entangler == .hardwareEfficient ? 1 : 2,
+                            encodingRepetitions: repeats
+                        )
+                        circuits.append(
+                            try SubVQC(id: "c/\(circuits.count)", qubitCount: 4, inputCount: 3, ansatz: ansatz)
+                        )
+                    }
+                }
+            }
+        }
+        let message = Message.loadCircuits(circuits)
+        try ProtocolLimits.standard.check(message)
+        let frame = encoder.encode(message, requestID: 8)
+        #expect(frame.count == FrameHeader.byteCount + message.payloadByteCount)
+        let decoded = try #require(try decodeSingle(frame))
+        guard case .loadCircuits(let back) = decoded.message else {
+            Issue.record("decoded \(decoded.message)")
+            return
+        }
+        #expect(back == circuits)
+        #expect(back.map(\.gates) == circuits.map(\.gates))
+        #expect(Set(back.map(\.ansatz)).count == circuits.count)
+    }
+
     @Test("the largest standard batch fits a frame and round-trips")
     func largeBatch() throws {
         var random = RandomMessages(seed: 4)

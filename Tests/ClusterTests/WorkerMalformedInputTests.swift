@@ -10,7 +10,8 @@ import VariationalCircuits
 struct WorkerMalformedInputTests {
     /// A header announcing `length` payload bytes of `type` (raw byte for unknown types).
     private func header(type: UInt8, requestID: UInt64 = 0, length: UInt32, flags: UInt8 = 0) -> [UInt8] {
-        var bytes = FrameHeader.magic + [0, 1, type, flags]
+        var bytes = FrameHeader.magic + [UInt8(ProtocolVersion.current >> 8), UInt8(ProtocolVersion.current & 0xFF)]
+        bytes += [type, flags]
         bytes += (0..<8).map { UInt8(truncatingIfNeeded: requestID >> (56 - 8 * UInt64($0))) }
         bytes += (0..<4).map { UInt8(truncatingIfNeeded: length >> (24 - 8 * UInt32($0))) }
         return bytes
@@ -164,7 +165,7 @@ struct WorkerMalformedInputTests {
             let socket = try await rawSession(port: worker.port)
             defer { socket.close() }
             // loadCircuits with one circuit of 0 qubits: SubVQC refuses it while decoding.
-            var payload: [UInt8] = [0, 0, 0, 1, 0, 0, 0, 1, 0x61, 0, 0, 0, 0, 0, 1, 1, 0, 0, 0, 1, 0]
+            var payload: [UInt8] = [0, 0, 0, 1, 0, 0, 0, 1, 0x61, 0, 0, 0, 0, 0, 1, 1, 1, 0, 0, 0, 1, 0]
             payload = Array(payload)
             try await socket.send(
                 header(type: MessageType.loadCircuits.rawValue, requestID: 8, length: UInt32(payload.count)) + payload

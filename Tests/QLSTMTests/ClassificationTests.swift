@@ -71,6 +71,14 @@ struct ClassificationTests {
                 outputs: 3
             ),
             ModelConfiguration(kind: .ablation, inputWidth: 1, hiddenSize: 3, partitions: 2, outputs: 3),
+            // Chen et al. 2020's six VQCs: the head reads the output circuit's y_T.
+            ModelConfiguration(
+                inputWidth: 1,
+                hiddenSize: 2,
+                ansatz: Ansatz(depth: 1),
+                architecture: .chen2020,
+                outputs: 2
+            ),
         ]
     )
     func quantumGradient(_ configuration: ModelConfiguration) async throws {

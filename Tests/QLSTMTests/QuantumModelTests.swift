@@ -74,6 +74,44 @@ struct QuantumModelTests {
             "ablation projection",
             ModelConfiguration(kind: .ablation, inputWidth: 1, hiddenSize: 2, qubits: 3, projection: true)
         ),
+        (
+            "chen2020 iqp hardware-efficient",
+            ModelConfiguration(
+                inputWidth: 1,
+                hiddenSize: 2,
+                ansatz: Ansatz(
+                    encoding: .iqp,
+                    entangler: .hardwareEfficient,
+                    rotations: .ryrz,
+                    depth: 1,
+                    encodingRepetitions: 2
+                ),
+                architecture: .chen2020
+            )
+        ),
+        (
+            "chen2020 distributed bidirectional",
+            ModelConfiguration(
+                inputWidth: 1,
+                hiddenSize: 3,
+                qubits: 2,
+                partitions: 2,
+                ansatz: Ansatz(depth: 1),
+                bidirectional: true,
+                architecture: .chen2020
+            )
+        ),
+        (
+            "chen2020 ablation projection",
+            ModelConfiguration(
+                kind: .ablation,
+                inputWidth: 1,
+                hiddenSize: 2,
+                qubits: 3,
+                projection: true,
+                architecture: .chen2020
+            )
+        ),
     ]
 
     @Test("whole-model gradients match central finite differences", arguments: 0..<configurations.count)

@@ -3,17 +3,20 @@ import TestSupport
 import Testing
 import VariationalCircuits
 
-/// Random sub-VQCs over every encoding, entangler and rotation layer.
+/// Random sub-VQCs over every encoding, entangler and rotation layer (IQP with 1 or 2 repeats).
 func randomSubVQC(qubits: Int, generator: inout SeededGenerator) -> (SubVQC, [Double], [Double]) {
-    let encoding = Encoding.allCases[Int(generator.next() % 4)]
-    let entangler = EntanglingPattern.allCases[Int(generator.next() % 3)]
-    let rotations = RotationLayer.allCases[Int(generator.next() % 3)]
+    let encoding = Encoding.allCases[Int(generator.next() % UInt64(Encoding.allCases.count))]
+    let entangler = EntanglingPattern.allCases[Int(generator.next() % UInt64(EntanglingPattern.allCases.count))]
+    let rotations = RotationLayer.allCases[Int(generator.next() % UInt64(RotationLayer.allCases.count))]
+    let repetitions = 1 + Int(generator.next() % 2)
     let ansatz = Ansatz(
         encoding: encoding,
         entangler: entangler,
         rotations: rotations,
         depth: 1 + Int(generator.next() % 3),
-        entanglingRepetitions: 1 + Int(generator.next() % 2)
+        // A CZ ladder once per layer; IQP's n_repeats up to 2.
+        entanglingRepetitions: entangler == .hardwareEfficient ? 1 : repetitions,
+        encodingRepetitions: encoding == .iqp ? repetitions : 1
     )
     let inputs = 1 + Int(generator.next() % UInt64(qubits))
     let measured = Array(0..<(1 + Int(generator.next() % UInt64(qubits))))

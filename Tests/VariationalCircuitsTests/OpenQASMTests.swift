@@ -18,12 +18,14 @@ private func randomSubVQC(
 ) throws -> (vqc: SubVQC, inputs: [Double], parameters: [Double]) {
     let qubits = 1 + Int(generator.next() % 4)
     let inputCount = Int(generator.next() % UInt64(qubits + 1))
+    let repetitions = 1 + Int(generator.next() % 2)
     let ansatz = Ansatz(
         encoding: encoding,
         entangler: entangler,
         rotations: rotations,
         depth: 1 + Int(generator.next() % 3),
-        entanglingRepetitions: 1 + Int(generator.next() % 2)
+        entanglingRepetitions: entangler == .hardwareEfficient ? 1 : repetitions,
+        encodingRepetitions: encoding == .iqp ? repetitions : 1
     )
     var wires = Array(0..<qubits)
     wires.shuffle(using: &generator)
@@ -389,6 +391,26 @@ struct OpenQASMTests {
         #expect(throws: VariationalCircuitError.parameterCountMismatch(expected: 2, got: 1)) {
             try OpenQASM3.exportSymbolic(vqc, parameters: [0.25])
         }
+    }
+
+    @Test("IQP's ZZ angles are xi * xj between two cx, and the hardware-efficient ladder is cz")
+    func iqpAndHardwareEfficientText() throws {
+        let ansatz = Ansatz(
+            encoding: .iqp,
+            entangler: .hardwareEfficient,
+            rotations: .ryrz,
+            depth: 1,
+            encodingRepetitions: 2
+        )
+        let vqc = try SubVQC(id: "g/0", qubitCount: 3, inputCount: 2, ansatz: ansatz, measuredWires: [0, 1])
+        let text = try OpenQASM3.exportSymbolic(vqc, parameters: [0.5, -0.25, 1, 2, 3, 4])
+        let zz = "cx q[0], q[1];\nrz(x0 * x1) q[1];\ncx q[0], q[1];\n"
+        let encoding = "h q[0];\nrz(x0) q[0];\nh q[1];\nrz(x1) q[1];\n" + zz
+        #expect(text.contains("input float[64] x0;\ninput float[64] x1;\nqubit[3] q;\n"))
+        #expect(text.contains(encoding + encoding + "ry(0.5) q[0];\nrz(-0.25) q[0];\nry(1.0) q[1];\n"))
+        #expect(text.contains("rz(4.0) q[2];\ncz q[0], q[1];\ncz q[1], q[2];\nc[0] = measure q[0];\n"))
+        #expect(text.contains("// ansatz: encoding iqp (n_repeats 2), entangler hardware-efficient, rotations ry-rz"))
+        #expect(OpenQASM3.symbolicInputs(vqc).map(\.name) == ["x0", "x1"])
     }
 
     @Test("a random circuit over every gate reads back with the same amplitudes")

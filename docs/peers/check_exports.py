@@ -3,7 +3,8 @@
 
 For each model below it trains one epoch, exports it, loads every sub-VQC's file with
 qiskit.qasm3.loads, binds seeded random features through the inputs weights.json names
-(x_i, or arctan(x_i) and arctan(x_i^2) for the arctan encoding), and compares <Z> of each
+(x_i, or arctan(x_i) and arctan(x_i^2) for the arctan encoding; the iqp encoding's ZZ angles
+are products x_i * x_j the importer resolves itself), and compares <Z> of each
 measured wire from Qiskit's Statevector with `qlstm simulate FILE --input ... --json`.
 
 The integration tests cannot run Python, so this is run by hand (docs/BENCHMARKS.md has the
@@ -41,6 +42,13 @@ MODELS = {
     "paper-brick-ry-6q": ["--hidden-size", "5", "--depth", "5"],
     "angle-x-ring-2x3": ["--encoding", "angle-x", "--ansatz", "ring", "--n-qubits", "3",
                          "--partitions", "2", "--depth", "2"],
+    "iqp-hardware-efficient-4q": ["--encoding", "iqp", "--n-repeats", "2", "--ansatz", "hardware-efficient",
+                                  "--hidden-size", "3", "--depth", "2"],
+    "iqp-strongly-chen2020-2x3": ["--encoding", "iqp", "--ansatz", "strongly-entangling", "--rotations", "rot",
+                                  "--n-qubits", "3", "--partitions", "2", "--depth", "1",
+                                  "--architecture", "chen2020"],
+    "paper-hardware-efficient-chen2020": ["--ansatz", "hardware-efficient", "--architecture", "chen2020",
+                                          "--hidden-size", "2", "--depth", "3"],
 }
 
 FUNCTIONS = {

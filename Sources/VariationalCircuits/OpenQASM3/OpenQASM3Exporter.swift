@@ -98,6 +98,7 @@ public enum OpenQASM3 {
                 case .constant(let t): angle = t.description
                 case .parameter(let p): angle = parameters[p].description
                 case .input(let i, let transform): angle = inputName(i, transform)
+                case .inputProduct(let i, let j): angle = "\(inputName(i)) * \(inputName(j))"
                 }
                 lines.append("r\(axis.rawValue)(\(angle)) \(qubit(wire));")
             }
@@ -119,13 +120,25 @@ public enum OpenQASM3 {
     }
 
     /// The inputs a symbolic export of `vqc` declares, in the order its gates first use them.
+    ///
+    /// The IQP encoding's ZZ angles are written as the product `xi * xj` of two inputs, which
+    /// Qiskit's importer turns into a parameter expression, so they declare no input of their own.
     public static func symbolicInputs(_ vqc: SubVQC) -> [SymbolicInput] {
         var seen = Set<String>()
         var inputs: [SymbolicInput] = []
-        for case .rotation(_, _, .input(let feature, let transform)) in vqc.gates {
+        func use(_ feature: Int, _ transform: InputTransform) {
             let name = inputName(feature, transform)
             if seen.insert(name).inserted {
                 inputs.append(SymbolicInput(name: name, feature: feature, transform: transform))
+            }
+        }
+        for case .rotation(_, _, let source) in vqc.gates {
+            switch source {
+            case .input(let feature, let transform): use(feature, transform)
+            case .inputProduct(let i, let j):
+                use(i, .identity)
+                use(j, .identity)
+            case .constant, .parameter: break
             }
         }
         return inputs
@@ -162,8 +175,10 @@ public enum OpenQASM3 {
             "// QLSTM Cluster sub-VQC \"\(commentSafe(vqc.id))\" (\(mode))",
             "// qubits: \(vqc.qubitCount), inputs: \(vqc.inputCount), parameters: \(vqc.parameterCount),"
                 + " measured wires: \(vqc.measuredWires.map(String.init).joined(separator: ", "))",
-            "// ansatz: encoding \(a.encoding.rawValue), entangler \(a.entangler.rawValue),"
-                + " rotations \(a.rotations.rawValue), depth \(a.depth), n_qlayers \(a.entanglingRepetitions)",
+            "// ansatz: encoding \(a.encoding.rawValue)"
+                + (a.encoding == .iqp ? " (n_repeats \(a.encodingRepetitions))" : "")
+                + ", entangler \(a.entangler.rawValue), rotations \(a.rotations.rawValue), depth \(a.depth),"
+                + " n_qlayers \(a.entanglingRepetitions)",
             "// wire i is q[i], bit i of a basis-state index (Qiskit's order); outputs are <Z> of the measured wires",
         ]
     }
