@@ -20,7 +20,7 @@ struct ClassificationTests {
     }
 
     /// The must-show: a centric QLSTM of 3 qubits (66 parameters), 100 epochs at lr 0.05, about
-    /// 5-10 s. Measured 0.9226 on each of seeds 0-4 (docs/TRAINING.md).
+    /// 2-10 s. Measured 0.9226 on each of seeds 0-4 (docs/TRAINING.md).
     @Test("the pendulum's direction of the next step: balanced accuracy >= 0.9 on the test windows")
     func pendulumDirection() throws {
         let run = try QlstmBinary.temporaryDirectory().appendingPathComponent("direction")
