@@ -96,6 +96,9 @@ public actor ClusterExecutor: CircuitExecutor {
     private let clock = ContinuousClock()
     /// Where the executor says what happened to a worker (quarantined), one line each.
     private let log: @Sendable (String) -> Void
+    /// The coordinator's own simulation, with `--verify-fraction`: the judge when two results of
+    /// an item disagree, and the second QPU when no other worker holds the circuit.
+    private let reference: LocalExecutor?
 
     /// - Parameter log: receives one line per event a user should see (a worker quarantined).
     /// - Throws: `ClusterError` when the secret file or a TLS file cannot be used.
@@ -104,6 +107,7 @@ public actor ClusterExecutor: CircuitExecutor {
         self.log = log
         secret = try configuration.secretFile.map { try SharedSecret(contentsOfFile: $0) }
         tls = try configuration.tlsContexts()
+        reference = configuration.verification.map { _ in LocalExecutor() }
         links = configuration.workers.map { Link(name: $0.name, endpoint: $0.endpoint) }
         lastHeard = Mutex(Array(repeating: ContinuousClock.now, count: configuration.workers.count))
         accounting = ClusterAccounting(
@@ -205,6 +209,20 @@ public actor ClusterExecutor: CircuitExecutor {
             accounting.placement = placement.describe(circuits)
         }
         modelledCircuitSeconds = [:]
+        if configuration.verification != nil {
+            let profiles =
+                configuration.workers.map { $0.profile?.name }
+                + links.map { link -> String? in
+                    guard case .ready(_, let hello) = link.state else { return nil }
+                    return hello.profile
+                }
+            if let noisy = profiles.compactMap({ $0 }).first(where: { !Verification.canVerify(profile: $0) }) {
+                throw ClusterError.verificationNeedsExactResults(
+                    reason: "a worker emulates the noisy profile \(noisy)"
+                )
+            }
+            try await reference?.load(circuits)
+        }
         let installs = links.indices.filter { links[$0].isReady }.map { worker in
             Task { try? await self.installCircuits(on: worker) }
         }
@@ -229,6 +247,7 @@ public actor ClusterExecutor: CircuitExecutor {
         }
         self.parameters = parameters
         self.version = version
+        try await reference?.setParameters(parameters, version: version)
         let installs = links.indices.filter { links[$0].isReady }.map { worker in
             Task { try? await self.installParameters(on: worker) }
         }
@@ -239,6 +258,9 @@ public actor ClusterExecutor: CircuitExecutor {
         guard batch.parameterVersion == version else {
             throw ExecutorError.parameterVersion(expected: version, got: batch.parameterVersion)
         }
+        if configuration.verification != nil, let shots = batch.shots {
+            throw ClusterError.verificationNeedsExactResults(reason: "this run samples \(shots) shots per circuit")
+        }
         for item in batch.items where !circuits.indices.contains(item.circuit) {
             throw ExecutorError.unknownCircuit(item.circuit, loaded: circuits.count)
         }
@@ -247,6 +269,8 @@ public actor ClusterExecutor: CircuitExecutor {
         var remaining = Array(batch.items.indices)
         var failedThisCall = Set<Int>()
         var framesPerWorker = [Int: UInt64]()
+        /// Per worker, the items whose results it gave in this call (verification may void them).
+        var answered = [Int: [Int]]()
         var lastProgress = clock.now
         var homelessSince: ContinuousClock.Instant?
         while !remaining.isEmpty {
@@ -294,6 +318,7 @@ public actor ClusterExecutor: CircuitExecutor {
             let answers = await round.answers()
             let arrivals = round.arrivals()
             remaining = unplaceable
+            var acceptedThisRound: [(item: Int, worker: Int)] = []
             let waiting = remaining.count + plan.reduce(0) { $0 + $1.1.count }
             for (((worker, items, message), outcome), arrival) in zip(zip(plan, answers), arrivals) {
                 accounting.workers[worker].roundTripSeconds += ((arrival ?? clock.now) - sent).seconds
@@ -317,6 +342,8 @@ public actor ClusterExecutor: CircuitExecutor {
                 switch outcome {
                 case .success(.result(let evaluations, let usage)):
                     for (item, evaluation) in zip(items, evaluations) { results[item] = evaluation }
+                    answered[worker, default: []] += items
+                    acceptedThisRound += items.map { (item: $0, worker: worker) }
                     accounting.workers[worker].requests += 1
                     if case .evaluate(let sub) = message { accountModelledTime(of: sub, on: worker) }
                     for slot in usage {
@@ -335,6 +362,17 @@ public actor ClusterExecutor: CircuitExecutor {
                     accounting.workers[worker].requestsRetried += 1
                     failedThisCall.insert(worker)
                     remaining += items
+                }
+            }
+            if let verification = configuration.verification {
+                let selected = acceptedThisRound.filter { verification.selects(batch.items[$0.item]) }
+                for liar in try await verify(selected, of: batch, results: results) {
+                    // Everything it answered in this call is evaluated again: one lie taints
+                    // all its replies.
+                    let items = answered.removeValue(forKey: liar) ?? []
+                    for item in items { results[item] = nil }
+                    remaining += items
+                    failedThisCall.insert(liar)
                 }
             }
             remaining.sort()
@@ -357,6 +395,108 @@ public actor ClusterExecutor: CircuitExecutor {
             framesPerWorker.values.max() ?? 0
         )
         return results.map { $0! }
+    }
+
+    // MARK: - Verification
+
+    /// Evaluates `selected` (items and the workers that answered them) a second time, each on
+    /// another ready worker that holds its circuit (in process when none does), and compares.
+    /// Two results that disagree are settled by the coordinator's own simulation: whoever
+    /// disagrees with it is quarantined.
+    /// - Returns: the workers quarantined, whose answers in this call must be voided.
+    private func verify(
+        _ selected: [(item: Int, worker: Int)],
+        of batch: EvaluationBatch,
+        results: [CircuitEvaluation?]
+    ) async throws -> [Int] {
+        guard !selected.isEmpty else { return [] }
+        accounting.verifiedItems += UInt64(selected.count)
+        let ready = links.indices.filter { links[$0].isReady && links[$0].parameterVersion == version }
+        var checks: [Int: [(item: Int, worker: Int)]] = [:]
+        /// Items to settle in process, with the second worker's result when there was one.
+        var disputed: [(item: Int, worker: Int, second: (worker: Int, evaluation: CircuitEvaluation)?)] = []
+        for entry in selected {
+            let circuit = batch.items[entry.item].circuit
+            let others = ready.filter { $0 != entry.worker && links[$0].localIndex[circuit] != nil }
+            // The next worker after the one that answered: checks spread over the cluster.
+            if let verifier = others.first(where: { $0 > entry.worker }) ?? others.first {
+                checks[verifier, default: []].append(entry)
+            } else {
+                disputed.append((entry.item, entry.worker, nil))
+            }
+        }
+        let plan = checks.keys.sorted().map { ($0, checks[$0]!) }
+        let round = ReplyRound(requests: plan.count)
+        let sent = clock.now
+        for (index, (verifier, entries)) in plan.enumerated() {
+            accounting.roundTrips += 1
+            let message = subBatch(entries.map(\.item), of: batch, for: verifier)
+            start(message, on: verifier, answering: index, of: round, timeout: configuration.requestTimeout)
+        }
+        let answers = await round.answers()
+        var quarantined: [Int] = []
+        for (((verifier, entries), outcome), arrival) in zip(zip(plan, answers), round.arrivals()) {
+            accounting.workers[verifier].roundTripSeconds += ((arrival ?? clock.now) - sent).seconds
+            guard case .success(.result(let evaluations, let usage)) = outcome else {
+                // Lost, timed out or refused: the coordinator checks these items itself.
+                disputed += entries.map { ($0.item, $0.worker, nil) }
+                continue
+            }
+            if let problem = ReplyCheck.problem(
+                evaluations,
+                usage: usage,
+                items: entries.map { batch.items[$0.item] },
+                circuits: circuits,
+                method: batch.method,
+                shots: batch.shots,
+                slots: slots(of: verifier)
+            ) {
+                quarantine(verifier, because: "its reply was impossible: \(problem)")
+                quarantined.append(verifier)
+                disputed += entries.map { ($0.item, $0.worker, nil) }
+                continue
+            }
+            accounting.workers[verifier].requests += 1
+            for slot in usage {
+                accounting.workers[verifier].add(
+                    slot: Int(slot.slot),
+                    circuits: slot.circuits,
+                    shots: slot.shots,
+                    busySeconds: slot.busySeconds
+                )
+            }
+            for (entry, evaluation) in zip(entries, evaluations)
+            where Verification.difference(results[entry.item]!, from: evaluation) != nil {
+                disputed.append((entry.item, entry.worker, (verifier, evaluation)))
+            }
+        }
+        guard !disputed.isEmpty, let reference else { return quarantined }
+        accounting.verifiedInProcess += UInt64(disputed.count)
+        let truths = try await reference.evaluate(
+            EvaluationBatch(
+                items: disputed.map { batch.items[$0.item] },
+                method: batch.method,
+                shots: nil,
+                parameterVersion: version
+            )
+        )
+        var reasons: [Int: String] = [:]
+        for (entry, truth) in zip(disputed, truths) {
+            let circuit = circuits[batch.items[entry.item].circuit].id
+            var answers = [(entry.worker, results[entry.item]!)]
+            if let second = entry.second { answers.append(second) }
+            for (worker, evaluation) in answers where reasons[worker] == nil {
+                if let difference = Verification.difference(evaluation, from: truth) {
+                    reasons[worker] =
+                        "its result for \(circuit) disagreed with the coordinator's own simulation (--verify-fraction): \(difference)"
+                }
+            }
+        }
+        for (worker, reason) in reasons.sorted(by: { $0.key < $1.key }) {
+            quarantine(worker, because: reason)
+            quarantined.append(worker)
+        }
+        return quarantined
     }
 
     // MARK: - Placement and requests
