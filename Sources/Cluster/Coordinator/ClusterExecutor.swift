@@ -21,14 +21,13 @@ import VariationalCircuits
 ///   same run gives the same bits whatever the worker count, the placement or the failures.
 public actor ClusterExecutor: CircuitExecutor {
     public let configuration: ClusterConfiguration
-    private let secret: SharedSecret?
-    /// Per worker, its TLS settings loaded (`nil`: plaintext).
-    private let tls: [TLSContext?]
+    /// How workers are reached: TCP (and TLS) from cluster.json, or in process for tests.
+    private let transport: any WorkerTransport
 
     private enum LinkState {
         case idle
         case connecting
-        case ready(connection: PeerConnection, hello: WorkerHello)
+        case ready(connection: any WorkerChannel, hello: WorkerHello)
         case down(since: ContinuousClock.Instant)
         /// Sent an impossible reply: used no more in this run, never reconnected.
         case quarantined(reason: String)
@@ -92,6 +91,9 @@ public actor ClusterExecutor: CircuitExecutor {
     }
     private var accounting: ClusterAccounting
     private var tasks: [Task<Void, Never>] = []
+    /// Tasks waiting for a worker's state to change (`stateChanged()` resumes them all).
+    private var changeWaiters: [Int: CheckedContinuation<Void, Never>] = [:]
+    private var nextWaiter = 0
     private var isShutDown = false
     private let clock = ContinuousClock()
     /// Where the executor says what happened to a worker (quarantined), one line each.
@@ -100,13 +102,25 @@ public actor ClusterExecutor: CircuitExecutor {
     /// an item disagree, and the second QPU when no other worker holds the circuit.
     private let reference: LocalExecutor?
 
-    /// - Parameter log: receives one line per event a user should see (a worker quarantined).
+    /// - Parameters:
+    ///   - transport: how to reach the workers; `nil` for TCP to the configuration's endpoints,
+    ///     with its secret and TLS settings.
+    ///   - log: receives one line per event a user should see (a worker quarantined).
     /// - Throws: `ClusterError` when the secret file or a TLS file cannot be used.
-    public init(configuration: ClusterConfiguration, log: @escaping @Sendable (String) -> Void = { _ in }) throws {
+    public init(
+        configuration: ClusterConfiguration,
+        transport: (any WorkerTransport)? = nil,
+        log: @escaping @Sendable (String) -> Void = { _ in }
+    ) throws {
         self.configuration = configuration
         self.log = log
-        secret = try configuration.secretFile.map { try SharedSecret(contentsOfFile: $0) }
-        tls = try configuration.tlsContexts()
+        self.transport =
+            try transport
+            ?? TCPWorkerTransport(
+                endpoints: configuration.workers.map(\.endpoint),
+                secret: configuration.secretFile.map { try SharedSecret(contentsOfFile: $0) },
+                tls: configuration.tlsContexts()
+            )
         reference = configuration.verification.map { _ in LocalExecutor() }
         links = configuration.workers.map { Link(name: $0.name, endpoint: $0.endpoint) }
         lastHeard = Mutex(Array(repeating: ContinuousClock.now, count: configuration.workers.count))
@@ -135,6 +149,7 @@ public actor ClusterExecutor: CircuitExecutor {
             links[index].state = .idle
         }
         for entry in replies.takeAll(where: { _ in true }) { entry.fulfil(.failure(ClusterError.shutDown)) }
+        stateChanged()
     }
 
     /// One line per worker as it introduced itself: name, address, slots, qubit capacity,
@@ -146,7 +161,7 @@ public actor ClusterExecutor: CircuitExecutor {
             }
             return
                 "\(link.name) \(link.endpoint): \(hello.workerName), \(hello.qpuSlots) QPU slots of \(hello.qubitCapacity) qubits, profile \(hello.profile), qlstm \(hello.softwareVersion), "
-                + (connection.tlsSummary.map { "\($0)" } ?? "plaintext")
+                + connection.protection
         }
     }
 
@@ -300,8 +315,8 @@ public actor ClusterExecutor: CircuitExecutor {
                 homelessSince = nil
             }
             if assignment.isEmpty {
-                // Nobody ready holds these circuits: wait for one that does.
-                try await Task.sleep(for: .milliseconds(20))
+                // Nobody ready holds these circuits: wait for a worker to change state.
+                try await stateChange(before: (homelessSince ?? clock.now) + configuration.giveUpAfter)
                 continue
             }
             // One frame per worker, all in flight at once.
@@ -387,7 +402,8 @@ public actor ClusterExecutor: CircuitExecutor {
                         waitedSeconds: configuration.giveUpAfter.seconds
                     )
                 }
-                try await Task.sleep(for: .milliseconds(20))
+                // A pause before the same workers are asked again, cut short by any change.
+                try await stateChange(before: clock.now + .milliseconds(20))
             }
         }
         accounting.maximumRoundTripsPerWorkerPerCall = max(
@@ -595,6 +611,7 @@ public actor ClusterExecutor: CircuitExecutor {
             entry.fulfil(.failure(ClusterError.workerLost(worker: links[worker].name, reason: "quarantined")))
         }
         log("worker \(links[worker].name) quarantined for this run: \(reason); its work goes to the others")
+        stateChanged()
     }
 
     /// Pinned placement: every item goes to its circuit's home, or to a stand-in of the same
@@ -709,7 +726,8 @@ public actor ClusterExecutor: CircuitExecutor {
         while !isShutDown && !Task.isCancelled {
             if links[worker].isQuarantined { return }
             if links[worker].isReady || links[worker].isConnecting {
-                try? await Task.sleep(for: configuration.heartbeatInterval)
+                // Until it is lost (or anything else changes): then at once, not a beat later.
+                try? await stateChange(before: .now + .seconds(3600))
                 continue
             }
             do {
@@ -731,18 +749,7 @@ public actor ClusterExecutor: CircuitExecutor {
         links[worker].state = .connecting
         links[worker].generation += 1
         let generation = links[worker].generation
-        let connection = try await PeerConnection.connect(
-            to: links[worker].endpoint,
-            timeout: configuration.connectTimeout,
-            tls: tls[worker]
-        )
-        let hello: WorkerHello
-        do {
-            hello = try await Handshake.coordinator(connection, secret: secret, timeout: configuration.connectTimeout)
-        } catch {
-            connection.close()
-            throw error
-        }
+        let (connection, hello) = try await transport.connect(to: worker, timeout: configuration.connectTimeout)
         if let declared = configuration.workers[worker].profile, declared.name != hello.profile {
             connection.close()
             throw ClusterError.profileMismatch(
@@ -758,6 +765,7 @@ public actor ClusterExecutor: CircuitExecutor {
         links[worker].localIndex = [:]
         links[worker].parameterVersion = nil
         links[worker].connections += 1
+        stateChanged()
         if links[worker].connections > 1 { accounting.workers[worker].reconnects += 1 }
         connection.handleFrames(with: inboundHandler(worker: worker, generation: generation))
         launch { await $0.heartbeat(worker: worker, generation: generation) }
@@ -783,6 +791,7 @@ public actor ClusterExecutor: CircuitExecutor {
             timeout: configuration.requestTimeout
         )
         for (local, global) in held.enumerated() { links[worker].localIndex[global] = local }
+        stateChanged()
         try await installParameters(on: worker)
     }
 
@@ -795,7 +804,10 @@ public actor ClusterExecutor: CircuitExecutor {
             on: worker,
             timeout: configuration.requestTimeout
         )
-        if self.version == version { links[worker].parameterVersion = version }
+        if self.version == version {
+            links[worker].parameterVersion = version
+            stateChanged()
+        }
     }
 
     /// What the connection's reader thread does with each frame: a reply goes straight to its
@@ -869,6 +881,7 @@ public actor ClusterExecutor: CircuitExecutor {
         links[worker].parameterVersion = nil
         links[worker].generation += 1
         for entry in replies.takeAll(where: { $0.worker == worker }) { entry.fulfil(.failure(error)) }
+        stateChanged()
     }
 
     /// Waits until every worker of the cluster is connected (pinned placement maps circuits
@@ -883,7 +896,7 @@ public actor ClusterExecutor: CircuitExecutor {
                     waitedSeconds: configuration.giveUpAfter.seconds
                 )
             }
-            try await Task.sleep(for: .milliseconds(20))
+            try await stateChange(before: deadline)
         }
     }
 
@@ -917,8 +930,35 @@ public actor ClusterExecutor: CircuitExecutor {
                     waitedSeconds: configuration.giveUpAfter.seconds
                 )
             }
-            try await Task.sleep(for: .milliseconds(20))
+            try await stateChange(before: deadline)
         }
+    }
+
+    /// Suspends until a worker changes state (ready, circuits or parameters installed, lost,
+    /// quarantined; or shutdown) or `deadline` passes, whichever comes first: waiting for a
+    /// worker costs no wake-ups while nothing happens, and none of latency when it does.
+    /// - Throws: `ClusterError.shutDown` once the executor is shut down.
+    private func stateChange(before deadline: ContinuousClock.Instant) async throws {
+        if isShutDown { throw ClusterError.shutDown }
+        let id = nextWaiter
+        nextWaiter += 1
+        let timer = Task { [weak self] in
+            try? await Task.sleep(until: deadline, clock: .continuous)
+            guard !Task.isCancelled else { return }
+            await self?.resumeWaiter(id)
+        }
+        defer { timer.cancel() }
+        // Stored before the actor can run anything else, so no change is missed.
+        await withCheckedContinuation { changeWaiters[id] = $0 }
+    }
+
+    private func resumeWaiter(_ id: Int) { changeWaiters.removeValue(forKey: id)?.resume() }
+
+    /// Wakes every task waiting in `stateChange(before:)`: they look again at the links.
+    private func stateChanged() {
+        let waiters = changeWaiters.values
+        changeWaiters = [:]
+        for waiter in waiters { waiter.resume() }
     }
 }
 
