@@ -39,7 +39,8 @@ struct ClusterExecutorTests {
                 .init(name: "w\($0)", endpoint: Endpoint(host: "in-process", port: UInt16(7300 + $0)))
             }
         )
-        configuration.heartbeatInterval = .milliseconds(50)
+        // In-process workers go silent only when a test makes them: no heartbeat loss under load.
+        configuration.heartbeatInterval = .seconds(5)
         configuration.giveUpAfter = .seconds(10)
         configuration.backoffInitial = .milliseconds(5)
         configuration.backoffMaximum = .milliseconds(50)

@@ -78,16 +78,18 @@ final class InProcessWorkerChannel: WorkerChannel {
         onFailure: @escaping @Sendable (any Error) -> Void
     ) throws -> Bool {
         guard !state.withLock({ $0.isClosed }) else { throw ClusterError.connectionClosed(peer: name) }
+        if case .ping(let nonce) = message {
+            // Answered at once, as a worker's reader does: never behind a long request.
+            deliver(.frame(requestID: 0, message: .pong(nonce: nonce)))
+            return true
+        }
         queue.async { [self] in
-            switch message {
-            case .ping(let nonce):
-                deliver(.frame(requestID: 0, message: .pong(nonce: nonce)))
-            case .goodbye:
+            if case .goodbye = message {
                 close()
-            default:
-                let reply = requests.withLock { $0.reply(to: message, cost: $0.cost(of: message)) }
-                deliver(.frame(requestID: requestID, message: reply))
+                return
             }
+            let reply = requests.withLock { $0.reply(to: message, cost: $0.cost(of: message)) }
+            deliver(.frame(requestID: requestID, message: reply))
         }
         return true
     }
