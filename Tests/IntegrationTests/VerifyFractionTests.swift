@@ -34,7 +34,9 @@ struct VerifyFractionTests {
 
         let verified = root.appendingPathComponent("verified")
         let run = try QlstmBinary.run(
-            distributed + ["--epochs", "2", "--cluster", cluster.path, "--verify-fraction", "0.2", "--out", verified.path]
+            distributed + [
+                "--epochs", "2", "--cluster", cluster.path, "--verify-fraction", "0.2", "--out", verified.path,
+            ]
         )
         #expect(run.status == 0, "\(run.standardError)")
         #expect(run.standardError.contains("worker w0 quarantined for this run"), "\(run.standardError)")
@@ -65,7 +67,9 @@ struct VerifyFractionTests {
         #expect(try QlstmBinary.run(distributed + ["--epochs", "1", "--out", reference.path, "--quiet"]).status == 0)
         let out = root.appendingPathComponent("run")
         let run = try QlstmBinary.run(
-            distributed + ["--epochs", "1", "--local-workers", "1", "--verify-fraction", "0.5", "--out", out.path, "--quiet"]
+            distributed + [
+                "--epochs", "1", "--local-workers", "1", "--verify-fraction", "0.5", "--out", out.path, "--quiet",
+            ]
         )
         #expect(run.status == 0, "\(run.standardError)")
         #expect(try Checkpoint.read(out) == Checkpoint.read(reference))
@@ -83,7 +87,12 @@ struct VerifyFractionTests {
         let cases: [([String], String)] = [
             (["--verify-fraction", "0.2"], "give it with --cluster FILE or --local-workers N"),
             (["--local-workers", "1", "--verify-fraction", "0.2", "--shots", "100"], "give --shots exact"),
-            (["--local-workers", "1", "--verify-fraction", "0.2", "--profile", "superconducting-heron", "--shots", "exact"], "is noisy"),
+            (
+                [
+                    "--local-workers", "1", "--verify-fraction", "0.2", "--profile", "superconducting-heron", "--shots",
+                    "exact",
+                ], "is noisy"
+            ),
             (["--local-workers", "1", "--verify-fraction", "1.5"], "--verify-fraction"),
         ]
         for (arguments, message) in cases {

@@ -31,7 +31,10 @@ public struct InProcessWorkerTransport: WorkerTransport {
         self.workers = workers
     }
 
-    public func connect(to index: Int, timeout: Duration) async throws -> (
+    public func connect(
+        to index: Int,
+        timeout: Duration
+    ) async throws -> (
         channel: any WorkerChannel, hello: WorkerHello
     ) {
         let worker = workers[index]
