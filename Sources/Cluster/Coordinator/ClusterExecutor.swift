@@ -24,26 +24,78 @@ public actor ClusterExecutor: CircuitExecutor {
     /// How workers are reached: TCP (and TLS) from cluster.json, or in process for tests.
     private let transport: any WorkerTransport
 
+    /// A worker's lifecycle; each case carries what holds in it, and nothing holds beside it.
     private enum LinkState {
+        /// Not connected yet, or shut down.
         case idle
-        case connecting
-        case ready(connection: any WorkerChannel, hello: WorkerHello)
-        case down(since: ContinuousClock.Instant)
-        /// Sent an impossible reply: used no more in this run, never reconnected.
+        /// A connection attempt is under way; `lastError` is why the one before it failed.
+        case connecting(lastError: String?)
+        case ready(ReadyLink)
+        /// Lost or refused: `keepConnected` tries again after a backoff.
+        case down(since: ContinuousClock.Instant, error: String)
+        /// Sent an impossible (or, verified, a wrong) reply: used no more in this run, never
+        /// reconnected.
         case quarantined(reason: String)
+    }
+
+    /// A connected worker and what it holds on this connection (all gone with it).
+    private struct ReadyLink {
+        let connection: any WorkerChannel
+        let hello: WorkerHello
+        /// Which connection of the worker this is: callbacks of an older one are ignored.
+        let generation: Int
+        /// Global circuit index -> the worker's own index, for the circuits it holds.
+        var localIndex: [Int: Int] = [:]
+        var parameterVersion: UInt64?
     }
 
     private struct Link {
         let name: String
         let endpoint: Endpoint
         var state: LinkState = .idle
-        /// Bumped for every connection, so callbacks from an old one are ignored.
-        var generation = 0
-        var lastError: String?
-        /// Global circuit index -> the worker's own index, for the circuits it holds.
-        var localIndex: [Int: Int] = [:]
-        var parameterVersion: UInt64?
+        /// Connections made so far (each one's `generation`).
         var connections = 0
+
+        /// The circuits a ready worker holds (none otherwise); set only while it is ready.
+        var localIndex: [Int: Int] {
+            get {
+                guard case .ready(let ready) = state else { return [:] }
+                return ready.localIndex
+            }
+            set {
+                guard case .ready(var ready) = state else { return }
+                ready.localIndex = newValue
+                state = .ready(ready)
+            }
+        }
+
+        /// The parameters a ready worker holds (`nil` otherwise); set only while it is ready.
+        var parameterVersion: UInt64? {
+            get {
+                guard case .ready(let ready) = state else { return nil }
+                return ready.parameterVersion
+            }
+            set {
+                guard case .ready(var ready) = state else { return }
+                ready.parameterVersion = newValue
+                state = .ready(ready)
+            }
+        }
+
+        /// Why the worker is not ready, when there is a reason.
+        var lastError: String? {
+            switch state {
+            case .connecting(let error): error
+            case .down(_, let error): error
+            case .quarantined(let reason): "quarantined: \(reason)"
+            case .idle, .ready: nil
+            }
+        }
+
+        var hello: WorkerHello? {
+            guard case .ready(let ready) = state else { return nil }
+            return ready.hello
+        }
 
         var isReady: Bool {
             if case .ready = state { return true }
@@ -142,7 +194,8 @@ public actor ClusterExecutor: CircuitExecutor {
         isShutDown = true
         for task in tasks { task.cancel() }
         for index in links.indices {
-            if case .ready(let connection, _) = links[index].state {
+            if case .ready(let ready) = links[index].state {
+                let connection = ready.connection
                 try? await connection.send(.goodbye(reason: "coordinator finished"), requestID: 0)
                 connection.close()
             }
@@ -156,9 +209,10 @@ public actor ClusterExecutor: CircuitExecutor {
     /// profile, version and TLS (or why it is not connected).
     public func topology() -> [String] {
         links.map { link in
-            guard case .ready(let connection, let hello) = link.state else {
+            guard case .ready(let ready) = link.state else {
                 return "\(link.name) \(link.endpoint): not connected"
             }
+            let (connection, hello) = (ready.connection, ready.hello)
             return
                 "\(link.name) \(link.endpoint): \(hello.workerName), \(hello.qpuSlots) QPU slots of \(hello.qubitCapacity) qubits, profile \(hello.profile), qlstm \(hello.softwareVersion), "
                 + connection.protection
@@ -208,13 +262,13 @@ public actor ClusterExecutor: CircuitExecutor {
         lastPlacement = nil
         pinned = nil
         let noisy = links.contains { link in
-            guard case .ready(_, let hello) = link.state else { return false }
+            guard let hello = link.hello else { return false }
             return !PinnedPlacement.idealProfiles.contains(hello.profile)
         }
         if configuration.declaresPinning || noisy {
             try await waitForEveryWorker()
             let qpus = links.map { link -> PinnedPlacement.QPU in
-                guard case .ready(_, let hello) = link.state else {
+                guard let hello = link.hello else {
                     return .init(name: link.name, capacity: 0, profile: "?")
                 }
                 return .init(name: link.name, capacity: Int(hello.qubitCapacity), profile: hello.profile)
@@ -228,7 +282,7 @@ public actor ClusterExecutor: CircuitExecutor {
             let profiles =
                 configuration.workers.map { $0.profile?.name }
                 + links.map { link -> String? in
-                    guard case .ready(_, let hello) = link.state else { return nil }
+                    guard let hello = link.hello else { return nil }
                     return hello.profile
                 }
             if let noisy = profiles.compactMap({ $0 }).first(where: { !Verification.canVerify(profile: $0) }) {
@@ -248,7 +302,7 @@ public actor ClusterExecutor: CircuitExecutor {
     /// name it announced; `nil` for a profile file the coordinator was not given.
     private func profile(of worker: Int) -> QPUProfile? {
         if let declared = configuration.workers[worker].profile { return declared }
-        guard case .ready(_, let hello) = links[worker].state else { return nil }
+        guard let hello = links[worker].hello else { return nil }
         if hello.profile == "statevector" { return .ideal }
         return QPUProfile.builtIns.first { $0.name == hello.profile }
     }
@@ -547,7 +601,7 @@ public actor ClusterExecutor: CircuitExecutor {
         on workers: [Int]
     ) -> (assignment: [Int: [Int]], unplaceable: [Int]) {
         let candidates = workers.compactMap { worker -> Placement.Candidate? in
-            guard case .ready(_, let hello) = links[worker].state else { return nil }
+            guard let hello = links[worker].hello else { return nil }
             let held = links[worker].localIndex
             return Placement.Candidate(worker: worker, slots: max(1, Int(hello.qpuSlots)), holds: { held[$0] != nil })
         }
@@ -590,7 +644,7 @@ public actor ClusterExecutor: CircuitExecutor {
 
     /// The QPU slots a worker announced (its usage reports name slots below this).
     private func slots(of worker: Int) -> Int {
-        guard case .ready(_, let hello) = links[worker].state else { return 1 }
+        guard let hello = links[worker].hello else { return 1 }
         return Int(hello.qpuSlots)
     }
 
@@ -598,13 +652,9 @@ public actor ClusterExecutor: CircuitExecutor {
     /// requests failed (to be retried elsewhere), no reconnection; logged and counted.
     private func quarantine(_ worker: Int, because reason: String) {
         guard !links[worker].isQuarantined else { return }
-        if case .ready(let connection, _) = links[worker].state { connection.close() }
+        if case .ready(let ready) = links[worker].state { ready.connection.close() }
         lastPlacement = nil
         links[worker].state = .quarantined(reason: reason)
-        links[worker].lastError = "quarantined: \(reason)"
-        links[worker].localIndex = [:]
-        links[worker].parameterVersion = nil
-        links[worker].generation += 1
         accounting.workers[worker].quarantined = reason
         accounting.quarantinedWorkers += 1
         for entry in replies.takeAll(where: { $0.worker == worker }) {
@@ -683,10 +733,11 @@ public actor ClusterExecutor: CircuitExecutor {
         of round: ReplyRound,
         timeout: Duration
     ) {
-        guard case .ready(let connection, _) = links[worker].state else {
+        guard case .ready(let ready) = links[worker].state else {
             round.fulfil(index, with: .failure(ClusterError.workerUnavailable(worker: links[worker].name)))
             return
         }
+        let connection = ready.connection
         let id = nextRequestID
         nextRequestID += 1
         // Registered before sending: the reply may arrive before the write returns.
@@ -735,8 +786,9 @@ public actor ClusterExecutor: CircuitExecutor {
                 backoff = configuration.backoffInitial
             } catch {
                 if links[worker].isQuarantined { return }
-                links[worker].lastError = "\(error)"
-                links[worker].state = .down(since: clock.now)
+                if case .connecting = links[worker].state {
+                    links[worker].state = .down(since: clock.now, error: "\(error)")
+                }
                 // Doubling backoff with up to 50 % jitter, so restarted workers are not stormed.
                 let jitter = 1 + Double.random(in: 0..<0.5, using: &generator)
                 try? await Task.sleep(for: backoff * jitter)
@@ -746,9 +798,7 @@ public actor ClusterExecutor: CircuitExecutor {
     }
 
     private func connect(_ worker: Int) async throws {
-        links[worker].state = .connecting
-        links[worker].generation += 1
-        let generation = links[worker].generation
+        links[worker].state = .connecting(lastError: links[worker].lastError)
         let (connection, hello) = try await transport.connect(to: worker, timeout: configuration.connectTimeout)
         if let declared = configuration.workers[worker].profile, declared.name != hello.profile {
             connection.close()
@@ -759,12 +809,10 @@ public actor ClusterExecutor: CircuitExecutor {
             )
         }
         accounting.workers[worker].profile = hello.profile
-        links[worker].state = .ready(connection: connection, hello: hello)
-        lastHeard.withLock { $0[worker] = clock.now }
-        links[worker].lastError = nil
-        links[worker].localIndex = [:]
-        links[worker].parameterVersion = nil
         links[worker].connections += 1
+        let generation = links[worker].connections
+        links[worker].state = .ready(ReadyLink(connection: connection, hello: hello, generation: generation))
+        lastHeard.withLock { $0[worker] = clock.now }
         stateChanged()
         if links[worker].connections > 1 { accounting.workers[worker].reconnects += 1 }
         connection.handleFrames(with: inboundHandler(worker: worker, generation: generation))
@@ -779,7 +827,7 @@ public actor ClusterExecutor: CircuitExecutor {
 
     /// Loads the circuits this worker can hold, then the current parameters.
     private func installCircuits(on worker: Int) async throws {
-        guard case .ready(_, let hello) = links[worker].state else { return }
+        guard let hello = links[worker].hello else { return }
         let held = circuits.indices.filter { circuits[$0].qubitCount <= Int(hello.qubitCapacity) }
         lastPlacement = nil
         links[worker].localIndex = [:]
@@ -845,9 +893,8 @@ public actor ClusterExecutor: CircuitExecutor {
         var nonce: UInt64 = 0
         while !isShutDown && !Task.isCancelled {
             try? await Task.sleep(for: configuration.heartbeatInterval)
-            guard links[worker].generation == generation, case .ready(let connection, _) = links[worker].state else {
-                return
-            }
+            guard case .ready(let ready) = links[worker].state, ready.generation == generation else { return }
+            let connection = ready.connection
             if clock.now - lastHeard.withLock({ $0[worker] }) > configuration.heartbeatInterval * 3 {
                 lose(
                     worker,
@@ -871,15 +918,13 @@ public actor ClusterExecutor: CircuitExecutor {
     /// Marks a worker lost: its connection closed, its pending requests failed (to be retried
     /// elsewhere); `keepConnected` brings it back.
     private func lose(_ worker: Int, generation: Int, error: any Error) {
-        guard links[worker].generation == generation, !links[worker].isQuarantined else { return }
-        if links[worker].isReady { accounting.workers[worker].connectionsLost += 1 }
-        if case .ready(let connection, _) = links[worker].state { connection.close() }
+        // Only the connection of that generation, still ready: a late callback of an older one,
+        // or of one already lost or quarantined, changes nothing.
+        guard case .ready(let ready) = links[worker].state, ready.generation == generation else { return }
+        accounting.workers[worker].connectionsLost += 1
+        ready.connection.close()
         lastPlacement = nil
-        links[worker].state = .down(since: clock.now)
-        links[worker].lastError = "\(error)"
-        links[worker].localIndex = [:]
-        links[worker].parameterVersion = nil
-        links[worker].generation += 1
+        links[worker].state = .down(since: clock.now, error: "\(error)")
         for entry in replies.takeAll(where: { $0.worker == worker }) { entry.fulfil(.failure(error)) }
         stateChanged()
     }
