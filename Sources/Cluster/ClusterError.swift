@@ -78,6 +78,9 @@ public enum ClusterError: Error, Equatable, CustomStringConvertible {
     case workerLeft(worker: String, reason: String)
     /// A worker's connection broke or stopped answering.
     case workerLost(worker: String, reason: String)
+    /// `--verify-fraction` on a run whose results are not deterministic (sampled, or noisy
+    /// QPUs), where two honest results differ.
+    case verificationNeedsExactResults(reason: String)
     /// No worker able to run the work answered within the waiting bound.
     case noCapableWorker(workers: [String], waitedSeconds: Double)
 
@@ -158,6 +161,8 @@ public enum ClusterError: Error, Equatable, CustomStringConvertible {
             "worker \(worker) left: \(PeerText(reason))"
         case .workerLost(let worker, let reason):
             "worker \(worker) was lost: \(reason)"
+        case .verificationNeedsExactResults(let reason):
+            "--verify-fraction compares exact results of ideal QPUs, and \(reason): drop --verify-fraction, or run with exact expectations on ideal workers"
         case .noCapableWorker(let workers, let waitedSeconds):
             "no capable worker answered within \(waitedSeconds) s; start the workers in cluster.json or fix their addresses: "
                 + workers.joined(separator: "; ")
@@ -176,7 +181,7 @@ public enum ClusterError: Error, Equatable, CustomStringConvertible {
     /// QPU too narrow): bad input, found before training.
     public var isBadPlan: Bool {
         switch self {
-        case .planTooWide, .configuration: true
+        case .planTooWide, .configuration, .verificationNeedsExactResults: true
         default: false
         }
     }

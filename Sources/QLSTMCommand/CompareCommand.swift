@@ -39,6 +39,7 @@ enum CompareCommand: Command {
             ),
             .value("cluster", "FILE", "evaluate circuits on the workers listed in FILE (start the workers first)"),
             .value("local-workers", "N", "the embedded cluster: N worker processes on 127.0.0.1 (default 2)"),
+            Verification.optionSpec,
             .value("out", "DIR", "where the report and the runs go (default reports/TASK, or reports/CSV-NAME)"),
             .flag("force", "replace runs in --out that were made with other settings (never done without it)"),
             .flag("quiet", "no progress line"),
@@ -108,6 +109,14 @@ enum CompareCommand: Command {
         let profile = try RunOptions.profile(from: options)
         let training = try RunOptions.training(from: options, profile: profile)
         let gradientSamples = try options.int("gradient-samples", in: 2...10_000) ?? 20
+        // Every run of a comparison is on a cluster; each checks with its own seed.
+        let verification = try Verification.fromOptions(
+            options,
+            seed: 0,
+            shots: training.shots,
+            profile: profile,
+            onCluster: true
+        )
         if let profile {
             for variant in variants where variant.model.kind == .qlstm {
                 try TrainCommand.checkFits(
@@ -200,7 +209,11 @@ enum CompareCommand: Command {
             try FileManager.default.createDirectory(at: plan.directory, withIntermediateDirectories: true)
             let backend =
                 plan.specification.model.kind == .qlstm
-                ? try await ExecutionBackend.connect(to: configuration, local: local, progress: progress)
+                ? try await ExecutionBackend.connect(
+                    to: configuration.verifying(verification, seed: plan.specification.training.seed),
+                    local: local,
+                    progress: progress
+                )
                 : .inProcess(LocalExecutor(threads: 1))
             do {
                 var run = try await TrainingRun(

@@ -11,9 +11,11 @@ extension ExecutionBackend {
     /// - Parameter log: where local workers write their log lines.
     /// - Parameter profile: the QPU to emulate in process, or that local workers emulate and
     ///   cluster workers must announce.
+    /// - Parameter verification: `--verify-fraction`, for a cluster.
     static func start(
         options: ParsedOptions,
         profile: QPUProfile?,
+        verification: Verification? = nil,
         progress: ProgressLine?,
         log: @autoclosure () throws -> FileHandle
     ) async throws -> ExecutionBackend {
@@ -47,12 +49,15 @@ extension ExecutionBackend {
                     configuration.workers[index].profile = profile
                 }
             }
+            configuration.verification = verification
             return try await connect(to: configuration, local: nil, progress: progress)
         }
         if let workers {
             let local = try LocalCluster.start(workers: workers, profile: profile, log: try log())
+            var configuration = local.configuration
+            configuration.verification = verification
             do {
-                return try await connect(to: local.configuration, local: local, progress: progress)
+                return try await connect(to: configuration, local: local, progress: progress)
             } catch {
                 local.stop()
                 throw error

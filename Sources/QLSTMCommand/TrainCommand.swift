@@ -29,6 +29,7 @@ enum TrainCommand: Command {
                 "evaluate circuits on the workers listed in FILE (start the workers first; see cluster.json)"
             ),
             .value("local-workers", "N", "start N worker processes on 127.0.0.1 for this run and use them"),
+            Verification.optionSpec,
             .flag("quiet", "no progress line"),
         ]
 
@@ -85,6 +86,13 @@ enum TrainCommand: Command {
         // A warm start keeps its model's classes, as it keeps the model.
         if specification.warmStart == nil { specification.data.classes = try specification.fittedClasses(to: data) }
         if specification.model.kind != .lstm { try Self.checkFits(specification) }
+        let verification = try Verification.fromOptions(
+            options,
+            seed: specification.training.seed,
+            shots: specification.training.shots,
+            profile: specification.profile,
+            onCluster: options.isSet("cluster") || options.isSet("local-workers")
+        )
         let notes = Notes()
         if !resume {
             // The same settings in the same place continue or reuse the run; other settings
@@ -138,6 +146,7 @@ enum TrainCommand: Command {
         let backend = try await ExecutionBackend.start(
             options: options,
             profile: specification.profile,
+            verification: verification,
             progress: progress,
             log: try Self.workerLog(in: directory)
         )
@@ -191,8 +200,9 @@ enum TrainCommand: Command {
 
     /// `--cluster FILE` or `--local-workers N` as given, to repeat in a resume hint.
     static func backendOptions(_ options: ParsedOptions) -> String {
-        if let file = options.string("cluster") { return " --cluster \(file)" }
-        if let count = options.string("local-workers") { return " --local-workers \(count)" }
+        let verify = options.string("verify-fraction").map { " --verify-fraction \($0)" } ?? ""
+        if let file = options.string("cluster") { return " --cluster \(file)\(verify)" }
+        if let count = options.string("local-workers") { return " --local-workers \(count)\(verify)" }
         return ""
     }
 

@@ -8,7 +8,7 @@ import Testing
 struct MaliciousWorkerTests {
     let distributed = ["train", "--task", "pendulum", "--n-qubits", "3", "--partitions", "2", "--depth", "2"]
 
-    @Test("quarantined for the run, counted, and the run bit-identical", arguments: TamperingRelay.Tampering.allCases)
+    @Test("quarantined for the run, counted, and the run bit-identical", arguments: TamperingRelay.Tampering.impossible)
     func quarantined(_ tampering: TamperingRelay.Tampering) throws {
         let root = try QlstmBinary.temporaryDirectory()
         let reference = root.appendingPathComponent("reference")

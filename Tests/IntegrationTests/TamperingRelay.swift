@@ -12,7 +12,7 @@ import Glibc
 /// again with the protocol's codec; the other direction passes untouched.
 final class TamperingRelay: Sendable {
     /// What the relay does to each result.
-    enum Tampering: Sendable, CaseIterable {
+    enum Tampering: Sendable {
         /// One evaluation fewer than items.
         case short
         /// A NaN output.
@@ -23,6 +23,12 @@ final class TamperingRelay: Sendable {
         case hugeUsage
         /// A parameter Jacobian one entry short.
         case jacobianShape
+        /// Every first output moved by 1e-3 towards 0: a plausible lie, which passes every
+        /// check of a single reply.
+        case plausible
+
+        /// The replies the coordinator must refuse on sight.
+        static let impossible: [Tampering] = [.short, .notANumber, .outOfRange, .hugeUsage, .jacobianShape]
 
         func apply(_ evaluations: inout [CircuitEvaluation], _ usage: inout [SlotUsage]) {
             switch self {
@@ -31,6 +37,11 @@ final class TamperingRelay: Sendable {
             case .outOfRange: evaluations[0].outputs[0] = 3
             case .hugeUsage: usage = usage.map { SlotUsage(slot: $0.slot, circuits: .max, shots: .max, busySeconds: 1) }
             case .jacobianShape: evaluations[0].parameterJacobian.removeLast()
+            case .plausible:
+                for index in evaluations.indices {
+                    let output = evaluations[index].outputs[0]
+                    evaluations[index].outputs[0] = output - (output < 0 ? -1e-3 : 1e-3)
+                }
             }
         }
     }

@@ -47,6 +47,9 @@ public struct ClusterConfiguration: Sendable, Hashable {
     /// First and largest pause between reconnection attempts (doubling, with jitter).
     public var backoffInitial: Duration = .milliseconds(100)
     public var backoffMaximum: Duration = .seconds(2)
+    /// `--verify-fraction`: items also evaluated on a second QPU (or in process) and compared;
+    /// `nil`: off. Set by the command line, not by cluster.json: it belongs to a run.
+    public var verification: Verification?
 
     public init(workers: [Worker], secretFile: String? = nil) {
         self.workers = workers

@@ -107,7 +107,7 @@ public struct ClusterAccounting: Sendable, Hashable, Codable {
     public var workers: [Worker]
     /// `evaluate` calls (one per time step of a training step or prediction pass).
     public var evaluateCalls: UInt64 = 0
-    /// Evaluate frames sent, retries included.
+    /// Evaluate frames sent, retries and verifications included.
     public var roundTrips: UInt64 = 0
     /// The most evaluate frames one worker received for one `evaluate` call (1 unless a retry
     /// sent it work twice).
@@ -120,6 +120,11 @@ public struct ClusterAccounting: Sendable, Hashable, Codable {
     public var requestsRetried: UInt64 { workers.reduce(0) { $0 + $1.requestsRetried } }
     /// Workers quarantined during the run (each worker's entry says why).
     public var quarantinedWorkers = 0
+    /// Items evaluated a second time and compared (`--verify-fraction`).
+    public var verifiedItems: UInt64 = 0
+    /// Of `verifiedItems`, those checked against the coordinator's own simulation (no other
+    /// worker could take them, or two workers disagreed).
+    public var verifiedInProcess: UInt64 = 0
     public var reconnects: UInt64 { workers.reduce(0) { $0 + $1.reconnects } }
     public var connectionsLost: UInt64 { workers.reduce(0) { $0 + $1.connectionsLost } }
 
@@ -139,6 +144,8 @@ public struct ClusterAccounting: Sendable, Hashable, Codable {
         placement = try container.decodeIfPresent([String].self, forKey: .placement)
         // Absent in summaries written before quarantine existed.
         quarantinedWorkers = try container.decodeIfPresent(Int.self, forKey: .quarantinedWorkers) ?? 0
+        verifiedItems = try container.decodeIfPresent(UInt64.self, forKey: .verifiedItems) ?? 0
+        verifiedInProcess = try container.decodeIfPresent(UInt64.self, forKey: .verifiedInProcess) ?? 0
     }
 
     enum CodingKeys: String, CodingKey {
@@ -148,5 +155,7 @@ public struct ClusterAccounting: Sendable, Hashable, Codable {
         case maximumRoundTripsPerWorkerPerCall = "max_round_trips_per_worker_per_call"
         case placement
         case quarantinedWorkers = "quarantined_workers"
+        case verifiedItems = "verified_items"
+        case verifiedInProcess = "verified_in_process"
     }
 }

@@ -21,30 +21,81 @@ import VariationalCircuits
 ///   same run gives the same bits whatever the worker count, the placement or the failures.
 public actor ClusterExecutor: CircuitExecutor {
     public let configuration: ClusterConfiguration
-    private let secret: SharedSecret?
-    /// Per worker, its TLS settings loaded (`nil`: plaintext).
-    private let tls: [TLSContext?]
+    /// How workers are reached: TCP (and TLS) from cluster.json, or in process for tests.
+    private let transport: any WorkerTransport
 
+    /// A worker's lifecycle; each case carries what holds in it, and nothing holds beside it.
     private enum LinkState {
+        /// Not connected yet, or shut down.
         case idle
-        case connecting
-        case ready(connection: PeerConnection, hello: WorkerHello)
-        case down(since: ContinuousClock.Instant)
-        /// Sent an impossible reply: used no more in this run, never reconnected.
+        /// A connection attempt is under way; `lastError` is why the one before it failed.
+        case connecting(lastError: String?)
+        case ready(ReadyLink)
+        /// Lost or refused: `keepConnected` tries again after a backoff.
+        case down(since: ContinuousClock.Instant, error: String)
+        /// Sent an impossible (or, verified, a wrong) reply: used no more in this run, never
+        /// reconnected.
         case quarantined(reason: String)
+    }
+
+    /// A connected worker and what it holds on this connection (all gone with it).
+    private struct ReadyLink {
+        let connection: any WorkerChannel
+        let hello: WorkerHello
+        /// Which connection of the worker this is: callbacks of an older one are ignored.
+        let generation: Int
+        /// Global circuit index -> the worker's own index, for the circuits it holds.
+        var localIndex: [Int: Int] = [:]
+        var parameterVersion: UInt64?
     }
 
     private struct Link {
         let name: String
         let endpoint: Endpoint
         var state: LinkState = .idle
-        /// Bumped for every connection, so callbacks from an old one are ignored.
-        var generation = 0
-        var lastError: String?
-        /// Global circuit index -> the worker's own index, for the circuits it holds.
-        var localIndex: [Int: Int] = [:]
-        var parameterVersion: UInt64?
+        /// Connections made so far (each one's `generation`).
         var connections = 0
+
+        /// The circuits a ready worker holds (none otherwise); set only while it is ready.
+        var localIndex: [Int: Int] {
+            get {
+                guard case .ready(let ready) = state else { return [:] }
+                return ready.localIndex
+            }
+            set {
+                guard case .ready(var ready) = state else { return }
+                ready.localIndex = newValue
+                state = .ready(ready)
+            }
+        }
+
+        /// The parameters a ready worker holds (`nil` otherwise); set only while it is ready.
+        var parameterVersion: UInt64? {
+            get {
+                guard case .ready(let ready) = state else { return nil }
+                return ready.parameterVersion
+            }
+            set {
+                guard case .ready(var ready) = state else { return }
+                ready.parameterVersion = newValue
+                state = .ready(ready)
+            }
+        }
+
+        /// Why the worker is not ready, when there is a reason.
+        var lastError: String? {
+            switch state {
+            case .connecting(let error): error
+            case .down(_, let error): error
+            case .quarantined(let reason): "quarantined: \(reason)"
+            case .idle, .ready: nil
+            }
+        }
+
+        var hello: WorkerHello? {
+            guard case .ready(let ready) = state else { return nil }
+            return ready.hello
+        }
 
         var isReady: Bool {
             if case .ready = state { return true }
@@ -92,18 +143,37 @@ public actor ClusterExecutor: CircuitExecutor {
     }
     private var accounting: ClusterAccounting
     private var tasks: [Task<Void, Never>] = []
+    /// Tasks waiting for a worker's state to change (`stateChanged()` resumes them all).
+    private var changeWaiters: [Int: CheckedContinuation<Void, Never>] = [:]
+    private var nextWaiter = 0
     private var isShutDown = false
     private let clock = ContinuousClock()
     /// Where the executor says what happened to a worker (quarantined), one line each.
     private let log: @Sendable (String) -> Void
+    /// The coordinator's own simulation, with `--verify-fraction`: the judge when two results of
+    /// an item disagree, and the second QPU when no other worker holds the circuit.
+    private let reference: LocalExecutor?
 
-    /// - Parameter log: receives one line per event a user should see (a worker quarantined).
+    /// - Parameters:
+    ///   - transport: how to reach the workers; `nil` for TCP to the configuration's endpoints,
+    ///     with its secret and TLS settings.
+    ///   - log: receives one line per event a user should see (a worker quarantined).
     /// - Throws: `ClusterError` when the secret file or a TLS file cannot be used.
-    public init(configuration: ClusterConfiguration, log: @escaping @Sendable (String) -> Void = { _ in }) throws {
+    public init(
+        configuration: ClusterConfiguration,
+        transport: (any WorkerTransport)? = nil,
+        log: @escaping @Sendable (String) -> Void = { _ in }
+    ) throws {
         self.configuration = configuration
         self.log = log
-        secret = try configuration.secretFile.map { try SharedSecret(contentsOfFile: $0) }
-        tls = try configuration.tlsContexts()
+        self.transport =
+            try transport
+            ?? TCPWorkerTransport(
+                endpoints: configuration.workers.map(\.endpoint),
+                secret: configuration.secretFile.map { try SharedSecret(contentsOfFile: $0) },
+                tls: configuration.tlsContexts()
+            )
+        reference = configuration.verification.map { _ in LocalExecutor() }
         links = configuration.workers.map { Link(name: $0.name, endpoint: $0.endpoint) }
         lastHeard = Mutex(Array(repeating: ContinuousClock.now, count: configuration.workers.count))
         accounting = ClusterAccounting(
@@ -124,25 +194,28 @@ public actor ClusterExecutor: CircuitExecutor {
         isShutDown = true
         for task in tasks { task.cancel() }
         for index in links.indices {
-            if case .ready(let connection, _) = links[index].state {
+            if case .ready(let ready) = links[index].state {
+                let connection = ready.connection
                 try? await connection.send(.goodbye(reason: "coordinator finished"), requestID: 0)
                 connection.close()
             }
             links[index].state = .idle
         }
         for entry in replies.takeAll(where: { _ in true }) { entry.fulfil(.failure(ClusterError.shutDown)) }
+        stateChanged()
     }
 
     /// One line per worker as it introduced itself: name, address, slots, qubit capacity,
     /// profile, version and TLS (or why it is not connected).
     public func topology() -> [String] {
         links.map { link in
-            guard case .ready(let connection, let hello) = link.state else {
+            guard case .ready(let ready) = link.state else {
                 return "\(link.name) \(link.endpoint): not connected"
             }
+            let (connection, hello) = (ready.connection, ready.hello)
             return
                 "\(link.name) \(link.endpoint): \(hello.workerName), \(hello.qpuSlots) QPU slots of \(hello.qubitCapacity) qubits, profile \(hello.profile), qlstm \(hello.softwareVersion), "
-                + (connection.tlsSummary.map { "\($0)" } ?? "plaintext")
+                + connection.protection
         }
     }
 
@@ -189,13 +262,13 @@ public actor ClusterExecutor: CircuitExecutor {
         lastPlacement = nil
         pinned = nil
         let noisy = links.contains { link in
-            guard case .ready(_, let hello) = link.state else { return false }
+            guard let hello = link.hello else { return false }
             return !PinnedPlacement.idealProfiles.contains(hello.profile)
         }
         if configuration.declaresPinning || noisy {
             try await waitForEveryWorker()
             let qpus = links.map { link -> PinnedPlacement.QPU in
-                guard case .ready(_, let hello) = link.state else {
+                guard let hello = link.hello else {
                     return .init(name: link.name, capacity: 0, profile: "?")
                 }
                 return .init(name: link.name, capacity: Int(hello.qubitCapacity), profile: hello.profile)
@@ -205,6 +278,20 @@ public actor ClusterExecutor: CircuitExecutor {
             accounting.placement = placement.describe(circuits)
         }
         modelledCircuitSeconds = [:]
+        if configuration.verification != nil {
+            let profiles =
+                configuration.workers.map { $0.profile?.name }
+                + links.map { link -> String? in
+                    guard let hello = link.hello else { return nil }
+                    return hello.profile
+                }
+            if let noisy = profiles.compactMap({ $0 }).first(where: { !Verification.canVerify(profile: $0) }) {
+                throw ClusterError.verificationNeedsExactResults(
+                    reason: "a worker emulates the noisy profile \(noisy)"
+                )
+            }
+            try await reference?.load(circuits)
+        }
         let installs = links.indices.filter { links[$0].isReady }.map { worker in
             Task { try? await self.installCircuits(on: worker) }
         }
@@ -215,7 +302,7 @@ public actor ClusterExecutor: CircuitExecutor {
     /// name it announced; `nil` for a profile file the coordinator was not given.
     private func profile(of worker: Int) -> QPUProfile? {
         if let declared = configuration.workers[worker].profile { return declared }
-        guard case .ready(_, let hello) = links[worker].state else { return nil }
+        guard let hello = links[worker].hello else { return nil }
         if hello.profile == "statevector" { return .ideal }
         return QPUProfile.builtIns.first { $0.name == hello.profile }
     }
@@ -229,6 +316,7 @@ public actor ClusterExecutor: CircuitExecutor {
         }
         self.parameters = parameters
         self.version = version
+        try await reference?.setParameters(parameters, version: version)
         let installs = links.indices.filter { links[$0].isReady }.map { worker in
             Task { try? await self.installParameters(on: worker) }
         }
@@ -239,6 +327,9 @@ public actor ClusterExecutor: CircuitExecutor {
         guard batch.parameterVersion == version else {
             throw ExecutorError.parameterVersion(expected: version, got: batch.parameterVersion)
         }
+        if configuration.verification != nil, let shots = batch.shots {
+            throw ClusterError.verificationNeedsExactResults(reason: "this run samples \(shots) shots per circuit")
+        }
         for item in batch.items where !circuits.indices.contains(item.circuit) {
             throw ExecutorError.unknownCircuit(item.circuit, loaded: circuits.count)
         }
@@ -247,6 +338,8 @@ public actor ClusterExecutor: CircuitExecutor {
         var remaining = Array(batch.items.indices)
         var failedThisCall = Set<Int>()
         var framesPerWorker = [Int: UInt64]()
+        /// Per worker, the items whose results it gave in this call (verification may void them).
+        var answered = [Int: [Int]]()
         var lastProgress = clock.now
         var homelessSince: ContinuousClock.Instant?
         while !remaining.isEmpty {
@@ -276,8 +369,8 @@ public actor ClusterExecutor: CircuitExecutor {
                 homelessSince = nil
             }
             if assignment.isEmpty {
-                // Nobody ready holds these circuits: wait for one that does.
-                try await Task.sleep(for: .milliseconds(20))
+                // Nobody ready holds these circuits: wait for a worker to change state.
+                try await stateChange(before: (homelessSince ?? clock.now) + configuration.giveUpAfter)
                 continue
             }
             // One frame per worker, all in flight at once.
@@ -294,6 +387,7 @@ public actor ClusterExecutor: CircuitExecutor {
             let answers = await round.answers()
             let arrivals = round.arrivals()
             remaining = unplaceable
+            var acceptedThisRound: [(item: Int, worker: Int)] = []
             let waiting = remaining.count + plan.reduce(0) { $0 + $1.1.count }
             for (((worker, items, message), outcome), arrival) in zip(zip(plan, answers), arrivals) {
                 accounting.workers[worker].roundTripSeconds += ((arrival ?? clock.now) - sent).seconds
@@ -317,6 +411,8 @@ public actor ClusterExecutor: CircuitExecutor {
                 switch outcome {
                 case .success(.result(let evaluations, let usage)):
                     for (item, evaluation) in zip(items, evaluations) { results[item] = evaluation }
+                    answered[worker, default: []] += items
+                    acceptedThisRound += items.map { (item: $0, worker: worker) }
                     accounting.workers[worker].requests += 1
                     if case .evaluate(let sub) = message { accountModelledTime(of: sub, on: worker) }
                     for slot in usage {
@@ -337,6 +433,17 @@ public actor ClusterExecutor: CircuitExecutor {
                     remaining += items
                 }
             }
+            if let verification = configuration.verification {
+                let selected = acceptedThisRound.filter { verification.selects(batch.items[$0.item]) }
+                for liar in try await verify(selected, of: batch, results: results) {
+                    // Everything it answered in this call is evaluated again: one lie taints
+                    // all its replies.
+                    let items = answered.removeValue(forKey: liar) ?? []
+                    for item in items { results[item] = nil }
+                    remaining += items
+                    failedThisCall.insert(liar)
+                }
+            }
             remaining.sort()
             if remaining.count < waiting {
                 lastProgress = clock.now
@@ -349,7 +456,8 @@ public actor ClusterExecutor: CircuitExecutor {
                         waitedSeconds: configuration.giveUpAfter.seconds
                     )
                 }
-                try await Task.sleep(for: .milliseconds(20))
+                // A pause before the same workers are asked again, cut short by any change.
+                try await stateChange(before: clock.now + .milliseconds(20))
             }
         }
         accounting.maximumRoundTripsPerWorkerPerCall = max(
@@ -357,6 +465,108 @@ public actor ClusterExecutor: CircuitExecutor {
             framesPerWorker.values.max() ?? 0
         )
         return results.map { $0! }
+    }
+
+    // MARK: - Verification
+
+    /// Evaluates `selected` (items and the workers that answered them) a second time, each on
+    /// another ready worker that holds its circuit (in process when none does), and compares.
+    /// Two results that disagree are settled by the coordinator's own simulation: whoever
+    /// disagrees with it is quarantined.
+    /// - Returns: the workers quarantined, whose answers in this call must be voided.
+    private func verify(
+        _ selected: [(item: Int, worker: Int)],
+        of batch: EvaluationBatch,
+        results: [CircuitEvaluation?]
+    ) async throws -> [Int] {
+        guard !selected.isEmpty else { return [] }
+        accounting.verifiedItems += UInt64(selected.count)
+        let ready = links.indices.filter { links[$0].isReady && links[$0].parameterVersion == version }
+        var checks: [Int: [(item: Int, worker: Int)]] = [:]
+        /// Items to settle in process, with the second worker's result when there was one.
+        var disputed: [(item: Int, worker: Int, second: (worker: Int, evaluation: CircuitEvaluation)?)] = []
+        for entry in selected {
+            let circuit = batch.items[entry.item].circuit
+            let others = ready.filter { $0 != entry.worker && links[$0].localIndex[circuit] != nil }
+            // The next worker after the one that answered: checks spread over the cluster.
+            if let verifier = others.first(where: { $0 > entry.worker }) ?? others.first {
+                checks[verifier, default: []].append(entry)
+            } else {
+                disputed.append((entry.item, entry.worker, nil))
+            }
+        }
+        let plan = checks.keys.sorted().map { ($0, checks[$0]!) }
+        let round = ReplyRound(requests: plan.count)
+        let sent = clock.now
+        for (index, (verifier, entries)) in plan.enumerated() {
+            accounting.roundTrips += 1
+            let message = subBatch(entries.map(\.item), of: batch, for: verifier)
+            start(message, on: verifier, answering: index, of: round, timeout: configuration.requestTimeout)
+        }
+        let answers = await round.answers()
+        var quarantined: [Int] = []
+        for (((verifier, entries), outcome), arrival) in zip(zip(plan, answers), round.arrivals()) {
+            accounting.workers[verifier].roundTripSeconds += ((arrival ?? clock.now) - sent).seconds
+            guard case .success(.result(let evaluations, let usage)) = outcome else {
+                // Lost, timed out or refused: the coordinator checks these items itself.
+                disputed += entries.map { ($0.item, $0.worker, nil) }
+                continue
+            }
+            if let problem = ReplyCheck.problem(
+                evaluations,
+                usage: usage,
+                items: entries.map { batch.items[$0.item] },
+                circuits: circuits,
+                method: batch.method,
+                shots: batch.shots,
+                slots: slots(of: verifier)
+            ) {
+                quarantine(verifier, because: "its reply was impossible: \(problem)")
+                quarantined.append(verifier)
+                disputed += entries.map { ($0.item, $0.worker, nil) }
+                continue
+            }
+            accounting.workers[verifier].requests += 1
+            for slot in usage {
+                accounting.workers[verifier].add(
+                    slot: Int(slot.slot),
+                    circuits: slot.circuits,
+                    shots: slot.shots,
+                    busySeconds: slot.busySeconds
+                )
+            }
+            for (entry, evaluation) in zip(entries, evaluations)
+            where Verification.difference(results[entry.item]!, from: evaluation) != nil {
+                disputed.append((entry.item, entry.worker, (verifier, evaluation)))
+            }
+        }
+        guard !disputed.isEmpty, let reference else { return quarantined }
+        accounting.verifiedInProcess += UInt64(disputed.count)
+        let truths = try await reference.evaluate(
+            EvaluationBatch(
+                items: disputed.map { batch.items[$0.item] },
+                method: batch.method,
+                shots: nil,
+                parameterVersion: version
+            )
+        )
+        var reasons: [Int: String] = [:]
+        for (entry, truth) in zip(disputed, truths) {
+            let circuit = circuits[batch.items[entry.item].circuit].id
+            var answers = [(entry.worker, results[entry.item]!)]
+            if let second = entry.second { answers.append(second) }
+            for (worker, evaluation) in answers where reasons[worker] == nil {
+                if let difference = Verification.difference(evaluation, from: truth) {
+                    reasons[worker] =
+                        "its result for \(circuit) disagreed with the coordinator's own simulation (--verify-fraction): \(difference)"
+                }
+            }
+        }
+        for (worker, reason) in reasons.sorted(by: { $0.key < $1.key }) {
+            quarantine(worker, because: reason)
+            quarantined.append(worker)
+        }
+        return quarantined
     }
 
     // MARK: - Placement and requests
@@ -391,7 +601,7 @@ public actor ClusterExecutor: CircuitExecutor {
         on workers: [Int]
     ) -> (assignment: [Int: [Int]], unplaceable: [Int]) {
         let candidates = workers.compactMap { worker -> Placement.Candidate? in
-            guard case .ready(_, let hello) = links[worker].state else { return nil }
+            guard let hello = links[worker].hello else { return nil }
             let held = links[worker].localIndex
             return Placement.Candidate(worker: worker, slots: max(1, Int(hello.qpuSlots)), holds: { held[$0] != nil })
         }
@@ -434,7 +644,7 @@ public actor ClusterExecutor: CircuitExecutor {
 
     /// The QPU slots a worker announced (its usage reports name slots below this).
     private func slots(of worker: Int) -> Int {
-        guard case .ready(_, let hello) = links[worker].state else { return 1 }
+        guard let hello = links[worker].hello else { return 1 }
         return Int(hello.qpuSlots)
     }
 
@@ -442,19 +652,16 @@ public actor ClusterExecutor: CircuitExecutor {
     /// requests failed (to be retried elsewhere), no reconnection; logged and counted.
     private func quarantine(_ worker: Int, because reason: String) {
         guard !links[worker].isQuarantined else { return }
-        if case .ready(let connection, _) = links[worker].state { connection.close() }
+        if case .ready(let ready) = links[worker].state { ready.connection.close() }
         lastPlacement = nil
         links[worker].state = .quarantined(reason: reason)
-        links[worker].lastError = "quarantined: \(reason)"
-        links[worker].localIndex = [:]
-        links[worker].parameterVersion = nil
-        links[worker].generation += 1
         accounting.workers[worker].quarantined = reason
         accounting.quarantinedWorkers += 1
         for entry in replies.takeAll(where: { $0.worker == worker }) {
             entry.fulfil(.failure(ClusterError.workerLost(worker: links[worker].name, reason: "quarantined")))
         }
         log("worker \(links[worker].name) quarantined for this run: \(reason); its work goes to the others")
+        stateChanged()
     }
 
     /// Pinned placement: every item goes to its circuit's home, or to a stand-in of the same
@@ -526,10 +733,11 @@ public actor ClusterExecutor: CircuitExecutor {
         of round: ReplyRound,
         timeout: Duration
     ) {
-        guard case .ready(let connection, _) = links[worker].state else {
+        guard case .ready(let ready) = links[worker].state else {
             round.fulfil(index, with: .failure(ClusterError.workerUnavailable(worker: links[worker].name)))
             return
         }
+        let connection = ready.connection
         let id = nextRequestID
         nextRequestID += 1
         // Registered before sending: the reply may arrive before the write returns.
@@ -569,7 +777,8 @@ public actor ClusterExecutor: CircuitExecutor {
         while !isShutDown && !Task.isCancelled {
             if links[worker].isQuarantined { return }
             if links[worker].isReady || links[worker].isConnecting {
-                try? await Task.sleep(for: configuration.heartbeatInterval)
+                // Until it is lost (or anything else changes): then at once, not a beat later.
+                try? await stateChange(before: .now + .seconds(3600))
                 continue
             }
             do {
@@ -577,8 +786,9 @@ public actor ClusterExecutor: CircuitExecutor {
                 backoff = configuration.backoffInitial
             } catch {
                 if links[worker].isQuarantined { return }
-                links[worker].lastError = "\(error)"
-                links[worker].state = .down(since: clock.now)
+                if case .connecting = links[worker].state {
+                    links[worker].state = .down(since: clock.now, error: "\(error)")
+                }
                 // Doubling backoff with up to 50 % jitter, so restarted workers are not stormed.
                 let jitter = 1 + Double.random(in: 0..<0.5, using: &generator)
                 try? await Task.sleep(for: backoff * jitter)
@@ -588,21 +798,8 @@ public actor ClusterExecutor: CircuitExecutor {
     }
 
     private func connect(_ worker: Int) async throws {
-        links[worker].state = .connecting
-        links[worker].generation += 1
-        let generation = links[worker].generation
-        let connection = try await PeerConnection.connect(
-            to: links[worker].endpoint,
-            timeout: configuration.connectTimeout,
-            tls: tls[worker]
-        )
-        let hello: WorkerHello
-        do {
-            hello = try await Handshake.coordinator(connection, secret: secret, timeout: configuration.connectTimeout)
-        } catch {
-            connection.close()
-            throw error
-        }
+        links[worker].state = .connecting(lastError: links[worker].lastError)
+        let (connection, hello) = try await transport.connect(to: worker, timeout: configuration.connectTimeout)
         if let declared = configuration.workers[worker].profile, declared.name != hello.profile {
             connection.close()
             throw ClusterError.profileMismatch(
@@ -612,12 +809,11 @@ public actor ClusterExecutor: CircuitExecutor {
             )
         }
         accounting.workers[worker].profile = hello.profile
-        links[worker].state = .ready(connection: connection, hello: hello)
-        lastHeard.withLock { $0[worker] = clock.now }
-        links[worker].lastError = nil
-        links[worker].localIndex = [:]
-        links[worker].parameterVersion = nil
         links[worker].connections += 1
+        let generation = links[worker].connections
+        links[worker].state = .ready(ReadyLink(connection: connection, hello: hello, generation: generation))
+        lastHeard.withLock { $0[worker] = clock.now }
+        stateChanged()
         if links[worker].connections > 1 { accounting.workers[worker].reconnects += 1 }
         connection.handleFrames(with: inboundHandler(worker: worker, generation: generation))
         launch { await $0.heartbeat(worker: worker, generation: generation) }
@@ -631,7 +827,7 @@ public actor ClusterExecutor: CircuitExecutor {
 
     /// Loads the circuits this worker can hold, then the current parameters.
     private func installCircuits(on worker: Int) async throws {
-        guard case .ready(_, let hello) = links[worker].state else { return }
+        guard let hello = links[worker].hello else { return }
         let held = circuits.indices.filter { circuits[$0].qubitCount <= Int(hello.qubitCapacity) }
         lastPlacement = nil
         links[worker].localIndex = [:]
@@ -643,6 +839,7 @@ public actor ClusterExecutor: CircuitExecutor {
             timeout: configuration.requestTimeout
         )
         for (local, global) in held.enumerated() { links[worker].localIndex[global] = local }
+        stateChanged()
         try await installParameters(on: worker)
     }
 
@@ -655,7 +852,10 @@ public actor ClusterExecutor: CircuitExecutor {
             on: worker,
             timeout: configuration.requestTimeout
         )
-        if self.version == version { links[worker].parameterVersion = version }
+        if self.version == version {
+            links[worker].parameterVersion = version
+            stateChanged()
+        }
     }
 
     /// What the connection's reader thread does with each frame: a reply goes straight to its
@@ -693,9 +893,8 @@ public actor ClusterExecutor: CircuitExecutor {
         var nonce: UInt64 = 0
         while !isShutDown && !Task.isCancelled {
             try? await Task.sleep(for: configuration.heartbeatInterval)
-            guard links[worker].generation == generation, case .ready(let connection, _) = links[worker].state else {
-                return
-            }
+            guard case .ready(let ready) = links[worker].state, ready.generation == generation else { return }
+            let connection = ready.connection
             if clock.now - lastHeard.withLock({ $0[worker] }) > configuration.heartbeatInterval * 3 {
                 lose(
                     worker,
@@ -719,16 +918,15 @@ public actor ClusterExecutor: CircuitExecutor {
     /// Marks a worker lost: its connection closed, its pending requests failed (to be retried
     /// elsewhere); `keepConnected` brings it back.
     private func lose(_ worker: Int, generation: Int, error: any Error) {
-        guard links[worker].generation == generation, !links[worker].isQuarantined else { return }
-        if links[worker].isReady { accounting.workers[worker].connectionsLost += 1 }
-        if case .ready(let connection, _) = links[worker].state { connection.close() }
+        // Only the connection of that generation, still ready: a late callback of an older one,
+        // or of one already lost or quarantined, changes nothing.
+        guard case .ready(let ready) = links[worker].state, ready.generation == generation else { return }
+        accounting.workers[worker].connectionsLost += 1
+        ready.connection.close()
         lastPlacement = nil
-        links[worker].state = .down(since: clock.now)
-        links[worker].lastError = "\(error)"
-        links[worker].localIndex = [:]
-        links[worker].parameterVersion = nil
-        links[worker].generation += 1
+        links[worker].state = .down(since: clock.now, error: "\(error)")
         for entry in replies.takeAll(where: { $0.worker == worker }) { entry.fulfil(.failure(error)) }
+        stateChanged()
     }
 
     /// Waits until every worker of the cluster is connected (pinned placement maps circuits
@@ -743,7 +941,7 @@ public actor ClusterExecutor: CircuitExecutor {
                     waitedSeconds: configuration.giveUpAfter.seconds
                 )
             }
-            try await Task.sleep(for: .milliseconds(20))
+            try await stateChange(before: deadline)
         }
     }
 
@@ -777,8 +975,35 @@ public actor ClusterExecutor: CircuitExecutor {
                     waitedSeconds: configuration.giveUpAfter.seconds
                 )
             }
-            try await Task.sleep(for: .milliseconds(20))
+            try await stateChange(before: deadline)
         }
+    }
+
+    /// Suspends until a worker changes state (ready, circuits or parameters installed, lost,
+    /// quarantined; or shutdown) or `deadline` passes, whichever comes first: waiting for a
+    /// worker costs no wake-ups while nothing happens, and none of latency when it does.
+    /// - Throws: `ClusterError.shutDown` once the executor is shut down.
+    private func stateChange(before deadline: ContinuousClock.Instant) async throws {
+        if isShutDown { throw ClusterError.shutDown }
+        let id = nextWaiter
+        nextWaiter += 1
+        let timer = Task { [weak self] in
+            try? await Task.sleep(until: deadline, clock: .continuous)
+            guard !Task.isCancelled else { return }
+            await self?.resumeWaiter(id)
+        }
+        defer { timer.cancel() }
+        // Stored before the actor can run anything else, so no change is missed.
+        await withCheckedContinuation { changeWaiters[id] = $0 }
+    }
+
+    private func resumeWaiter(_ id: Int) { changeWaiters.removeValue(forKey: id)?.resume() }
+
+    /// Wakes every task waiting in `stateChange(before:)`: they look again at the links.
+    private func stateChanged() {
+        let waiters = changeWaiters.values
+        changeWaiters = [:]
+        for waiter in waiters { waiter.resume() }
     }
 }
 
