@@ -28,6 +28,9 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
     case validationDoesNotFit(trainingWindows: Int, fraction: Double, validation: Int)
     /// A PCA width outside 1...feature count.
     case componentCountOutOfRange(requested: Int, featureCount: Int)
+    /// K classes of the next move leave a class without a training window (`emptyClass`), or
+    /// the training moves give coinciding quantile thresholds (`emptyClass` nil).
+    case classesDoNotFit(classes: Int, thresholds: [Double], emptyClass: Int?)
     /// A value <= 0 where a transform takes logarithms; `row` is 0-based.
     case nonPositiveValue(column: String, row: Int, time: Double, value: Double, transform: String)
 
@@ -63,6 +66,10 @@ public enum DatasetError: Error, Equatable, CustomStringConvertible {
                 + "both need at least one window; choose another validation fraction (0 for none), a larger train fraction, or more rows"
         case .componentCountOutOfRange(let requested, let featureCount):
             "PCA to \(requested) component(s) is impossible with \(featureCount) feature column(s): choose 1...\(featureCount)"
+        case .classesDoNotFit(let classes, let thresholds, let empty):
+            (empty.map { "class \($0) of \(classes) (thresholds \(thresholds)) holds no training window" }
+                ?? "the training windows' moves give coinciding thresholds \(thresholds) for \(classes) classes")
+                + ": a classifier cannot learn a class it never sees; use fewer --classes, or a series (or train fraction) whose training part has more distinct moves"
         case .nonPositiveValue(let column, let row, let time, let value, let transform):
             "column '\(column)' holds \(value) in data row \(row + 1) (counting from 1 after any header; time \(Self.number(time))), "
                 + "but the transform \(transform) takes logarithms, which need values above 0: use the difference transform, or a column whose values are all above 0"

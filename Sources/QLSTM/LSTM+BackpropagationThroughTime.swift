@@ -1,7 +1,8 @@
 extension LSTM {
     /// What a forward pass over a batch computed, kept for `backward`.
     public struct ForwardPass: Sendable {
-        /// One prediction per sequence.
+        /// The head's outputs, `batch x outputs` row-major: one prediction per sequence, or its
+        /// K logits.
         public let predictions: [Double]
         /// The number of sequences.
         public let batch: Int
@@ -23,7 +24,7 @@ extension LSTM {
         var final: [Double] = []
     }
 
-    /// Reads a batch of sequences and predicts one value per sequence.
+    /// Reads a batch of sequences and gives the head's outputs for each.
     ///
     /// Time steps run in order, one `preactivations` call per step and reading, so a remote gate
     /// map makes T round trips per reading (2T when bidirectional).
@@ -85,10 +86,13 @@ extension LSTM {
     ///
     /// - Parameters:
     ///   - pass: What `forward` returned, with this model's parameters.
-    ///   - dy: dL/dprediction, one value per sequence.
+    ///   - dy: dL/dprediction, laid out as `predictions`.
     /// - Returns: dL/dparameters, laid out as `parameters`.
     public func backward(_ pass: ForwardPass, predictionGradient dy: [Double]) -> [Double] {
-        precondition(dy.count == pass.batch, "expected \(pass.batch) prediction gradients, got \(dy.count)")
+        precondition(
+            dy.count == pass.batch * head.outputs,
+            "expected \(pass.batch) x \(head.outputs) prediction gradients, got \(dy.count)"
+        )
         let width = hiddenWidth
         var headGradient = [Double](repeating: 0, count: head.parameterCount)
         let dFinal = head.backward(input: pass.finalHidden, outputGradient: dy, batch: pass.batch, into: &headGradient)
@@ -118,7 +122,8 @@ extension LSTM {
     /// - Parameters:
     ///   - loss: The loss, averaged over the batch.
     ///   - sequences: `batch x T x d_x`, as for `forward`.
-    ///   - targets: One target per sequence; the batch size is its count.
+    ///   - targets: One target per sequence (a class index for cross-entropy); the batch size
+    ///     is its count.
     public func lossAndGradient(
         _ loss: Loss,
         sequences: [Double],

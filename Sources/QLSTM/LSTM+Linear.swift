@@ -9,14 +9,16 @@ extension LSTM where Gates == Linear {
     ///   - hiddenWidth: d_h (at least 1).
     ///   - bidirectional: Whether a second LSTM reads each sequence the other way.
     ///   - inversward: Whether the primary reading runs from the last element to the first.
+    ///   - outputs: The head's width: 1 for regression, K logits for K classes.
     ///   - initialization: The distribution of every parameter, head included.
     ///   - generator: The source of randomness.
-    /// - Throws: `QLSTMError.invalidParameter` for a width below 1.
+    /// - Throws: `QLSTMError.invalidParameter` for a width or an output count below 1.
     public init(
         inputWidth: Int,
         hiddenWidth: Int,
         bidirectional: Bool = false,
         inversward: Bool = false,
+        outputs: Int = 1,
         initialization: Linear.Initialization = .uniformFanIn,
         generator: inout some RandomNumberGenerator
     ) throws {
@@ -25,6 +27,9 @@ extension LSTM where Gates == Linear {
         }
         guard hiddenWidth >= 1 else {
             throw QLSTMError.invalidParameter(name: "hidden width", value: hiddenWidth, expected: "at least 1")
+        }
+        guard outputs >= 1 else {
+            throw QLSTMError.invalidParameter(name: "outputs", value: outputs, expected: "at least 1")
         }
         func gateMap() -> Linear {
             Linear(
@@ -38,7 +43,7 @@ extension LSTM where Gates == Linear {
         let reverseGates = bidirectional ? gateMap() : nil
         let head = Linear(
             inputs: bidirectional ? 2 * hiddenWidth : hiddenWidth,
-            outputs: 1,
+            outputs: outputs,
             initialization: initialization,
             generator: &generator
         )

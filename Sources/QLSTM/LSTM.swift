@@ -1,5 +1,6 @@
-/// A one-layer LSTM regressor: a recurrent reading of each sequence, then a linear head on the
-/// last hidden state, trained by backpropagation through time.
+/// A one-layer LSTM: a recurrent reading of each sequence, then a linear head on the last
+/// hidden state, trained by backpropagation through time. The head gives one value per
+/// sequence (regression) or K logits (classification into K classes).
 ///
 /// The model is generic over how v_t = [x_t ; h_{t-1}] becomes the gate pre-activations:
 /// `LSTM<Linear>` is the classical baseline, and a quantum gate map makes the QLSTM with the
@@ -26,7 +27,7 @@ public struct LSTM<Gates: GatePreactivations>: Sendable {
     public private(set) var reverseGates: Gates?
     /// The second reading's circuits after the cell, present exactly when both others are.
     public private(set) var reverseOutputMaps: CellOutputMaps?
-    /// The output head, `d_h` (or `2 d_h`) `-> 1`.
+    /// The output head, `d_h` (or `2 d_h`) `-> 1` for regression, `-> K` logits for K classes.
     public private(set) var head: Linear
     /// Whether the primary reading runs from the last element to the first.
     public let inversward: Bool
@@ -35,8 +36,8 @@ public struct LSTM<Gates: GatePreactivations>: Sendable {
     ///
     /// - Throws: `QLSTMError.invalidParameter` when the gate maps' widths are not `d_x + d_h ->
     ///   4 d_h` with `d_x, d_h >= 1`, the two gate maps differ in shape, the output maps are not
-    ///   `d_h -> d_h` or not one per reading, or the head is not `d_h -> 1` (`2 d_h -> 1` when
-    ///   bidirectional).
+    ///   `d_h -> d_h` or not one per reading, or the head does not read `d_h` values (`2 d_h`
+    ///   when bidirectional).
     public init(
         gates: Gates,
         reverseGates: Gates? = nil,
@@ -98,9 +99,6 @@ public struct LSTM<Gates: GatePreactivations>: Sendable {
                 value: head.inputs,
                 expected: "\(headInputs) (d_h, or 2 d_h when bidirectional)"
             )
-        }
-        guard head.outputs == 1 else {
-            throw QLSTMError.invalidParameter(name: "head outputs", value: head.outputs, expected: "1")
         }
         self.gates = gates
         self.outputMaps = outputMaps

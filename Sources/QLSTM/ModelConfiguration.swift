@@ -43,6 +43,8 @@ public struct ModelConfiguration: Sendable, Hashable, Codable {
     public var inversward: Bool
     /// Four gate circuits, or Chen et al. 2020's six (quantum models and the ablation only).
     public var architecture: Architecture
+    /// The head's width: 1 for regression, K logits for classification into K classes.
+    public var outputs: Int
 
     /// TQ42's hidden_size range, from 1 since the paper uses 2-5.
     public static let hiddenSizeRange = 1...1000
@@ -59,7 +61,8 @@ public struct ModelConfiguration: Sendable, Hashable, Codable {
         projection: Bool = false,
         bidirectional: Bool = false,
         inversward: Bool = false,
-        architecture: Architecture = .fourVQC
+        architecture: Architecture = .fourVQC,
+        outputs: Int = 1
     ) {
         self.kind = kind
         self.inputWidth = inputWidth
@@ -71,6 +74,7 @@ public struct ModelConfiguration: Sendable, Hashable, Codable {
         self.bidirectional = bidirectional
         self.inversward = inversward
         self.architecture = architecture
+        self.outputs = outputs
     }
 
     /// d_x + d_h, the width of v_t.
@@ -152,30 +156,5 @@ public struct ModelConfiguration: Sendable, Hashable, Codable {
         let gates = Array(repeating: timeSteps, count: 4 * (try partitionPlan()).count)
         guard let plan = try cellOutputPlan() else { return gates }
         return gates + Array(repeating: timeSteps - 1, count: plan.count) + Array(repeating: 1, count: plan.count)
-    }
-}
-
-extension ModelConfiguration {
-    private enum CodingKeys: String, CodingKey {
-        case kind, inputWidth, hiddenSize, qubits, partitions, ansatz, projection, bidirectional, inversward
-        case architecture
-    }
-
-    /// Decodes a configuration; model files written before `architecture` existed hold
-    /// four-VQC models.
-    public init(from decoder: any Decoder) throws {
-        let container = try decoder.container(keyedBy: CodingKeys.self)
-        self.init(
-            kind: try container.decode(ModelKind.self, forKey: .kind),
-            inputWidth: try container.decode(Int.self, forKey: .inputWidth),
-            hiddenSize: try container.decode(Int.self, forKey: .hiddenSize),
-            qubits: try container.decodeIfPresent(Int.self, forKey: .qubits),
-            partitions: try container.decode(Int.self, forKey: .partitions),
-            ansatz: try container.decode(Ansatz.self, forKey: .ansatz),
-            projection: try container.decode(Bool.self, forKey: .projection),
-            bidirectional: try container.decode(Bool.self, forKey: .bidirectional),
-            inversward: try container.decode(Bool.self, forKey: .inversward),
-            architecture: try container.decodeIfPresent(Architecture.self, forKey: .architecture) ?? .fourVQC
-        )
     }
 }

@@ -32,6 +32,7 @@ public enum TrainableModel: Sendable {
                     hiddenWidth: configuration.hiddenSize,
                     bidirectional: configuration.bidirectional,
                     inversward: configuration.inversward,
+                    outputs: configuration.outputs,
                     generator: &generator
                 )
             )
@@ -134,7 +135,7 @@ public enum TrainableModel: Sendable {
         let reverseMaps = configuration.bidirectional ? try outputMaps(direction: 1) : nil
         let head = Linear(
             inputs: configuration.bidirectional ? 2 * configuration.hiddenSize : configuration.hiddenSize,
-            outputs: 1,
+            outputs: configuration.outputs,
             initialization: .normal(scale: 0.01),
             generator: &generator
         )
@@ -191,7 +192,8 @@ public enum TrainableModel: Sendable {
         return result
     }
 
-    /// The predictions for a batch of sequences (`batch x T x d_x`).
+    /// The head's outputs for a batch of sequences (`batch x T x d_x`): `batch x outputs`,
+    /// row-major (one prediction, or K logits, per sequence).
     public func predict(_ sequences: [Double], batch: Int) async throws -> [Double] {
         switch self {
         case .partitioned(let model): try await model.forward(sequences, batch: batch).predictions

@@ -76,7 +76,16 @@ public struct LoadedModel: Sendable {
     ///   - targets: per window, the target's values on the same rows, when the target is not
     ///     one of the input columns and the transform differences it (the forecast continues
     ///     from the last level).
+    /// - Throws: `ForecastError.classifier` for a model that predicts classes (`classify`).
     public func forecast(_ windows: [[[Double]]], targets: [[Double]]? = nil) async throws -> [Double] {
+        guard file.specification.data.classes == nil else { throw ForecastError.classifier }
+        let (inputs, anchors) = try prepare(windows, targets: targets)
+        return zip(try await predict(inputs), anchors).map { file.preprocessing.originalUnits($0, anchor: $1) }
+    }
+
+    /// Windows in original units (as `forecast` takes them) prepared as the model reads them,
+    /// with each window's anchor for the inverse transform.
+    func prepare(_ windows: [[[Double]]], targets: [[Double]]?) throws -> (inputs: [[Double]], anchors: [Double]) {
         let preprocessing = file.preprocessing
         let rowsPerWindow = file.specification.data.windows.sequenceLength + preprocessing.transform.differenceOrder
         let names = file.trainedOn?.features ?? (0..<preprocessing.featureScalers.count).map { "x\($0)" }
@@ -114,7 +123,7 @@ public struct LoadedModel: Sendable {
             inputs.append(prepared.rows.flatMap { $0 })
             anchors.append(prepared.target.anchor(atRow: rowsPerWindow - 1))
         }
-        return zip(try await predict(inputs), anchors).map { preprocessing.originalUnits($0, anchor: $1) }
+        return (inputs, anchors)
     }
 
     /// The rows a window of `forecast` holds: the sequence length, plus one per difference of
@@ -135,6 +144,8 @@ public enum ForecastError: Error, Equatable, CustomStringConvertible {
     case windowShape(window: Int, rows: Int, columns: Int, found: String)
     case targetShape(window: Int, rows: Int)
     case targetNeeded
+    case classifier
+    case notAClassifier
 
     public var description: String {
         switch self {
@@ -144,6 +155,10 @@ public enum ForecastError: Error, Equatable, CustomStringConvertible {
             "the targets of window \(window) must be \(rows) values, one per row of the window"
         case .targetNeeded:
             "the model's target is not one of its input columns: give each window's target values (targets:)"
+        case .classifier:
+            "the model classifies the next move (--objective classification) and forecasts no value: ask for its classes (classify)"
+        case .notAClassifier:
+            "the model forecasts values and has no classes: ask for its forecasts (forecast)"
         }
     }
 }

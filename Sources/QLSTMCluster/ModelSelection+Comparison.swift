@@ -18,6 +18,9 @@ extension ModelSelection {
         let finished = names.map { RunDirectory(runsFolder.appendingPathComponent($0)) }.filter(\.isFinished)
         guard let reference = finished.first else { throw SelectionError.noRuns }
         let data = try reference.model().specification.data
+        guard data.classes == nil else {
+            throw SelectionError.classifiers(run: "runs/" + reference.url.lastPathComponent)
+        }
         let (series, dataset) = try data.load()
         var scores: [RunScores] = []
         for run in finished {

@@ -190,6 +190,8 @@ public enum SelectionError: Error, Equatable, CustomStringConvertible {
     case noValidationWindows(run: String)
     case differentWindows(run: String, other: String)
     case differentData(run: String, other: String)
+    /// A comparison of classifiers: selection scores forecasts of values.
+    case classifiers(run: String)
 
     public var description: String {
         switch self {
@@ -201,6 +203,8 @@ public enum SelectionError: Error, Equatable, CustomStringConvertible {
             "\(run) was validated on other windows than \(other): select among runs of one comparison"
         case .differentData(let run, let other):
             "\(run) was trained on other data or windows than \(other): select among runs of one comparison"
+        case .classifiers(let run):
+            "\(run) classifies the next move (--objective classification), and selection scores forecasts of values by their validation errors: its report's conclusions compare the classifiers on validation balanced accuracy"
         }
     }
 }

@@ -14,6 +14,9 @@ public struct DataSpecification: Sendable, Equatable, Codable {
     public var windows: WindowedDataset.Configuration
     /// The seed of a random benchmark input (narma10-random).
     public var seriesSeed: UInt64
+    /// With `--objective classification`: the classes of the next move that the model
+    /// predicts, fitted on the training windows once the data is loaded; `nil` for regression.
+    public var classes: MoveClasses?
 
     /// A one-word description for tables and logs.
     public var name: String {
@@ -27,7 +30,8 @@ public struct DataSpecification: Sendable, Equatable, Codable {
         featureColumns: [CSVColumn],
         timeColumn: CSVColumn?,
         windows: WindowedDataset.Configuration,
-        seriesSeed: UInt64
+        seriesSeed: UInt64,
+        classes: MoveClasses? = nil
     ) {
         self.task = task
         self.csvPath = csvPath
@@ -36,6 +40,7 @@ public struct DataSpecification: Sendable, Equatable, Codable {
         self.timeColumn = timeColumn
         self.windows = windows
         self.seriesSeed = seriesSeed
+        self.classes = classes
     }
 
     /// Loads the series and cuts it.
@@ -169,11 +174,16 @@ public struct ModelFile: Codable, Sendable {
                     "model file format \(header?.formatVersion.map(String.init) ?? "unknown") is not supported by qlstm \(ProjectVersion.current) (format \(formatVersion)): retrain with this version"
             )
         }
+        let file: ModelFile
         do {
-            return try JSONDecoder().decode(ModelFile.self, from: data)
+            file = try JSONDecoder().decode(ModelFile.self, from: data)
         } catch {
             throw RunFileError.invalid(path: url.path, message: "damaged model file: \(Self.describe(error))")
         }
+        if let problem = file.specification.objectiveMismatch {
+            throw RunFileError.invalid(path: url.path, message: "damaged model file: \(problem)")
+        }
+        return file
     }
 
     /// One line for a decoding error: the key path and what was wrong.

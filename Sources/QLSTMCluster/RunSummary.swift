@@ -1,9 +1,12 @@
 import Cluster
 import Foundation
+import QLSTM
 
 /// `summary.json`: a run's final figures, the stable contract that `compare`, reports and tests
 /// read. Metrics are in the series' original units, on the test windows, the validation
-/// windows (when the run has a validation split) and the training windows.
+/// windows (when the run has a validation split) and the training windows: R^2, MSE and MAE
+/// for regression; for classification (`--objective classification`) accuracy, balanced
+/// accuracy, macro F1, cross-entropy and the confusion matrix instead.
 public struct RunSummary: Codable, Equatable, Sendable {
     public var model: String
     public var label: String
@@ -16,12 +19,12 @@ public struct RunSummary: Codable, Equatable, Sendable {
     public var depth: Int
     public var parameters: Int
     public var epochs: Int
-    public var r2Test: Double
-    public var mseTest: Double
-    public var maeTest: Double
-    public var r2Train: Double
-    public var mseTrain: Double
-    public var maeTrain: Double
+    public var r2Test: Double?
+    public var mseTest: Double?
+    public var maeTest: Double?
+    public var r2Train: Double?
+    public var mseTrain: Double?
+    public var maeTrain: Double?
     /// On the validation windows; `nil` without a validation split (`--validation-fraction 0`,
     /// `--paper-protocol`).
     public var r2Validation: Double?
@@ -49,6 +52,27 @@ public struct RunSummary: Codable, Equatable, Sendable {
     /// With a noisy or sampled profile: the trained weights tested on the ideal emulator.
     public var r2TestIdeal: Double?
     public var mseTestIdeal: Double?
+    /// Classification runs: K, the class boundaries of the next move (target units), and
+    /// per split the figures of `ClassificationMetrics` (confusion rows are the true class).
+    public var classes: Int?
+    public var classThresholds: [Double]?
+    public var accuracyTest: Double?
+    public var balancedAccuracyTest: Double?
+    public var macroF1Test: Double?
+    public var crossEntropyTest: Double?
+    public var confusionTest: ConfusionMatrix?
+    public var accuracyValidation: Double?
+    public var balancedAccuracyValidation: Double?
+    public var macroF1Validation: Double?
+    public var crossEntropyValidation: Double?
+    public var confusionValidation: ConfusionMatrix?
+    public var accuracyTrain: Double?
+    public var balancedAccuracyTrain: Double?
+    public var macroF1Train: Double?
+    public var crossEntropyTrain: Double?
+    /// With a noisy or sampled profile: the trained weights classified on the ideal emulator.
+    public var balancedAccuracyTestIdeal: Double?
+    public var accuracyTestIdeal: Double?
 
     public enum CodingKeys: String, CodingKey {
         case model, label, task, parameters, epochs, depth, partitions, seed, fingerprint, profile
@@ -73,5 +97,23 @@ public struct RunSummary: Codable, Equatable, Sendable {
         case trainSeconds = "train_seconds"
         case circuitsExecuted = "circuits_executed"
         case shotsExecuted = "shots_executed"
+        case classes
+        case classThresholds = "class_thresholds"
+        case accuracyTest = "accuracy_test"
+        case balancedAccuracyTest = "balanced_accuracy_test"
+        case macroF1Test = "macro_f1_test"
+        case crossEntropyTest = "cross_entropy_test"
+        case confusionTest = "confusion_test"
+        case accuracyValidation = "accuracy_validation"
+        case balancedAccuracyValidation = "balanced_accuracy_validation"
+        case macroF1Validation = "macro_f1_validation"
+        case crossEntropyValidation = "cross_entropy_validation"
+        case confusionValidation = "confusion_validation"
+        case accuracyTrain = "accuracy_train"
+        case balancedAccuracyTrain = "balanced_accuracy_train"
+        case macroF1Train = "macro_f1_train"
+        case crossEntropyTrain = "cross_entropy_train"
+        case balancedAccuracyTestIdeal = "balanced_accuracy_test_ideal"
+        case accuracyTestIdeal = "accuracy_test_ideal"
     }
 }

@@ -52,7 +52,8 @@ extension TrainingRun {
     /// directory, or the same run continued from the checkpoint it stopped at.
     ///
     /// Loads the data first (so a bad file is refused before anything is written) and sets the
-    /// model's input width from it.
+    /// model's input width from it; a classifier (K `model.outputs`, cross-entropy) gets its
+    /// classes of the next move fitted on the training windows.
     /// - Parameters:
     ///   - backend: where the circuits run; by default in this process on every core.
     ///   - replacing: remove another run found in `directory` instead of refusing it.
@@ -67,6 +68,7 @@ extension TrainingRun {
         var specification = specification
         let data = try specification.data.load()
         specification.model.inputWidth = data.dataset.inputWidth
+        specification.data.classes = try specification.fittedClasses(to: data)
         var checkpoint: Trainer.Checkpoint?
         switch RunDirectoryState.inspect(directory, for: try RunIdentity(specification), specification: specification) {
         case .empty:

@@ -48,9 +48,9 @@ public struct TrainingRun {
             specification.model,
             settings: specification.training,
             executor: backend.executor,
-            train: Self.sequences(dataset.train, width: dataset.inputWidth),
-            validation: Self.sequences(dataset.validation, width: dataset.inputWidth),
-            test: Self.sequences(dataset.test, width: dataset.inputWidth),
+            train: Self.sequences(dataset.train, of: data, classes: specification.data.classes),
+            validation: Self.sequences(dataset.validation, of: data, classes: specification.data.classes),
+            test: Self.sequences(dataset.test, of: data, classes: specification.data.classes),
             resume: checkpoint
         )
     }
@@ -104,6 +104,12 @@ public struct TrainingRun {
 
     /// predictions.csv and summary.json.
     private func writeResults() async throws -> RunSummary {
+        var summary = await commonSummary()
+        if let classes = specification.data.classes {
+            try await addClassificationResults(classes, to: &summary)
+            try run.write(summary, to: RunDirectory.File.summary)
+            return summary
+        }
         let width = dataset.inputWidth
         let trainPredictions = dataset.originalUnits(
             try await trainer.predict(Self.sequences(dataset.train, width: width), pass: .final(.train)),
@@ -133,10 +139,29 @@ public struct TrainingRun {
         let validationMetrics =
             dataset.validation.isEmpty
             ? nil : RegressionMetrics(predictions: validationPredictions, targets: dataset.validationTargets)
-        let ideal = try await idealTestMetrics()
+        let ideal = try await idealTestOutputs().map {
+            RegressionMetrics(predictions: dataset.originalUnits($0, of: dataset.test), targets: dataset.testTargets)
+        }
+        summary.r2Test = metrics.r2
+        summary.mseTest = metrics.mse
+        summary.maeTest = metrics.mae
+        summary.r2Train = trainMetrics.r2
+        summary.mseTrain = trainMetrics.mse
+        summary.maeTrain = trainMetrics.mae
+        summary.r2Validation = validationMetrics?.r2
+        summary.mseValidation = validationMetrics?.mse
+        summary.maeValidation = validationMetrics?.mae
+        summary.r2TestIdeal = ideal?.r2
+        summary.mseTestIdeal = ideal?.mse
+        try run.write(summary, to: RunDirectory.File.summary)
+        return summary
+    }
+
+    /// What summary.json says whatever the objective: the model, the run and its costs.
+    private func commonSummary() async -> RunSummary {
         let history = trainer.checkpoint.history
-        let plan = specification.model.kind == .lstm ? nil : try specification.model.partitionPlan()
-        let summary = RunSummary(
+        let plan = specification.model.kind == .lstm ? nil : try? specification.model.partitionPlan()
+        return RunSummary(
             model: specification.model.kind.rawValue,
             label: specification.model.label,
             task: specification.data.name,
@@ -146,15 +171,6 @@ public struct TrainingRun {
             depth: specification.model.kind == .lstm ? 0 : specification.model.ansatz.depth,
             parameters: trainer.model.parameterCount,
             epochs: trainer.checkpoint.completedEpochs,
-            r2Test: metrics.r2,
-            mseTest: metrics.mse,
-            maeTest: metrics.mae,
-            r2Train: trainMetrics.r2,
-            mseTrain: trainMetrics.mse,
-            maeTrain: trainMetrics.mae,
-            r2Validation: validationMetrics?.r2,
-            mseValidation: validationMetrics?.mse,
-            maeValidation: validationMetrics?.mae,
             backend: backend.description,
             qpuAccounting: await backend.accounting(),
             bestTestLoss: history.map(\.testLoss).min() ?? .nan,
@@ -165,24 +181,21 @@ public struct TrainingRun {
             shotsExecuted: history.map(\.shots).reduce(0, +),
             seed: specification.training.seed,
             fingerprint: identity.fingerprint,
-            profile: specification.profile?.name,
-            r2TestIdeal: ideal?.r2,
-            mseTestIdeal: ideal?.mse
+            profile: specification.profile?.name
         )
-        try run.write(summary, to: RunDirectory.File.summary)
-        return summary
     }
 
-    /// For a run trained on a noisy or sampled QPU: the trained weights evaluated on the ideal
-    /// emulator (exact expectations, no noise), to separate what noise did to training from
-    /// what it does to inference. `nil` for ideal runs and classical models.
-    private func idealTestMetrics() async throws -> RegressionMetrics? {
+    /// For a run trained on a noisy or sampled QPU: the trained weights' outputs (scaled) on
+    /// the test windows of the ideal emulator (exact expectations, no noise), to separate what
+    /// noise did to training from what it does to inference. `nil` for ideal runs and classical
+    /// models.
+    func idealTestOutputs() async throws -> [Double]? {
         guard let profile = specification.profile, !profile.isIdeal || specification.training.shots != nil,
             specification.model.kind == .qlstm
         else { return nil }
         var settings = specification.training
         settings.shots = nil
-        let test = Self.sequences(dataset.test, width: dataset.inputWidth)
+        let test = Self.sequences(dataset.test, of: (series, dataset), classes: specification.data.classes)
         let ideal = try await Trainer.assemble(
             specification.model,
             settings: settings,
@@ -191,8 +204,7 @@ public struct TrainingRun {
             test: test,
             parameters: trainer.model.parameters
         )
-        let predictions = dataset.originalUnits(try await ideal.predict(test, pass: .idealTest), of: dataset.test)
-        return RegressionMetrics(predictions: predictions, targets: dataset.testTargets)
+        return try await ideal.predict(test, pass: .idealTest)
     }
 
     /// The run directory, for reading and writing its files.

@@ -30,7 +30,7 @@ enum CompareCommand: Command {
             .flag("with-lstm", "add a classical LSTM of the paper's hidden size (on by default with no model options)"),
             .flag("ablation", "add the ablation: the distributed QLSTM with affine maps for circuits"),
             .value("seeds", "K", "seeds 0...K-1 per model (default 3)"),
-        ] + baselineSpecs + RunOptions.dataSpecs + RunOptions.circuitSpecs
+        ] + baselineSpecs + RunOptions.dataSpecs + ObjectiveOptions.specs + RunOptions.circuitSpecs
         + RunOptions.trainingSpecs.filter { $0.name != "seed" } + [
             .value(
                 "gradient-samples",
@@ -77,9 +77,15 @@ enum CompareCommand: Command {
         if options.isSet("cluster") && options.isSet("local-workers") {
             throw CommandLineError.conflict("give either --cluster FILE or --local-workers N, not both")
         }
-        let data = try RunOptions.data(from: options, seriesSeed: 0)
+        var data = try RunOptions.data(from: options, seriesSeed: 0)
         let loaded = try data.load()
-        let baselines = try Self.baselines(options, loaded: loaded)
+        let classCount = try ObjectiveOptions.classes(from: options)
+        let baselines = try classCount == nil ? Self.baselines(options, loaded: loaded) : []
+        if classCount != nil, options.isSet("season") {
+            throw CommandLineError.conflict(
+                "--season adds a seasonal naive forecast of values; a classification comparison measures its models against persistence of the move's class: drop --season"
+            )
+        }
         let out = URL(fileURLWithPath: options.string("out") ?? "reports/\(data.name)")
         var variants = try Self.variants(
             options,
@@ -98,6 +104,8 @@ enum CompareCommand: Command {
                 _ = try variants[index].model.cellOutputPlan()
             }
         }
+        variants = variants.map { $0.classifying(into: classCount) }
+        data.classes = try classCount.map { try MoveClasses.fitted(count: $0, to: loaded.dataset, of: loaded.series) }
         let profile = try RunOptions.profile(from: options)
         let training = try RunOptions.training(from: options, profile: profile)
         let gradientSamples = try options.int("gradient-samples", in: 2...10_000) ?? 20
@@ -243,6 +251,7 @@ enum CompareCommand: Command {
                 profile: profile,
                 samples: gradientSamples,
                 loaded: loaded,
+                classes: data.classes,
                 progress: progress
             )
         }
@@ -260,6 +269,7 @@ enum CompareCommand: Command {
             topology: configuration.workers.map { "\($0.name) \($0.endpoint)" }
         )
         report.baselines = baselines
+        report.classPersistence = data.classes.map { ComparisonReport.ClassPersistence($0, data: loaded) }
         try report.write(to: out)
         try report.writeBaselines(to: out)
         print(
@@ -276,9 +286,10 @@ enum CompareCommand: Command {
         profile: QPUProfile,
         samples: Int,
         loaded: (series: TimeSeries, dataset: WindowedDataset),
+        classes: MoveClasses?,
         progress: ProgressLine?
     ) async throws -> ComparisonReport.NoiseStudy {
-        let windows = TrainingRun.sequences(Array(loaded.dataset.train.prefix(4)), width: loaded.dataset.inputWidth)
+        let windows = TrainingRun.sequences(Array(loaded.dataset.train.prefix(4)), of: loaded, classes: classes)
         let measure = GradientVariance(samples: samples)
         var rows: [ComparisonReport.NoiseStudy.Row] = []
         for variant in variants where variant.model.kind == .qlstm {

@@ -164,7 +164,7 @@ extension ComparisonReport {
     /// How many of a model's runs have a lower test MSE than the baseline (the same windows, so
     /// a higher test R^2).
     private func seedsBeating(_ result: BaselineResult, _ row: Row) -> Int {
-        row.summaries.filter { $0.mseTest < result.test.mse }.count
+        row.summaries.filter { ($0.mseTest ?? .infinity) < result.test.mse }.count
     }
 
     /// What the conclusions say about the baselines: whether any model beats persistence, which
@@ -175,14 +175,16 @@ extension ComparisonReport {
         if let persistence = baselines.first(where: { $0.baseline == .persistence }) {
             let line =
                 "persistence (\"tomorrow = today\", test R^2 \(NumberText.fixed(persistence.test.r2, decimals: 4)), MSE \(String(format: "%.4g", persistence.test.mse)))"
-            let beating = rows.filter { mean($0.summaries.map(\.mseTest)) < persistence.test.mse }
+            let beating = rows.filter { mean($0.summaries.compactMap(\.mseTest)) < persistence.test.mse }
             if beating.isEmpty {
-                let best = rows.max { mean($0.summaries.map(\.r2Test)) < mean($1.summaries.map(\.r2Test)) }
+                let best = rows.max {
+                    mean($0.summaries.compactMap(\.r2Test)) < mean($1.summaries.compactMap(\.r2Test))
+                }
                 blocks.append(
                     .paragraph(
                         "No model beats \(line) on the test windows"
                             + (best.map {
-                                "; the best, \($0.variant.title), has mean test R^2 \(Self.statistics($0.summaries.map(\.r2Test)))"
+                                "; the best, \($0.variant.title), has mean test R^2 \(Self.statistics($0.summaries.compactMap(\.r2Test)))"
                             } ?? "")
                             + ". A forecast that does not beat repeating the last value has learnt nothing a forecaster can use."
                             + (data.windows.transform.differenceOrder == 0
@@ -194,7 +196,7 @@ extension ComparisonReport {
                 let parts = rows.map { row in
                     let verb = beating.contains { $0.variant.label == row.variant.label } ? "beats" : "does not beat"
                     return
-                        "\(row.variant.title) \(verb) it (test MSE below it on \(seedsBeating(persistence, row)) of \(NumberText.count(row.runs.count, "seed")), mean test R^2 \(Self.statistics(row.summaries.map(\.r2Test))))"
+                        "\(row.variant.title) \(verb) it (test MSE below it on \(seedsBeating(persistence, row)) of \(NumberText.count(row.runs.count, "seed")), mean test R^2 \(Self.statistics(row.summaries.compactMap(\.r2Test))))"
                 }
                 blocks.append(.paragraph("Against \(line), by mean test MSE: " + parts.joined(separator: "; ") + "."))
             }
@@ -222,7 +224,7 @@ extension ComparisonReport {
         )
         for row in rows {
             table.append(
-                [row.variant.title, Self.statistics(row.summaries.map(\.r2Test))]
+                [row.variant.title, Self.statistics(row.summaries.compactMap(\.r2Test))]
                     + baselines.map { "\(seedsBeating($0, row)) of \(row.runs.count)" }
             )
         }

@@ -41,7 +41,7 @@ extension ComparisonReport {
             var lower: [Double] = []
             var upper: [Double] = []
             for (_, row) in members {
-                let statistics = SampleStatistics(row.summaries.map(\.r2Test))
+                let statistics = SampleStatistics(row.summaries.compactMap(headlineTest))
                 let mean = statistics?.mean ?? .nan
                 let deviation = statistics?.standardDeviation ?? .nan
                 x.append(Double(row.summaries[0].nQubits) + dodge)
@@ -60,7 +60,7 @@ extension ComparisonReport {
             )
         }
         for (index, row) in rows.enumerated() where row.variant.model.kind != .qlstm {
-            let mean = SampleStatistics(row.summaries.map(\.r2Test))?.mean ?? .nan
+            let mean = SampleStatistics(row.summaries.compactMap(headlineTest))?.mean ?? .nan
             series.append(
                 LineSeries(
                     name: row.variant.model.kind == .lstm ? "classical LSTM" : "ablation",
@@ -72,9 +72,10 @@ extension ComparisonReport {
             )
         }
         return LineChart(
-            title: "Test R^2 against qubits per QPU, mean ± standard deviation over \(NumberText.count(seeds, "seed"))",
+            title:
+                "Test \(headlineName) against qubits per QPU, mean ± standard deviation over \(NumberText.count(seeds, "seed"))",
             xLabel: "qubits per QPU",
-            yLabel: "test R^2",
+            yLabel: "test \(headlineName)",
             series: series,
             xTickStep: 1
         )
@@ -97,7 +98,8 @@ extension ComparisonReport {
             return LineChart(
                 title: title,
                 xLabel: "epoch",
-                yLabel: "\(training.loss.rawValue.uppercased()) (scaled units)",
+                yLabel: isClassification
+                    ? "cross-entropy (nats)" : "\(training.loss.rawValue.uppercased()) (scaled units)",
                 series: series,
                 yScale: .logarithmic
             )

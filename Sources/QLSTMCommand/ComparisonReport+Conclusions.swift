@@ -3,7 +3,7 @@ import QLSTMCluster
 import Reports
 
 extension ComparisonReport {
-    /// One model against another on test R^2 over the seeds.
+    /// One model against another on test R^2 (balanced accuracy for classifiers) over the seeds.
     struct Contrast {
         let subject: Row
         let other: Row
@@ -31,8 +31,8 @@ extension ComparisonReport {
     func contrasts() -> [Contrast] {
         subjects.flatMap { subject in
             rows.filter { $0.variant.label != subject.variant.label }.map { other in
-                let a = subject.summaries.map(\.r2Test)
-                let b = other.summaries.map(\.r2Test)
+                let a = subject.summaries.compactMap(headlineTest)
+                let b = other.summaries.compactMap(headlineTest)
                 return Contrast(
                     subject: subject,
                     other: other,
@@ -53,10 +53,10 @@ extension ComparisonReport {
 
     /// One sentence per contrast, with the numbers it rests on.
     func sentence(_ contrast: Contrast) -> String {
-        let a = Self.statistics(contrast.subject.summaries.map(\.r2Test))
-        let b = Self.statistics(contrast.other.summaries.map(\.r2Test))
+        let a = Self.statistics(contrast.subject.summaries.compactMap(headlineTest))
+        let b = Self.statistics(contrast.other.summaries.compactMap(headlineTest))
         let head =
-            "\(contrast.subject.variant.title) against \(contrast.other.variant.title): test R^2 \(a) against \(b), a difference of \(Self.signed(contrast.difference))"
+            "\(contrast.subject.variant.title) against \(contrast.other.variant.title): test \(headlineName) \(a) against \(b), a difference of \(Self.signed(contrast.difference))"
         guard let interval = contrast.interval else {
             return head
                 + " from one seed each: no interval is possible, so this says nothing about noise (give --seeds 3 or more)."
@@ -79,12 +79,12 @@ extension ComparisonReport {
         var paragraphs: [ReportBlock] = []
         if hasValidation {
             let best = rows.max {
-                mean($0.summaries.compactMap(\.r2Validation)) < mean($1.summaries.compactMap(\.r2Validation))
+                mean($0.summaries.compactMap(headlineValidation)) < mean($1.summaries.compactMap(headlineValidation))
             }
             if let best {
                 paragraphs.append(
                     .paragraph(
-                        "Chosen on validation: \(best.variant.title) has the highest mean validation R^2 (\(Self.statistics(best.summaries.compactMap(\.r2Validation)))); its test R^2 is \(Self.statistics(best.summaries.map(\.r2Test)))."
+                        "Chosen on validation: \(best.variant.title) has the highest mean validation \(headlineName) (\(Self.statistics(best.summaries.compactMap(headlineValidation)))); its test \(headlineName) is \(Self.statistics(best.summaries.compactMap(headlineTest)))."
                     )
                 )
             }
@@ -99,7 +99,9 @@ extension ComparisonReport {
         let contrasts = contrasts()
         paragraphs += contrasts.map { .paragraph(sentence($0)) }
         var table = Table(
-            headers: ["model", "against", "difference of mean test R^2", "95 % interval (Welch)", "verdict"],
+            headers: [
+                "model", "against", "difference of mean test \(headlineName)", "95 % interval (Welch)", "verdict",
+            ],
             alignments: [.left, .left, .right, .right, .left],
             caption: "differences over \(NumberText.count(seeds, "seed")); within noise when the interval holds 0"
         )

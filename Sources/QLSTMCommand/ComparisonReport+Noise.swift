@@ -5,12 +5,13 @@ import QPUProfiles
 import Reports
 
 extension ComparisonReport {
-    /// Noisy vs ideal test R^2 of every QLSTM trained on the profile (the same weights, tested
-    /// on the profile and on the ideal emulator).
+    /// Noisy vs ideal test R^2 (balanced accuracy for classifiers) of every QLSTM trained on
+    /// the profile (the same weights, tested on the profile and on the ideal emulator).
     func noiseTable(_ study: NoiseStudy) -> Table {
         var table = Table(
             headers: [
-                "model", "qubits per QPU", "QPUs", "test R^2 on \(study.profile.name)", "same weights, ideal",
+                "model", "qubits per QPU", "QPUs", "test \(headlineName) on \(study.profile.name)",
+                "same weights, ideal",
                 "ideal - noisy", "gradient variance (ideal)", "gradient variance (\(study.profile.name))",
             ],
             alignments: [.left, .right, .right, .right, .right, .right, .right, .right],
@@ -18,8 +19,8 @@ extension ComparisonReport {
                 "mean ± standard deviation over \(seeds) seed\(seeds == 1 ? "" : "s"); gradient variances over \(study.samples) random initialisations"
         )
         for row in rows where row.variant.model.kind == .qlstm {
-            let noisy = row.summaries.map(\.r2Test)
-            let ideal = row.summaries.compactMap(\.r2TestIdeal)
+            let noisy = row.summaries.compactMap(headlineTest)
+            let ideal = row.summaries.compactMap(headlineTestIdeal)
             let gap = zip(ideal, noisy).map { $0 - $1 }
             let variance = study.rows.first { $0.label == row.variant.label }
             table.append([
@@ -81,7 +82,7 @@ extension ComparisonReport {
         return [
             .heading("Noise: profile \(p.name)", level: 2),
             .paragraph(
-                "Every QLSTM trained and was tested on the emulated QPU \(p.name) (p1 \(p.gateError1q), p2 \(p.gateError2q), T1 \(p.t1Seconds.map { "\($0) s" } ?? "none"), T2 \(p.t2Seconds.map { "\($0) s" } ?? "none"), readout \(p.readoutError0to1) / \(p.readoutError1to0), \(shotsText)); the same trained weights were then tested on the ideal emulator. The gradient variance is the variance over \(study.samples) random initialisations (circuit angles uniform in [0, 2π), exact expectations, the MSE on \(study.windows) training windows) of each circuit angle's derivative, averaged over the angles: the barren-plateau measure behind partitioning onto small QPUs."
+                "Every QLSTM trained and was tested on the emulated QPU \(p.name) (p1 \(p.gateError1q), p2 \(p.gateError2q), T1 \(p.t1Seconds.map { "\($0) s" } ?? "none"), T2 \(p.t2Seconds.map { "\($0) s" } ?? "none"), readout \(p.readoutError0to1) / \(p.readoutError1to0), \(shotsText)); the same trained weights were then tested on the ideal emulator. The gradient variance is the variance over \(study.samples) random initialisations (circuit angles uniform in [0, 2π), exact expectations, the \(isClassification ? "cross-entropy" : "MSE") on \(study.windows) training windows) of each circuit angle's derivative, averaged over the angles: the barren-plateau measure behind partitioning onto small QPUs."
             ),
             .table(noiseTable(study)),
             .chart(gradientChart(study), fileName: "gradient-variance.svg"),

@@ -7,6 +7,7 @@ extension ComparisonReport {
     /// The paper's Table I/II layout: our mean ± std over seeds, its single runs beside them
     /// where it has them, validation R^2 when the runs had a validation split.
     func table() -> Table {
+        if isClassification { return classificationTable() }
         let paper = hasPaperFigures
         let validation = hasValidation
         var headers = ["model", "qubits per QPU", "QPUs", "parameters"]
@@ -32,7 +33,7 @@ extension ComparisonReport {
                 "\(first.parameters)",
             ]
             if validation { cells.append(Self.statistics(row.summaries.compactMap(\.r2Validation))) }
-            cells.append(Self.statistics(row.summaries.map(\.r2Test)))
+            cells.append(Self.statistics(row.summaries.compactMap(\.r2Test)))
             if paper { cells.append(row.variant.paper.map { NumberText.fixed($0.r2, decimals: 4) } ?? "-") }
             cells.append(
                 Self.statistics(row.summaries.compactMap { $0.convergenceEpoch.map(Double.init) }, decimals: 1)
@@ -51,6 +52,7 @@ extension ComparisonReport {
 
     /// Every run's own figures, so a mean can be checked against the values it summarises.
     func perSeedTable() -> Table {
+        if isClassification { return classificationPerSeedTable() }
         let validation = hasValidation
         var headers = ["model", "seed"]
         if validation { headers.append("validation R^2") }
@@ -66,8 +68,8 @@ extension ComparisonReport {
                 var cells = [row.variant.title, "\(summary.seed)"]
                 if validation { cells.append(summary.r2Validation.map { NumberText.fixed($0, decimals: 4) } ?? "-") }
                 cells += [
-                    NumberText.fixed(summary.r2Test, decimals: 4),
-                    String(format: "%.4g", summary.mseTest),
+                    summary.r2Test.map { NumberText.fixed($0, decimals: 4) } ?? "-",
+                    summary.mseTest.map { String(format: "%.4g", $0) } ?? "-",
                     summary.convergenceEpoch.map(String.init) ?? "-",
                     NumberText.fixed(summary.trainSeconds, decimals: 1),
                     "\(run.name) (\((summary.fingerprint ?? "none").prefix(12)))",

@@ -66,6 +66,8 @@ struct ComparisonReport {
     let topology: [String]
     /// Persistence, seasonal naive and the linear autoregression on the same windows.
     var baselines: [BaselineResult] = []
+    /// A classification comparison's yardstick: the class of the last move, repeated.
+    var classPersistence: ClassPersistence?
 
     init(
         data: DataSpecification,
@@ -121,7 +123,7 @@ struct ComparisonReport {
     }
 
     /// Whether the runs had a validation split (not under `--paper-protocol`).
-    var hasValidation: Bool { rows.contains { $0.summaries.contains { $0.r2Validation != nil } } }
+    var hasValidation: Bool { rows.contains { $0.summaries.contains { headlineValidation($0) != nil } } }
 
     /// Whether any model has a figure in the paper (its Tables I and II: the pendulum and NARMA-5).
     var hasPaperFigures: Bool { rows.contains { $0.variant.paper != nil } }
@@ -147,7 +149,7 @@ struct ComparisonReport {
             ? "the whole series (test rows included)" : "the rows of the windows trained on only"
         let validation =
             windows.validationFraction > 0
-            ? "the last \(NumberText.fixed(windows.validationFraction * 100, decimals: 0)) % of the training windows held out for validation, in time order (\(windowCounts.train) windows train, \(windowCounts.validation) validate, \(windowCounts.test) test). Choices are made on validation R^2; test R^2 is reported, never tuned on."
+            ? "the last \(NumberText.fixed(windows.validationFraction * 100, decimals: 0)) % of the training windows held out for validation, in time order (\(windowCounts.train) windows train, \(windowCounts.validation) validate, \(windowCounts.test) test). Choices are made on validation \(headlineName); test \(headlineName) is reported, never tuned on."
             : "no validation split (--validation-fraction 0)."
         return "Protocol: this project's: \(schedule), scaling fitted on \(scaling), \(validation)"
     }
@@ -159,6 +161,7 @@ struct ComparisonReport {
 
     /// The report's blocks, in order.
     func blocks() -> [ReportBlock] {
+        if isClassification { return classificationBlocks() }
         var blocks: [ReportBlock] = [
             .paragraph(
                 "Each model was trained \(NumberText.count(seeds, "time")) (\(seeds == 1 ? "seed 0" : "seeds 0 to \(seeds - 1)")) for \(NumberText.count(epochs, "epoch")) on \(data.task == nil ? "column \(targetName) of \(URL(fileURLWithPath: data.csvPath ?? data.name).lastPathComponent)" : "the \(data.name) benchmark"); R^2 is in the series' original units. \(hasPaperFigures ? "The paper's columns are its Tables I and II (single runs, its own protocol). " : "")Testing-epoch convergence, which the paper does not define, is here the first epoch whose test loss is within 5 % of the run's best."

@@ -10,8 +10,8 @@ import VariationalCircuits
 ///
 /// Each sample draws every circuit angle uniformly from [0, 2 pi) (the usual setting of the
 /// barren-plateau literature, not the paper's near-zero start; classical weights keep the
-/// model's own initialisation), computes the exact gradient of the MSE on a few training
-/// windows (density matrix under noise, no shots), and the result is the variance over samples
+/// model's own initialisation), computes the exact gradient of the MSE (the cross-entropy for
+/// a classifier) on a few training windows (density matrix under noise, no shots), and the result is the variance over samples
 /// of each circuit angle's derivative, averaged over the angles.
 struct GradientVariance {
     let samples: Int
@@ -39,7 +39,7 @@ struct GradientVariance {
             try await executor.setParameters(model.circuits.map(\.parameters), version: 0)
             runtime.mode = .init(method: .parameterShift, shots: nil, seed: 0)
             let (_, gradient) = try await model.lossAndGradient(
-                .mse,
+                configuration.outputs == 1 ? .mse : .crossEntropy,
                 sequences: data.inputs.flatMap { $0 },
                 targets: data.targets
             )

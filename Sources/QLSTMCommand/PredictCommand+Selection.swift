@@ -52,7 +52,7 @@ extension PredictCommand {
             let regime = volatility[last].map { selection.regimes.name(of: selection.regimes.regime(ofVolatility: $0)) } ?? "none"
             csv += "\(time(ofRow: last)),\(time(ofRow: targetRow)),\(prediction),\(truth),\(choices[start].model),\(regime)\n"
         }
-        try write(csv, target: series.targetName, options: options)
+        try write(csv, target: "\(series.targetName), original units", options: options)
         return 0
     }
 }

@@ -63,7 +63,14 @@ enum PredictCommand: Command {
                 ? series.time[row] : series.time[series.count - 1] + Double(row - series.count + 1) * step
         }
         var csv = "input_end_time,target_time,prediction,truth\n"
-        if horizon == trained {
+        if let classes = data.classes {
+            guard horizon == trained else {
+                throw CommandLineError.conflict(
+                    "the model classifies the move \(trained) step(s) ahead and a class cannot be fed back as an input: drop --horizon, or retrain with --horizon \(horizon)"
+                )
+            }
+            csv = try await Self.classify(series, with: loaded, classes: classes, time: time(ofRow:))
+        } else if horizon == trained {
             // Through LoadedModel.forecast, as `qlstm serve` does, so both give the same bits.
             let rowsPerWindow = length + offset
             let starts = Array(0...(series.count - rowsPerWindow))
@@ -100,16 +107,22 @@ enum PredictCommand: Command {
                 window.append([scaled])
             }
         }
-        try write(csv, target: series.targetName, options: options)
+        try write(
+            csv,
+            target: data.classes.map { "classes of the next move of \(series.targetName), \($0.count) classes" }
+                ?? "\(series.targetName), original units",
+            options: options
+        )
         return 0
     }
 
     /// The forecasts to `--out` (saying where), or to standard output.
+    /// - Parameter target: what the forecasts are, for the message.
     static func write(_ csv: String, target: String, options: ParsedOptions) throws {
         if let out = options.string("out") {
             try AtomicFile.write(csv, to: URL(fileURLWithPath: out))
             let count = csv.split(separator: "\n").count - 1
-            print("wrote \(NumberText.count(count, "forecast")) (\(target), original units) to \(out)")
+            print("wrote \(NumberText.count(count, "forecast")) (\(target)) to \(out)")
         } else {
             print(csv, terminator: "")
         }

@@ -51,6 +51,11 @@ final class PredictionService: Sendable {
     static func load(_ path: String, threads: Int) async throws -> Served {
         let model = try await LoadedModel.load(path, threads: threads)
         let specification = model.file.specification
+        if specification.data.classes != nil {
+            throw CommandLineError.conflict(
+                "\(path) holds a classifier (--objective classification); qlstm serve answers forecasts of values: serve a regression model, or get its classes with qlstm predict"
+            )
+        }
         let fingerprint = model.file.fingerprint ?? "none"
         var isDirectory: ObjCBool = false
         let isRunDirectory =

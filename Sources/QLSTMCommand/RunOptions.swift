@@ -102,7 +102,7 @@ enum RunOptions {
         .value("lr", "X", "learning rate (default 0.01)"),
         .value("momentum", "X", "SGD momentum, 0...1 (default 0)"),
         .value("lr-schedule", "S", "cosine (anneal to 0 over the run) or constant (default cosine)"),
-        .value("loss", "L", "mse or mae (default mse)"),
+        .value("loss", "L", "mse or mae (default mse; classification is trained on cross-entropy)"),
         .value("epochs", "N", "training epochs (default 100)"),
         .value("batch-size", "B", "windows per mini-batch (default 10)"),
         .value("seed", "S", "seed of weights, shuffling and shots (default 0)"),
@@ -110,7 +110,7 @@ enum RunOptions {
     ]
 
     /// Every option of one run, as `train` and `resources` take them.
-    static let specs = dataSpecs + modelSpecs + circuitSpecs + trainingSpecs
+    static let specs = dataSpecs + ObjectiveOptions.specs + modelSpecs + circuitSpecs + trainingSpecs
     static func specification(from options: ParsedOptions) throws -> RunSpecification {
         let ansatz = try ansatz(from: options)
         let model = ModelConfiguration(
@@ -123,7 +123,8 @@ enum RunOptions {
             projection: options.flag("projection"),
             bidirectional: options.flag("bidirectional"),
             inversward: options.flag("inversward"),
-            architecture: try options.choice("architecture", as: Architecture.self) ?? .fourVQC
+            architecture: try options.choice("architecture", as: Architecture.self) ?? .fourVQC,
+            outputs: try ObjectiveOptions.classes(from: options) ?? 1
         )
         if model.kind == .lstm,
             let flag = [
@@ -255,7 +256,7 @@ enum RunOptions {
         return TrainingSettings(
             epochs: try options.int("epochs", in: 1...100_000) ?? 100,
             batchSize: try options.int("batch-size", in: 1...100_000) ?? 10,
-            loss: try options.choice("loss", as: Loss.self) ?? .mse,
+            loss: try ObjectiveOptions.loss(from: options),
             optimizer: optimizer,
             seed: try options.uint64("seed") ?? 0,
             differentiation: method,
@@ -306,7 +307,8 @@ enum RunOptions {
         "lr": ["training.optimizer.learningRate"], "momentum": ["training.optimizer.momentum"],
         "lr-schedule": ["training.schedule"], "loss": ["training.loss"], "epochs": ["training.epochs"],
         "batch-size": ["training.batchSize"], "seed": ["training.seed", "data.seriesSeed"],
-        "no-shuffle": ["training.shuffle"],
+        "no-shuffle": ["training.shuffle"], "objective": ["training.loss", "model.outputs"],
+        "classes": ["model.outputs"],
     ]
 
     /// The given options whose values differ from a run's settings, each as
@@ -324,6 +326,8 @@ enum RunOptions {
     ) throws -> [String] {
         var asked = asked
         asked.model.inputWidth = run.model.inputWidth
+        // Fitted on the data: a different K shows as model.outputs.
+        asked.data.classes = run.data.classes
         let theirs = try RunIdentity(run).settings
         let ours = try RunIdentity(asked).settings
         let keys = Set(theirs.keys).union(ours.keys).sorted()

@@ -83,6 +83,8 @@ enum TrainCommand: Command {
         // Everything that can be refused is checked before the run directory is made.
         let data = try specification.loadData()
         specification.model.inputWidth = data.dataset.inputWidth
+        // A warm start keeps its model's classes, as it keeps the model.
+        if specification.warmStart == nil { specification.data.classes = try specification.fittedClasses(to: data) }
         if specification.model.kind != .lstm { try Self.checkFits(specification) }
         let verification = try Verification.fromOptions(
             options,
@@ -191,8 +193,7 @@ enum TrainCommand: Command {
 
     /// One line on standard output, for scripts and logs; the details are in the files.
     static func resultLine(_ summary: RunSummary, directory: URL) -> String {
-        "\(summary.label) on \(summary.task): \(summary.epochs) epochs, test R^2 "
-            + "\(String(format: "%.4f", summary.r2Test)), test MSE \(String(format: "%.4g", summary.mseTest)), "
+        "\(summary.label) on \(summary.task): \(summary.epochs) epochs, \(summary.testFigures), "
             + "\(summary.parameters) parameters, \(String(format: "%.1f", summary.trainSeconds)) s of training; "
             + "results in \(directory.path)"
     }

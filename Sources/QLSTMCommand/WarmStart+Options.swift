@@ -10,7 +10,8 @@ extension WarmStart {
     /// model reads. Given with another value they are refused, not silently overridden.
     static let architectureOptions =
         RunOptions.modelSpecs.map(\.name) + [
-            "depth", "n-qlayers", "encoding", "ansatz", "rotations", "seq-len", "horizon", "transform",
+            "depth", "n-qlayers", "encoding", "ansatz", "rotations", "seq-len", "horizon", "transform", "objective",
+            "classes",
         ]
     /// The options the kept scaler fixes (free with `--refit-scaler`).
     static let scalerOptions = ["scaling", "pca"]
@@ -79,8 +80,16 @@ extension WarmStart {
             )
         }
 
+        if from.training.loss.isClassification, options.isSet("loss"), asked.training.loss != from.training.loss {
+            throw CommandLineError.conflict(
+                "--loss \(asked.training.loss.rawValue) does not apply to the classifier of \(path), which is trained on cross-entropy: drop --loss"
+            )
+        }
         var specification = asked
         specification.model = from.model
+        // A classifier stays one: its K logits, its cross-entropy and the classes they mean.
+        if from.training.loss.isClassification { specification.training.loss = from.training.loss }
+        specification.data.classes = from.data.classes
         specification.data.windows.sequenceLength = from.data.windows.sequenceLength
         specification.data.windows.horizon = from.data.windows.horizon
         // The model reads its transform's units (differences, logarithms): kept like the window.

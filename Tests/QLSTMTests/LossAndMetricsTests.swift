@@ -16,7 +16,7 @@ import Testing
         var random = SeededGenerator(seed: 41)
         let p = random.uniforms(5)
         let y = random.uniforms(5)
-        for loss in Loss.allCases {
+        for loss in [Loss.mse, .mae] {
             let numeric = centralDifferences(at: p) { loss.value(predictions: $0, targets: y) }
             #expect(largestDifference(loss.gradient(predictions: p, targets: y), numeric) < 1e-8)
         }

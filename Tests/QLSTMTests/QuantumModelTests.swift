@@ -25,11 +25,16 @@ struct QuantumSession {
         runtime.mode = mode
     }
 
-    mutating func loss(_ parameters: [Double], sequences: [Double], targets: [Double]) async throws -> Double {
+    mutating func loss(
+        _ parameters: [Double],
+        sequences: [Double],
+        targets: [Double],
+        loss: Loss = .mse
+    ) async throws -> Double {
         model.setParameters(parameters)
         try await sync()
         let predictions = try await model.predict(sequences, batch: targets.count)
-        return Loss.mse.value(predictions: predictions, targets: targets)
+        return loss.value(predictions: predictions, targets: targets)
     }
 }
 

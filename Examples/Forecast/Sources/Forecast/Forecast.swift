@@ -17,7 +17,7 @@ struct Forecast {
         )
         var run = try await TrainingRun.open(specification, in: directory, replacing: true)
         let summary = try await run.train()
-        print("test R^2 \(summary.r2Test), validation R^2 \(summary.r2Validation ?? .nan)")
+        print("test R^2 \(summary.r2Test ?? .nan), validation R^2 \(summary.r2Validation ?? .nan)")
 
         // Reloaded from disk: the step after the series' last four values, in original units.
         let model = try await LoadedModel.load(directory.path)
