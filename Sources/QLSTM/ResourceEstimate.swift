@@ -56,11 +56,7 @@ public struct ResourceEstimate: Sendable, Hashable, Codable {
         timeSteps: Int
     ) throws {
         guard model.kind == .qlstm else {
-            throw QLSTMError.invalidParameter(
-                name: "model",
-                value: 0,
-                expected: "a QLSTM: a classical model runs no circuits"
-            )
+            throw QLSTMError.noCircuits(model: model.kind.rawValue)
         }
         let readings = model.bidirectional ? 2 : 1
         let circuits = try model.circuits(direction: 0)

@@ -39,6 +39,33 @@ public enum TrainableModel: Sendable {
         }
         let plan = try configuration.partitionPlan()
         var offset = 0
+        /// The trainable parts of `maps` maps over `plan`'s parts, drawn in order from the one
+        /// generator: circuit angles (on the runtime's executor, after the circuits drawn
+        /// before) for a QLSTM, affine maps for the ablation.
+        func drawParts(
+            _ circuits: [SubVQC],
+            maps: Int,
+            over plan: PartitionPlan
+        ) throws -> (PartitionedGates.Backend, [[Double]]) {
+            if configuration.kind == .qlstm {
+                guard let runtime else { throw QLSTMError.missingExecutor }
+                let parts = circuits.map { circuit in
+                    (0..<circuit.parameterCount).map { _ in 0.01 * generator.nextStandardNormal() }
+                }
+                defer { offset += circuits.count }
+                return (.quantum(runtime: runtime, circuits: circuits, circuitOffset: offset), parts)
+            }
+            let linear = (0..<maps).map { k in
+                let part = plan.parts[k % plan.count]
+                return Linear(
+                    inputs: part.inputs,
+                    outputs: part.outputs,
+                    initialization: .uniformFanIn,
+                    generator: &generator
+                )
+            }
+            return (.linear(linear), linear.map(\.parameters))
+        }
         func gateMap(direction: Int) throws -> PartitionedGates {
             let circuits = Array(try configuration.circuits(direction: direction).prefix(4 * plan.count))
             let projection =
@@ -59,34 +86,7 @@ public enum TrainableModel: Sendable {
                     generator: &generator
                 )
                 : nil
-            let backend: PartitionedGates.Backend
-            var parts: [[Double]]
-            if configuration.kind == .qlstm {
-                guard let runtime else {
-                    throw QLSTMError.invalidParameter(
-                        name: "executor",
-                        value: 0,
-                        expected: "an executor for a quantum model"
-                    )
-                }
-                parts = circuits.map { circuit in
-                    (0..<circuit.parameterCount).map { _ in 0.01 * generator.nextStandardNormal() }
-                }
-                backend = .quantum(runtime: runtime, circuits: circuits, circuitOffset: offset)
-                offset += circuits.count
-            } else {
-                let maps = (0..<(4 * plan.count)).map { k in
-                    let part = plan.parts[k % plan.count]
-                    return Linear(
-                        inputs: part.inputs,
-                        outputs: part.outputs,
-                        initialization: .uniformFanIn,
-                        generator: &generator
-                    )
-                }
-                parts = maps.map(\.parameters)
-                backend = .linear(maps)
-            }
+            let (backend, parts) = try drawParts(circuits, maps: 4 * plan.count, over: plan)
             return try PartitionedGates(
                 inputWidth: configuration.concatenatedWidth,
                 hiddenWidth: configuration.hiddenSize,
@@ -101,27 +101,7 @@ public enum TrainableModel: Sendable {
         func outputMaps(direction: Int) throws -> CellOutputMaps? {
             guard let outputPlan = try configuration.cellOutputPlan() else { return nil }
             let circuits = Array(try configuration.circuits(direction: direction).dropFirst(4 * plan.count))
-            let backend: PartitionedGates.Backend
-            let parts: [[Double]]
-            if let runtime, configuration.kind == .qlstm {
-                parts = circuits.map { circuit in
-                    (0..<circuit.parameterCount).map { _ in 0.01 * generator.nextStandardNormal() }
-                }
-                backend = .quantum(runtime: runtime, circuits: circuits, circuitOffset: offset)
-                offset += circuits.count
-            } else {
-                let maps = (0..<(2 * outputPlan.count)).map { k in
-                    let part = outputPlan.parts[k % outputPlan.count]
-                    return Linear(
-                        inputs: part.inputs,
-                        outputs: part.outputs,
-                        initialization: .uniformFanIn,
-                        generator: &generator
-                    )
-                }
-                parts = maps.map(\.parameters)
-                backend = .linear(maps)
-            }
+            let (backend, parts) = try drawParts(circuits, maps: 2 * outputPlan.count, over: outputPlan)
             return try CellOutputMaps(
                 hiddenWidth: configuration.hiddenSize,
                 plan: outputPlan,
