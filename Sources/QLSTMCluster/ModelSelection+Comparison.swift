@@ -98,6 +98,19 @@ extension ModelSelection {
             guard selection.format == "qlstm-selection" else {
                 throw RunFileError.invalid(path: url.path, message: "not a selection written by qlstm select")
             }
+            // A hand-edited file must not make a forecast index past its regimes or slice a
+            // series by a negative window.
+            let thresholds = selection.regimes.thresholds
+            guard selection.regimes.window >= 2,
+                thresholds.allSatisfy(\.isFinite), zip(thresholds, thresholds.dropFirst()).allSatisfy({ $0 < $1 }),
+                selection.byRegime.count == selection.regimes.count
+            else {
+                throw RunFileError.invalid(
+                    path: url.path,
+                    message:
+                        "its regimes do not fit together (a window of at least 2 rows, increasing finite thresholds, one choice per regime): write it again with qlstm select"
+                )
+            }
             return selection
         } catch let error as RunFileError {
             throw error

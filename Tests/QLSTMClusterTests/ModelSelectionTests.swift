@@ -1,4 +1,5 @@
 import Datasets
+import Foundation
 import QLSTMCluster
 import Testing
 
@@ -78,5 +79,43 @@ struct ModelSelectionTests {
                 regimes: VolatilityRegimes(window: 3, thresholds: [0.5]), windowRegimes: []
             )
         }
+    }
+}
+
+@Suite("Reading selection.json")
+struct ModelSelectionFileTests {
+    @Test("a selection whose regimes do not fit together is refused instead of trapping a forecast")
+    func inconsistentFileRefused() throws {
+        let selection = try ModelSelection(
+            comparison: "/tmp/x",
+            target: "y",
+            runs: ModelSelectionTests.runs(),
+            regimes: VolatilityRegimes(window: 3, thresholds: [0.5]),
+            windowRegimes: [0, 0, 0, 1, 1, 1]
+        )
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("selection-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(at: folder) }
+        let good = folder.appendingPathComponent("good.json")
+        try selection.write(to: good)
+        #expect(try ModelSelection.read(from: good) == selection)
+
+        for broken in [
+            ModelSelection(copying: selection, regimes: VolatilityRegimes(window: 3, thresholds: [0.5, 0.9])),
+            ModelSelection(copying: selection, regimes: VolatilityRegimes(window: -4, thresholds: [0.5])),
+            ModelSelection(copying: selection, regimes: VolatilityRegimes(window: 1, thresholds: [0.5])),
+        ] {
+            let file = folder.appendingPathComponent("broken.json")
+            try broken.write(to: file)
+            #expect(throws: RunFileError.self) { try ModelSelection.read(from: file) }
+        }
+    }
+}
+
+extension ModelSelection {
+    /// `selection` with other regimes, as a hand edit would leave it.
+    init(copying selection: ModelSelection, regimes: VolatilityRegimes) {
+        self = selection
+        self.regimes = regimes
     }
 }
