@@ -17,7 +17,9 @@ struct ClusterWatch {
     func start() -> Task<Void, Never> {
         Task {
             let giveUpAfter = await executor.configuration.giveUpAfter
-            var previous = await executor.workerStates()
+            // Events come from the executor's counters, not from ready flags compared between
+            // two polls, which miss a worker lost and back within one poll.
+            var previous = await executor.statistics()
             var waitingSince: ContinuousClock.Instant?
             let clock = ContinuousClock()
             while !Task.isCancelled {
@@ -27,20 +29,11 @@ struct ClusterWatch {
                 // Stopped while asking: the run is over and its workers may be going away on
                 // purpose; that is no event to report.
                 if Task.isCancelled { break }
-                for (old, new) in zip(previous, states) where old.isReady != new.isReady {
-                    // A quarantine is not "lost, reconnecting"; the executor's log said why.
-                    guard new.quarantined == nil else { continue }
-                    let ready = states.filter(\.isReady).count
-                    if new.isReady {
-                        notes.note("worker \(new.name) is back (\(ready) of \(states.count) ready)")
-                    } else {
-                        notes.note(
-                            "worker \(new.name) lost (last error: \(new.lastError ?? "connection closed")): its requests go to the other workers, \(ready) of \(states.count) ready; reconnecting in the background"
-                        )
-                    }
+                for event in accounting.connectionEvents(since: previous) {
+                    if let note = Self.note(for: event, states: states) { notes.note(note) }
                 }
-                previous = states
                 let ready = states.filter(\.isReady).count
+                previous = accounting
                 if ready == 0 {
                     let since = waitingSince ?? clock.now
                     waitingSince = since
@@ -53,6 +46,20 @@ struct ClusterWatch {
                     progress?.setStatus(Self.status(states: states, accounting: accounting))
                 }
             }
+        }
+    }
+
+    /// The note a connection event gets on the terminal.
+    static func note(for event: ClusterAccounting.ConnectionEvent, states: [ClusterExecutor.WorkerState]) -> String? {
+        let ready = states.filter(\.isReady).count
+        switch event {
+        case .lost(let worker):
+            let state = states[worker]
+            return "worker \(state.name) lost (last error: \(state.lastError ?? "connection closed")): its requests go to the other workers, \(ready) of \(states.count) ready; reconnecting in the background"
+        case .back(let worker):
+            // A quarantine is not "back"; the executor's log said why.
+            guard states[worker].quarantined == nil else { return nil }
+            return "worker \(states[worker].name) is back (\(ready) of \(states.count) ready)"
         }
     }
 

@@ -132,6 +132,27 @@ public struct ClusterAccounting: Sendable, Hashable, Codable {
         self.workers = workers
     }
 
+    /// A connection event of one worker, by its index in cluster.json order.
+    public enum ConnectionEvent: Sendable, Hashable {
+        case lost(worker: Int)
+        case back(worker: Int)
+    }
+
+    /// What happened to the workers' connections since `earlier`, read from the counters so a
+    /// watcher polling now and then misses nothing: a worker lost and back between two readings
+    /// is still two events, and a first connection is no event at all. Per worker, in order:
+    /// its losses, then its reconnections.
+    public func connectionEvents(since earlier: ClusterAccounting) -> [ConnectionEvent] {
+        var events: [ConnectionEvent] = []
+        for (index, (old, new)) in zip(earlier.workers, workers).enumerated() {
+            let lost = new.connectionsLost > old.connectionsLost ? new.connectionsLost - old.connectionsLost : 0
+            let back = new.reconnects > old.reconnects ? new.reconnects - old.reconnects : 0
+            events += repeatElement(.lost(worker: index), count: Int(lost))
+            events += repeatElement(.back(worker: index), count: Int(back))
+        }
+        return events
+    }
+
     public init(from decoder: any Decoder) throws {
         let container = try decoder.container(keyedBy: CodingKeys.self)
         workers = try container.decode([Worker].self, forKey: .workers)
