@@ -82,50 +82,30 @@ public struct CellOutputMaps: Sendable {
     }
 
     /// Maps s (`batch x d_h`) through VQC5 or VQC6 in one executor call.
-    /// - Parameter position: the step this call belongs to; with the stage, it makes every
-    ///   item's shot seed distinct from the gates' of the same step.
+    /// - Parameters:
+    ///   - position: the step this call belongs to; with the stage, it makes every item's shot
+    ///     seed distinct from the gates' of the same step.
+    ///   - context: how this pass evaluates its circuits.
     public func forward(
         _ s: [Double],
         batch: Int,
         stage: Stage,
-        position: SequencePosition
+        position: SequencePosition,
+        context: EvaluationContext
     ) async throws -> (values: [Double], cache: Cache) {
         let m = plan.count
         let first = stage.rawValue * m
         let evaluations: [CircuitEvaluation]
         switch backend {
-        case .quantum(let runtime, _, let circuitOffset):
-            let mode = runtime.mode
-            var items: [EvaluationRequest] = []
-            items.reserveCapacity(batch * m)
-            for b in 0..<batch {
-                for (index, part) in plan.parts.enumerated() {
+        case .quantum(let executor, _, let circuitOffset):
+            // Maps 0-3 are the LSTM gates' (PartitionedGates); 4 and 5 are VQC5 and VQC6.
+            let items = (0..<batch).flatMap { b in
+                plan.parts.enumerated().map { index, part in
                     let start = b * hiddenWidth + part.inputOffset
-                    // Gates 0-3 are the LSTM gates' (PartitionedGates); 4 and 5 are VQC5 and VQC6.
-                    let seed = SeededGenerator.derivedSeed(
-                        mode.seed,
-                        [
-                            mode.step, UInt64(position.direction), UInt64(position.timeStep), UInt64(b),
-                            UInt64(4 + stage.rawValue), UInt64(index),
-                        ]
-                    )
-                    items.append(
-                        EvaluationRequest(
-                            circuit: circuitOffset + first + index,
-                            inputs: Array(s[start..<start + part.inputs]),
-                            seed: seed
-                        )
-                    )
+                    return (b, 4 + stage.rawValue, index, circuitOffset + first + index, Array(s[start..<start + part.inputs]))
                 }
             }
-            evaluations = try await runtime.executor.evaluate(
-                EvaluationBatch(
-                    items: items,
-                    method: mode.method,
-                    shots: mode.shots,
-                    parameterVersion: mode.parameterVersion
-                )
-            )
+            evaluations = try await context.evaluate(items, at: position, on: executor)
         case .linear(let maps):
             evaluations = (0..<batch).flatMap { b in
                 plan.parts.enumerated().map { index, part in

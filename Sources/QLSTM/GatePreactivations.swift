@@ -34,11 +34,13 @@ public protocol GatePreactivations: Sendable {
     ///   - v: `batch x inputWidth`, row-major.
     ///   - batch: The number of rows.
     ///   - position: Which direction and reading step this call is for (to derive sampling seeds).
+    ///   - context: How this pass evaluates circuits (Jacobians or not, shots, seed, version).
     /// - Returns: z, `batch x outputWidth`, and what `backward` will need.
     func preactivations(
         _ v: [Double],
         batch: Int,
-        position: SequencePosition
+        position: SequencePosition,
+        context: EvaluationContext
     ) async throws -> (preactivations: [Double], cache: Cache)
 
     /// Maps dL/dz back to dL/dv and adds dL/dparameters to `parameterGradient`.

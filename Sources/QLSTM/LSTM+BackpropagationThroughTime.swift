@@ -32,10 +32,12 @@ extension LSTM {
     ///   - sequences: `batch x T x d_x`, row-major: element `t` of sequence `b` starts at
     ///     `(b * T + t) * d_x`. T is `sequences.count / (batch * d_x)`.
     ///   - batch: The number of sequences.
+    ///   - context: How the pass evaluates circuits: with a differentiation method when
+    ///     `backward` will follow (a classical model ignores it).
     /// - Returns: The predictions and everything `backward` needs.
     /// - Throws: `QLSTMError` for a batch below 1 or a count that is not a positive multiple of
     ///   `batch * d_x`; whatever the gate map throws.
-    public func forward(_ sequences: [Double], batch: Int) async throws -> ForwardPass {
+    public func forward(_ sequences: [Double], batch: Int, context: EvaluationContext) async throws -> ForwardPass {
         guard batch >= 1 else {
             throw QLSTMError.invalidParameter(name: "batch", value: batch, expected: "at least 1")
         }
@@ -49,7 +51,7 @@ extension LSTM {
         }
         let timeSteps = sequences.count / elementsPerStep
         var readings = [
-            try await read(sequences, batch: batch, timeSteps: timeSteps, with: gates, outputMaps, direction: 0)
+            try await read(sequences, batch: batch, timeSteps: timeSteps, with: gates, outputMaps, direction: 0, context)
         ]
         if let reverseGates {
             readings.append(
@@ -59,7 +61,8 @@ extension LSTM {
                     timeSteps: timeSteps,
                     with: reverseGates,
                     reverseOutputMaps,
-                    direction: 1
+                    direction: 1,
+                    context
                 )
             )
         }
@@ -124,12 +127,14 @@ extension LSTM {
     ///   - sequences: `batch x T x d_x`, as for `forward`.
     ///   - targets: One target per sequence (a class index for cross-entropy); the batch size
     ///     is its count.
+    ///   - context: How the pass evaluates circuits; its method gives the Jacobians.
     public func lossAndGradient(
         _ loss: Loss,
         sequences: [Double],
-        targets: [Double]
+        targets: [Double],
+        context: EvaluationContext
     ) async throws -> (loss: Double, gradient: [Double]) {
-        let pass = try await forward(sequences, batch: targets.count)
+        let pass = try await forward(sequences, batch: targets.count, context: context)
         let dy = loss.gradient(predictions: pass.predictions, targets: targets)
         return (loss.value(predictions: pass.predictions, targets: targets), backward(pass, predictionGradient: dy))
     }
@@ -144,7 +149,8 @@ extension LSTM {
         timeSteps: Int,
         with readingGates: Gates,
         _ maps: CellOutputMaps?,
-        direction: Int
+        direction: Int,
+        _ context: EvaluationContext
     ) async throws -> Reading {
         let cell = self.cell
         let reversed = inversward != (direction == 1)
@@ -163,7 +169,7 @@ extension LSTM {
             }
             let v = RowMajor.joined(x, width: inputWidth, state.hidden, width: hiddenWidth, rows: batch)
             let position = SequencePosition(direction: direction, timeStep: k)
-            let (z, cache) = try await readingGates.preactivations(v, batch: batch, position: position)
+            let (z, cache) = try await readingGates.preactivations(v, batch: batch, position: position, context: context)
             guard z.count == expected else {
                 throw QLSTMError.countMismatch(name: "gate pre-activations", expected: expected, found: z.count)
             }
@@ -177,7 +183,8 @@ extension LSTM {
                 step.state.hidden,
                 batch: batch,
                 stage: last ? .output : .hidden,
-                position: position
+                position: position,
+                context: context
             )
             reading.outputCaches.append(mapCache)
             if last {

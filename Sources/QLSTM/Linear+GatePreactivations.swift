@@ -12,7 +12,8 @@ extension Linear: GatePreactivations {
     public func preactivations(
         _ v: [Double],
         batch: Int,
-        position: SequencePosition
+        position: SequencePosition,
+        context: EvaluationContext
     ) -> (preactivations: [Double], cache: [Double]) {
         (forward(v, batch: batch), v)
     }

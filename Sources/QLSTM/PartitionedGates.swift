@@ -16,9 +16,9 @@ import VariationalCircuits
 public struct PartitionedGates: GatePreactivations {
     /// Where the parts run.
     public enum Backend: Sendable {
-        /// Sub-VQCs on `runtime.executor`; `circuitOffset` is the index of this map's first
-        /// circuit in the executor's list (a bidirectional model loads two maps' circuits).
-        case quantum(runtime: QuantumRuntime, circuits: [SubVQC], circuitOffset: Int)
+        /// Sub-VQCs on `executor`; `circuitOffset` is the index of this map's first circuit in
+        /// the executor's list (a bidirectional model loads two maps' circuits).
+        case quantum(executor: any CircuitExecutor, circuits: [SubVQC], circuitOffset: Int)
         /// Affine maps (the ablation), one per part, gate-major.
         case linear([Linear])
     }
@@ -113,7 +113,8 @@ public struct PartitionedGates: GatePreactivations {
     public func preactivations(
         _ v: [Double],
         batch: Int,
-        position: SequencePosition
+        position: SequencePosition,
+        context: EvaluationContext
     ) async throws -> (preactivations: [Double], cache: Cache) {
         let u = projection?.forward(v, batch: batch) ?? v
         let width = plan.inputWidth
@@ -121,39 +122,19 @@ public struct PartitionedGates: GatePreactivations {
         let m = plan.count
         let evaluations: [CircuitEvaluation]
         switch backend {
-        case .quantum(let runtime, _, let circuitOffset):
-            let mode = runtime.mode
-            var items: [EvaluationRequest] = []
+        case .quantum(let executor, _, let circuitOffset):
+            var items: [(row: Int, map: Int, part: Int, circuit: Int, inputs: [Double])] = []
             items.reserveCapacity(batch * 4 * m)
             for b in 0..<batch {
                 for gate in 0..<4 {
                     for (index, part) in parts.enumerated() {
                         let start = b * width + part.inputOffset
-                        let seed = SeededGenerator.derivedSeed(
-                            mode.seed,
-                            [
-                                mode.step, UInt64(position.direction), UInt64(position.timeStep), UInt64(b),
-                                UInt64(gate), UInt64(index),
-                            ]
-                        )
-                        items.append(
-                            EvaluationRequest(
-                                circuit: circuitOffset + gate * m + index,
-                                inputs: Array(u[start..<start + part.inputs]),
-                                seed: seed
-                            )
-                        )
+                        let inputs = Array(u[start..<start + part.inputs])
+                        items.append((b, gate, index, circuitOffset + gate * m + index, inputs))
                     }
                 }
             }
-            evaluations = try await runtime.executor.evaluate(
-                EvaluationBatch(
-                    items: items,
-                    method: mode.method,
-                    shots: mode.shots,
-                    parameterVersion: mode.parameterVersion
-                )
-            )
+            evaluations = try await context.evaluate(items, at: position, on: executor)
         case .linear(let maps):
             var results: [CircuitEvaluation] = []
             results.reserveCapacity(batch * 4 * m)

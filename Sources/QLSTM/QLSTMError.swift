@@ -22,7 +22,7 @@ public enum QLSTMError: Error, Equatable, CustomStringConvertible {
         case .noCircuits(let model):
             "the \(model) model runs no circuits: resource estimates and circuit counts are for QLSTMs"
         case .missingExecutor:
-            "a quantum model needs an executor for its circuits: give TrainableModel.make a QuantumRuntime (or use Trainer.assemble)"
+            "a quantum model needs an executor for its circuits: give TrainableModel.make an executor (or use Trainer.assemble)"
         case .trainingDiverged(let epoch, let step):
             "training diverged at epoch \(epoch), step \(step): the loss or its gradient is not finite; lower --lr, or check the data for extreme values"
         }

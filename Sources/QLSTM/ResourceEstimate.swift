@@ -67,9 +67,8 @@ public struct ResourceEstimate: Sendable, Hashable, Codable {
         extraCircuits = model.architecture.extraCircuits
         extraCircuitParameters = parametersPerSubVQC.dropFirst(4 * plan.count).reduce(0, +)
         totalCircuitParameters = (gateParameters + extraCircuitParameters) * readings
-        let runtime = QuantumRuntime(executor: LocalExecutor(threads: 1), mode: .init(method: nil, shots: nil, seed: 0))
         classicalParameters =
-            try TrainableModel.make(model, seed: 0, runtime: runtime).parameterCount - totalCircuitParameters
+            try TrainableModel.make(model, seed: 0, executor: LocalExecutor(threads: 1)).parameterCount - totalCircuitParameters
         qubitsPerQPU = plan.parts.map(\.qubits)
         qpus = plan.count
         totalQubits = plan.totalQubits

@@ -11,11 +11,11 @@ public enum TrainableModel: Sendable {
     /// Initial values follow the paper's reference code where it has them: circuit angles and
     /// the head as 0.01 N(0, 1); classical maps (projection, readout, the ablation's parts, the
     /// LSTM baseline) as torch's `nn.Linear` default, U(-1/sqrt(fan in), 1/sqrt(fan in)).
-    /// - Parameter runtime: the executor for quantum models (ignored for the others).
+    /// - Parameter executor: where a QLSTM's circuits run (ignored for the other kinds).
     public static func make(
         _ configuration: ModelConfiguration,
         seed: UInt64,
-        runtime: QuantumRuntime?
+        executor: (any CircuitExecutor)?
     ) throws -> TrainableModel {
         var generator = SeededGenerator(seed: SeededGenerator.derivedSeed(seed, [0x1417]))
         if configuration.kind == .lstm {
@@ -40,20 +40,20 @@ public enum TrainableModel: Sendable {
         let plan = try configuration.partitionPlan()
         var offset = 0
         /// The trainable parts of `maps` maps over `plan`'s parts, drawn in order from the one
-        /// generator: circuit angles (on the runtime's executor, after the circuits drawn
-        /// before) for a QLSTM, affine maps for the ablation.
+        /// generator: circuit angles (on the executor, after the circuits drawn before) for a
+        /// QLSTM, affine maps for the ablation.
         func drawParts(
             _ circuits: [SubVQC],
             maps: Int,
             over plan: PartitionPlan
         ) throws -> (PartitionedGates.Backend, [[Double]]) {
             if configuration.kind == .qlstm {
-                guard let runtime else { throw QLSTMError.missingExecutor }
+                guard let executor else { throw QLSTMError.missingExecutor }
                 let parts = circuits.map { circuit in
                     (0..<circuit.parameterCount).map { _ in 0.01 * generator.nextStandardNormal() }
                 }
                 defer { offset += circuits.count }
-                return (.quantum(runtime: runtime, circuits: circuits, circuitOffset: offset), parts)
+                return (.quantum(executor: executor, circuits: circuits, circuitOffset: offset), parts)
             }
             let linear = (0..<maps).map { k in
                 let part = plan.parts[k % plan.count]
@@ -174,22 +174,30 @@ public enum TrainableModel: Sendable {
 
     /// The head's outputs for a batch of sequences (`batch x T x d_x`): `batch x outputs`,
     /// row-major (one prediction, or K logits, per sequence).
-    public func predict(_ sequences: [Double], batch: Int) async throws -> [Double] {
-        switch self {
-        case .partitioned(let model): try await model.forward(sequences, batch: batch).predictions
-        case .classical(let model): try await model.forward(sequences, batch: batch).predictions
+    /// - Parameter context: how the circuits are evaluated (its method is not used: no
+    ///   Jacobians are needed).
+    public func predict(_ sequences: [Double], batch: Int, context: EvaluationContext) async throws -> [Double] {
+        var outputsOnly = context
+        outputsOnly.method = nil
+        return switch self {
+        case .partitioned(let model): try await model.forward(sequences, batch: batch, context: outputsOnly).predictions
+        case .classical(let model): try await model.forward(sequences, batch: batch, context: outputsOnly).predictions
         }
     }
 
     /// The batch loss and its gradient for every parameter.
+    /// - Parameter context: how the circuits are evaluated; its method gives the Jacobians.
     public func lossAndGradient(
         _ loss: Loss,
         sequences: [Double],
-        targets: [Double]
+        targets: [Double],
+        context: EvaluationContext
     ) async throws -> (loss: Double, gradient: [Double]) {
         switch self {
-        case .partitioned(let model): try await model.lossAndGradient(loss, sequences: sequences, targets: targets)
-        case .classical(let model): try await model.lossAndGradient(loss, sequences: sequences, targets: targets)
+        case .partitioned(let model):
+            try await model.lossAndGradient(loss, sequences: sequences, targets: targets, context: context)
+        case .classical(let model):
+            try await model.lossAndGradient(loss, sequences: sequences, targets: targets, context: context)
         }
     }
 }

@@ -2,42 +2,6 @@ import Dispatch
 import QuantumSimulator
 import VariationalCircuits
 
-/// An evaluation pass without Jacobians. With finite shots every pass draws its own shots:
-/// its seed domain sets it apart from every training step (which count up from 1) and from
-/// every other pass, so a test never reuses the validation's or training's samples.
-public enum EvaluationPass: Sendable, Hashable {
-    /// The test windows after epoch `epoch`.
-    case test(epoch: Int)
-    /// The validation windows after epoch `epoch`.
-    case validation(epoch: Int)
-    /// The trained model's final predictions on one split of the data.
-    case final(Split)
-    /// The trained weights of a noisy run re-evaluated on the ideal emulator.
-    case idealTest
-    /// Predictions for new data (`qlstm predict`, `serve`, `LoadedModel`).
-    case inference
-
-    public enum Split: Sendable, Hashable {
-        case train, validation, test
-    }
-
-    /// The value standing in for the optimiser step in this pass's shot seeds: counted down
-    /// from `UInt64.max`, far from every step, with one bit per kind of pass.
-    public var seedDomain: UInt64 {
-        let offset: UInt64 =
-            switch self {
-            case .inference: 0
-            case .test(let epoch): UInt64(epoch)
-            case .validation(let epoch): UInt64(epoch) | 1 << 32
-            case .final(.train): 1 << 40
-            case .final(.test): 1 << 41
-            case .idealTest: 1 << 42
-            case .final(.validation): 1 << 43
-            }
-        return UInt64.max - offset
-    }
-}
-
 /// Trains one model: mini-batches in a seeded order, backpropagation through time with the
 /// circuits' Jacobians, an optimiser step, then the executor's parameters refreshed.
 ///
@@ -57,7 +21,8 @@ public struct Trainer: Sendable {
     public private(set) var model: TrainableModel
     public private(set) var checkpoint: Checkpoint
     public let settings: TrainingSettings
-    public let runtime: QuantumRuntime?
+    /// Where the model's circuits run; `nil` for a model without circuits.
+    public let executor: (any CircuitExecutor)?
     let train: SequenceData
     let validation: SequenceData?
     let test: SequenceData
@@ -69,7 +34,7 @@ public struct Trainer: Sendable {
     public init(
         model: TrainableModel,
         settings: TrainingSettings,
-        runtime: QuantumRuntime?,
+        executor: (any CircuitExecutor)?,
         train: SequenceData,
         validation: SequenceData? = nil,
         test: SequenceData,
@@ -86,7 +51,7 @@ public struct Trainer: Sendable {
         if let resume { model.setParameters(resume.parameters) }
         self.model = model
         self.settings = settings
-        self.runtime = runtime
+        self.executor = executor
         self.train = train
         self.validation = validation.flatMap { $0.count == 0 ? nil : $0 }
         self.test = test
@@ -103,26 +68,23 @@ public struct Trainer: Sendable {
 
     /// Loads the model's circuits on the executor and sets their parameters (once per run).
     public func prepareExecutor() async throws {
-        guard let runtime else { return }
+        guard let executor else { return }
         let circuits = model.circuits
-        try await runtime.executor.load(circuits.map(\.circuit))
+        try await executor.load(circuits.map(\.circuit))
         try await synchronizeParameters()
     }
 
-    /// Sends the current circuit parameters, versioned by the step count.
+    /// Sends the current circuit parameters, versioned by the step count (the version every
+    /// `context` names).
     private func synchronizeParameters() async throws {
-        guard let runtime else { return }
-        let version = checkpoint.steps
-        try await runtime.executor.setParameters(model.circuits.map(\.parameters), version: version)
-        var mode = runtime.mode
-        mode.parameterVersion = version
-        runtime.mode = mode
+        guard let executor else { return }
+        try await executor.setParameters(model.circuits.map(\.parameters), version: checkpoint.steps)
     }
 
     /// One epoch: every training window once, then the validation and test losses.
     public mutating func trainEpoch() async throws -> EpochRecord {
         let start = DispatchTime.now().uptimeNanoseconds
-        let countersBefore = await runtime?.executor.executionCounters() ?? ExecutionCounters()
+        let countersBefore = await executor?.executionCounters() ?? ExecutionCounters()
         let epoch = checkpoint.completedEpochs + 1
         var order = Array(0..<train.count)
         if settings.shuffle {
@@ -134,11 +96,11 @@ public struct Trainer: Sendable {
         while batchStart < order.count {
             let indices = order[batchStart..<min(batchStart + settings.batchSize, order.count)]
             batchStart += settings.batchSize
-            setMode(method: settings.differentiation, step: checkpoint.steps + 1)
             let (loss, gradient) = try await model.lossAndGradient(
                 settings.loss,
                 sequences: indices.flatMap { train.inputs[$0] },
-                targets: indices.map { train.targets[$0] }
+                targets: indices.map { train.targets[$0] },
+                context: context(method: settings.differentiation, step: checkpoint.steps + 1)
             )
             guard loss.isFinite, gradient.allSatisfy(\.isFinite) else {
                 throw QLSTMError.trainingDiverged(epoch: epoch, step: checkpoint.steps + 1)
@@ -162,7 +124,7 @@ public struct Trainer: Sendable {
             validationLoss = settings.loss.value(predictions: predictions, targets: validation.targets)
         }
         let testPredictions = try await predict(test, pass: .test(epoch: epoch))
-        let countersAfter = await runtime?.executor.executionCounters() ?? ExecutionCounters()
+        let countersAfter = await executor?.executionCounters() ?? ExecutionCounters()
         let record = EpochRecord(
             epoch: epoch,
             trainLoss: lossSum / Double(max(order.count, 1)),
@@ -181,26 +143,32 @@ public struct Trainer: Sendable {
     /// Predictions for every window of `data` with the current parameters, without Jacobians.
     /// - Parameter pass: which evaluation this is; with shots, each pass draws its own.
     public func predict(_ data: SequenceData, pass: EvaluationPass = .inference) async throws -> [Double] {
-        setMode(method: nil, step: pass.seedDomain)
+        let context = context(method: nil, step: pass.seedDomain)
         var predictions: [Double] = []
         predictions.reserveCapacity(data.count)
         let chunk = 256
         var start = 0
         while start < data.count {
             let end = min(start + chunk, data.count)
-            predictions += try await model.predict(data.inputs[start..<end].flatMap { $0 }, batch: end - start)
+            predictions += try await model.predict(
+                data.inputs[start..<end].flatMap { $0 },
+                batch: end - start,
+                context: context
+            )
             start = end
         }
         return predictions
     }
 
-    private func setMode(method: DifferentiationMethod?, step: UInt64) {
-        guard let runtime else { return }
-        var mode = runtime.mode
-        mode.method = method
-        mode.step = step
-        mode.shots = settings.shots
-        mode.seed = settings.seed
-        runtime.mode = mode
+    /// How the circuits of a step or pass are evaluated: the run's shots and seed, the step
+    /// (or the pass's seed domain), and the parameters the executor holds now.
+    private func context(method: DifferentiationMethod?, step: UInt64) -> EvaluationContext {
+        EvaluationContext(
+            method: method,
+            shots: settings.shots,
+            seed: settings.seed,
+            step: step,
+            parameterVersion: checkpoint.steps
+        )
     }
 }

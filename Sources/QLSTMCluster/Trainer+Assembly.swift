@@ -22,16 +22,13 @@ extension Trainer {
         resume: Checkpoint? = nil,
         parameters: [Double]? = nil
     ) async throws -> Trainer {
-        let runtime =
-            configuration.kind == .qlstm
-            ? QuantumRuntime(executor: executor, mode: .init(method: nil, shots: nil, seed: settings.seed))
-            : nil
-        var model = try TrainableModel.make(configuration, seed: settings.seed, runtime: runtime)
+        let circuitExecutor = configuration.kind == .qlstm ? executor : nil
+        var model = try TrainableModel.make(configuration, seed: settings.seed, executor: circuitExecutor)
         if let parameters { model.setParameters(parameters) }
         let trainer = try Trainer(
             model: model,
             settings: settings,
-            runtime: runtime,
+            executor: circuitExecutor,
             train: train,
             validation: validation,
             test: test,

@@ -44,11 +44,11 @@ struct ClusterBenchmarks {
         let local = try LocalCluster.start(workers: workers, profile: Self.profile, timingScale: 1, log: .nullDevice)
         defer { local.stop() }
         let backend = try await ExecutionBackend.connect(to: local.configuration, local: local, progress: nil)
-        let runtime = QuantumRuntime(
-            executor: backend.executor,
-            mode: .init(method: .parameterShift, shots: nil, seed: 0)
+        let model = try TrainableModel.make(
+            ModelConfiguration(qubits: 3, partitions: 2),
+            seed: 0,
+            executor: backend.executor
         )
-        let model = try TrainableModel.make(ModelConfiguration(qubits: 3, partitions: 2), seed: 0, runtime: runtime)
         try await backend.executor.load(model.circuits.map(\.circuit))
         try await backend.executor.setParameters(model.circuits.map(\.parameters), version: 0)
         var fastest = Double.infinity
@@ -57,7 +57,8 @@ struct ClusterBenchmarks {
             _ = try await model.lossAndGradient(
                 .mse,
                 sequences: windows.inputs.flatMap { $0 },
-                targets: windows.targets
+                targets: windows.targets,
+                context: EvaluationContext(method: .parameterShift)
             )
             let seconds = Double(DispatchTime.now().uptimeNanoseconds - start) / 1e9
             if round > 0 { fastest = min(fastest, seconds) }

@@ -26,10 +26,9 @@ struct GradientVariance {
             threads: ProcessInfo.processInfo.activeProcessorCount,
             noise: profile?.noiseModel ?? .ideal
         )
-        let runtime = QuantumRuntime(executor: executor, mode: .init(method: .parameterShift, shots: nil, seed: 0))
         var gradients: [[Double]] = []
         for sample in 0..<samples {
-            var model = try TrainableModel.make(configuration, seed: UInt64(sample), runtime: runtime)
+            var model = try TrainableModel.make(configuration, seed: UInt64(sample), executor: executor)
             let angles = model.circuits.reduce(0) { $0 + $1.parameters.count }
             var generator = SeededGenerator(seed: SeededGenerator.derivedSeed(UInt64(sample), [0x6AD1]))
             var parameters = model.parameters
@@ -37,11 +36,11 @@ struct GradientVariance {
             model.setParameters(parameters)
             try await executor.load(model.circuits.map(\.circuit))
             try await executor.setParameters(model.circuits.map(\.parameters), version: 0)
-            runtime.mode = .init(method: .parameterShift, shots: nil, seed: 0)
             let (_, gradient) = try await model.lossAndGradient(
                 configuration.outputs == 1 ? .mse : .crossEntropy,
                 sequences: data.inputs.flatMap { $0 },
-                targets: data.targets
+                targets: data.targets,
+                context: EvaluationContext(method: .parameterShift)
             )
             gradients.append(Array(gradient.prefix(angles)))
         }

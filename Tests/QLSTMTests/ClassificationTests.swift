@@ -45,11 +45,11 @@ struct ClassificationTests {
         )
         let x = random.uniforms(3 * 4 * 2)
         let labels: [Double] = [0, 2, 1]
-        let (loss, gradient) = try await model.lossAndGradient(.crossEntropy, sequences: x, targets: labels)
+        let (loss, gradient) = try await model.lossAndGradient(.crossEntropy, sequences: x, targets: labels, context: .outputs)
         let numeric = try await centralDifferences(at: model.parameters) { p in
             var probe = model
             probe.setParameters(p)
-            let pass = try await probe.forward(x, batch: 3)
+            let pass = try await probe.forward(x, batch: 3, context: .outputs)
             return Loss.crossEntropy.value(predictions: pass.predictions, targets: labels)
         }
         #expect(model.head.outputs == 3)
@@ -90,7 +90,8 @@ struct ClassificationTests {
         let (_, gradient) = try await session.model.lossAndGradient(
             .crossEntropy,
             sequences: sequences,
-            targets: labels
+            targets: labels,
+            context: session.context
         )
         var numeric: [Double] = []
         for p in parameters.indices {

@@ -37,11 +37,11 @@ import Testing
         var random = SeededGenerator(seed: 5)
         let x = random.uniforms(Self.batch * Self.timeSteps * Self.inputWidth)
         let y = random.uniforms(Self.batch)
-        let (_, gradient) = try await model.lossAndGradient(.mse, sequences: x, targets: y)
+        let (_, gradient) = try await model.lossAndGradient(.mse, sequences: x, targets: y, context: .outputs)
         let numeric = try await centralDifferences(at: model.parameters) { p in
             var probe = model
             probe.setParameters(p)
-            let pass = try await probe.forward(x, batch: Self.batch)
+            let pass = try await probe.forward(x, batch: Self.batch, context: .outputs)
             return Loss.mse.value(predictions: pass.predictions, targets: y)
         }
         #expect(gradient.count == model.parameterCount)
@@ -71,8 +71,8 @@ import Testing
         for bidirectional in [false, true] {
             let forward = try Self.model(bidirectional: bidirectional, inversward: false)
             let backward = try Self.model(bidirectional: bidirectional, inversward: true)
-            let a = try await backward.forward(x, batch: Self.batch).predictions
-            let b = try await forward.forward(reversed, batch: Self.batch).predictions
+            let a = try await backward.forward(x, batch: Self.batch, context: .outputs).predictions
+            let b = try await forward.forward(reversed, batch: Self.batch, context: .outputs).predictions
             #expect(a == b)
         }
     }
@@ -91,9 +91,9 @@ import Testing
             head: Linear(inputs: h, outputs: 1, initialization: .uniformFanIn, generator: &random)
         )
         let x = random.uniforms(Self.batch * Self.timeSteps * Self.inputWidth)
-        let pass = try await both.forward(x, batch: Self.batch)
-        let first = try await forwardOnly.forward(x, batch: Self.batch).finalHidden
-        let second = try await reverseOnly.forward(x, batch: Self.batch).finalHidden
+        let pass = try await both.forward(x, batch: Self.batch, context: .outputs)
+        let first = try await forwardOnly.forward(x, batch: Self.batch, context: .outputs).finalHidden
+        let second = try await reverseOnly.forward(x, batch: Self.batch, context: .outputs).finalHidden
         for b in 0..<Self.batch {
             #expect(Array(pass.finalHidden[(2 * b) * h..<(2 * b + 1) * h]) == Array(first[b * h..<(b + 1) * h]))
             #expect(Array(pass.finalHidden[(2 * b + 1) * h..<(2 * b + 2) * h]) == Array(second[b * h..<(b + 1) * h]))
@@ -115,8 +115,8 @@ import Testing
             head: model.head
         )
         let x = random.uniforms(2 * 3 * 1)
-        let pass = try await model.forward(x, batch: 2)
-        let expected = try await classical.forward(x, batch: 2)
+        let pass = try await model.forward(x, batch: 2, context: .outputs)
+        let expected = try await classical.forward(x, batch: 2, context: .outputs)
         #expect(pass.predictions == expected.predictions)
         #expect(
             model.backward(pass, predictionGradient: [1, -1])
@@ -150,9 +150,9 @@ import Testing
             )
         }
         let model = try ClassicalLSTM(inputWidth: 2, hiddenWidth: 2, generator: &random)
-        await #expect(throws: QLSTMError.self) { try await model.forward([1, 2, 3], batch: 1) }
-        await #expect(throws: QLSTMError.self) { try await model.forward([], batch: 1) }
-        await #expect(throws: QLSTMError.self) { try await model.forward([1, 2], batch: 0) }
+        await #expect(throws: QLSTMError.self) { try await model.forward([1, 2, 3], batch: 1, context: .outputs) }
+        await #expect(throws: QLSTMError.self) { try await model.forward([], batch: 1, context: .outputs) }
+        await #expect(throws: QLSTMError.self) { try await model.forward([1, 2], batch: 0, context: .outputs) }
     }
 
     @Test func codableRoundTripKeepsTheModel() throws {
@@ -188,11 +188,12 @@ struct LoggedGates: GatePreactivations {
     func preactivations(
         _ v: [Double],
         batch: Int,
-        position: SequencePosition
+        position: SequencePosition,
+        context: EvaluationContext
     ) async throws -> (preactivations: [Double], cache: [Double]) {
         await log.append(position)
         await Task.yield()
-        return linear.preactivations(v, batch: batch, position: position)
+        return linear.preactivations(v, batch: batch, position: position, context: context)
     }
 
     func backward(

@@ -7,22 +7,19 @@ import VariationalCircuits
 struct QuantumSession {
     var model: TrainableModel
     let executor = LocalExecutor(threads: 2)
-    let runtime: QuantumRuntime
-    var version: UInt64 = 0
+    /// The pass settings every call of the session uses; `sync` moves its parameter version.
+    var context: EvaluationContext
 
     init(_ configuration: ModelConfiguration, seed: UInt64 = 3, method: DifferentiationMethod = .adjoint) async throws {
-        runtime = QuantumRuntime(executor: executor, mode: .init(method: method, shots: nil, seed: seed))
-        model = try TrainableModel.make(configuration, seed: seed, runtime: runtime)
+        context = EvaluationContext(method: method, seed: seed)
+        model = try TrainableModel.make(configuration, seed: seed, executor: executor)
         try await executor.load(model.circuits.map(\.circuit))
         try await sync()
     }
 
     mutating func sync() async throws {
-        version += 1
-        try await executor.setParameters(model.circuits.map(\.parameters), version: version)
-        var mode = runtime.mode
-        mode.parameterVersion = version
-        runtime.mode = mode
+        context.parameterVersion += 1
+        try await executor.setParameters(model.circuits.map(\.parameters), version: context.parameterVersion)
     }
 
     mutating func loss(
@@ -33,7 +30,7 @@ struct QuantumSession {
     ) async throws -> Double {
         model.setParameters(parameters)
         try await sync()
-        let predictions = try await model.predict(sequences, batch: targets.count)
+        let predictions = try await model.predict(sequences, batch: targets.count, context: context)
         return loss.value(predictions: predictions, targets: targets)
     }
 }
@@ -125,7 +122,7 @@ struct QuantumModelTests {
             let sequences = (0..<(batch * steps * configuration.inputWidth)).map { _ in generator.nextUnit() * 2 - 1 }
             let targets = (0..<batch).map { _ in generator.nextUnit() - 0.5 }
             let parameters = session.model.parameters
-            let (_, gradient) = try await session.model.lossAndGradient(.mse, sequences: sequences, targets: targets)
+            let (_, gradient) = try await session.model.lossAndGradient(.mse, sequences: sequences, targets: targets, context: session.context)
             let h = 1e-5
             var worst = 0.0
             for p in parameters.indices {
@@ -143,15 +140,15 @@ struct QuantumModelTests {
 
     @Test("the paper's models have the paper's parameter counts")
     func parameterCounts() throws {
-        let runtime = QuantumRuntime(executor: LocalExecutor(threads: 1), mode: .init(method: nil, shots: nil, seed: 0))
+        let executor = LocalExecutor(threads: 1)
         // 4 gates x depth 5 x (d_x + d_h) RY angles + head (d_h + 1): 126 at d_h = 5.
-        let centric = try TrainableModel.make(ModelConfiguration(), seed: 0, runtime: runtime)
+        let centric = try TrainableModel.make(ModelConfiguration(), seed: 0, executor: executor)
         #expect(centric.parameterCount == 126)
         // Distributed 2 x 3 qubits: 4 gates x 2 parts x 5 x 3 + 6.
         let distributed = try TrainableModel.make(
             ModelConfiguration(qubits: 3, partitions: 2),
             seed: 0,
-            runtime: runtime
+            executor: executor
         )
         #expect(distributed.parameterCount == 126)
         let plan = try ModelConfiguration(qubits: 3, partitions: 2).partitionPlan()

@@ -15,17 +15,17 @@ import Testing
         var random = SeededGenerator(seed: 2024)
         var model = try ClassicalLSTM(inputWidth: 1, hiddenWidth: 4, generator: &random)
         var optimizer = Optimizer.adam(Adam(learningRate: 0.05))
-        let initial = try await model.lossAndGradient(.mse, sequences: x, targets: y).loss
+        let initial = try await model.lossAndGradient(.mse, sequences: x, targets: y, context: .outputs).loss
         var parameters = model.parameters
         var loss = initial
         for _ in 0..<150 {
-            let (value, gradient) = try await model.lossAndGradient(.mse, sequences: x, targets: y)
+            let (value, gradient) = try await model.lossAndGradient(.mse, sequences: x, targets: y, context: .outputs)
             loss = value
             optimizer.step(parameters: &parameters, gradient: gradient)
             model.setParameters(parameters)
         }
         #expect(loss < initial / 10)
-        let predictions = try await model.forward(x, batch: count).predictions
+        let predictions = try await model.forward(x, batch: count, context: .outputs).predictions
         #expect(RegressionMetrics(predictions: predictions, targets: y).r2 > 0.9)
     }
 }

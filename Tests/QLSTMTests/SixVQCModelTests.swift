@@ -16,11 +16,11 @@ struct SixVQCModelTests {
 
     @Test("circuits, parameter layout and counts: (4 + N_extra) M P_VQC plus the head")
     func layout() throws {
-        let runtime = QuantumRuntime(executor: LocalExecutor(threads: 1), mode: .init(method: nil, shots: nil, seed: 0))
+        let executor = LocalExecutor(threads: 1)
         // The paper's sizes: d_h = 5 on 6 qubits, depth 5 of RY. VQC5 and VQC6 sit on the gates'
         // 6 qubits and read the 5 values of o_t * tanh C_t.
         let six = ModelConfiguration(architecture: .chen2020)
-        let model = try TrainableModel.make(six, seed: 0, runtime: runtime)
+        let model = try TrainableModel.make(six, seed: 0, executor: executor)
         #expect(
             model.circuits.map(\.circuit.id) == ["forget/0", "input/0", "candidate/0", "output/0", "hidden/0", "y/0"]
         )
@@ -36,7 +36,7 @@ struct SixVQCModelTests {
         #expect(distributed.suffix(4).map(\.inputCount) == [3, 2, 3, 2])
         #expect(try six.evaluationsPerWindow(timeSteps: 4) == [4, 4, 4, 4, 3, 1])
         #expect(throws: QLSTMError.self) {
-            try TrainableModel.make(ModelConfiguration(kind: .lstm, architecture: .chen2020), seed: 0, runtime: nil)
+            try TrainableModel.make(ModelConfiguration(kind: .lstm, architecture: .chen2020), seed: 0, executor: nil)
         }
     }
 
@@ -69,7 +69,7 @@ struct SixVQCModelTests {
             if t < window.count - 1 { h = try evaluate(4, s) } else { y = try evaluate(5, s) }
         }
         let expected = head[0] * y[0] + head[1] * y[1] + head[2]
-        let predicted = try await session.model.predict(window, batch: 1)
+        let predicted = try await session.model.predict(window, batch: 1, context: session.context)
         #expect(abs(predicted[0] - expected) < 1e-12)
     }
 
@@ -80,7 +80,7 @@ struct SixVQCModelTests {
         let windows = 3
         let steps = 4
         let sequences = (0..<(windows * steps)).map { Double($0) / 10 - 0.5 }
-        _ = try await session.model.lossAndGradient(.mse, sequences: sequences, targets: [0.1, 0.2, 0.3])
+        _ = try await session.model.lossAndGradient(.mse, sequences: sequences, targets: [0.1, 0.2, 0.3], context: session.context)
         let after = await session.executor.executionCounters()
         let estimate = try ResourceEstimate(
             model: Self.configuration,
