@@ -164,4 +164,32 @@ struct QuantumModelTests {
         #expect(throws: QLSTMError.self) { try ModelConfiguration(partitions: 7).partitionPlan() }
         #expect(throws: QLSTMError.self) { try ModelConfiguration(hiddenSize: 0).partitionPlan() }
     }
+
+    @Test("passes with different shot settings run at once: each equals the same pass run alone")
+    func concurrentPassesKeepTheirOwnContext() async throws {
+        let session = try await QuantumSession(Self.configurations[1].1)
+        var generator = SeededGenerator(seed: 21)
+        let sequences = (0..<(2 * 3)).map { _ in generator.nextUnit() * 2 - 1 }
+        let contexts = [
+            EvaluationContext(method: nil, shots: 50, seed: 1, step: 7, parameterVersion: session.context.parameterVersion),
+            EvaluationContext(method: nil, shots: 80, seed: 2, step: 9, parameterVersion: session.context.parameterVersion),
+            EvaluationContext(method: nil, seed: 3, parameterVersion: session.context.parameterVersion),
+        ]
+        var alone: [[Double]] = []
+        for context in contexts {
+            alone.append(try await session.model.predict(sequences, batch: 2, context: context))
+        }
+        let model = session.model
+        let together = try await withThrowingTaskGroup(of: (Int, [Double]).self) { group in
+            for (index, context) in contexts.enumerated() {
+                group.addTask { (index, try await model.predict(sequences, batch: 2, context: context)) }
+            }
+            var results = [[Double]](repeating: [], count: contexts.count)
+            for try await (index, predictions) in group { results[index] = predictions }
+            return results
+        }
+        #expect(together == alone)
+        // The shot settings matter, so the check above could fail.
+        #expect(alone[0] != alone[1] && alone[1] != alone[2])
+    }
 }
