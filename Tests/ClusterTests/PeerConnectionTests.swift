@@ -33,7 +33,7 @@ struct PeerConnectionTests {
                 DispatchQueue.concurrentPerform(iterations: threads) { thread in
                     for index in 0..<perThread {
                         let size = index % 2 == 0 ? 3_900 + index % 100 : 10
-                        try? connection.sendWithoutWaiting(
+                        _ = try? connection.sendWithoutWaiting(
                             .goodbye(reason: String(repeating: "\(thread)", count: size)),
                             requestID: UInt64(thread * 10_000 + index)
                         )

@@ -26,7 +26,7 @@ struct WorkerStopTests {
             switch inbound {
             case .frame(_, .pong):
                 server.stop()
-                try? connection.sendWithoutWaiting(.evaluate(late), requestID: 11)
+                _ = try? connection.sendWithoutWaiting(.evaluate(late), requestID: 11)
             case .frame(let id, let message):
                 received.withLock { $0.append((id, message)) }
             case .finished, .failed:
