@@ -80,11 +80,13 @@ public struct HTMLDocument: Sendable {
         pre { background: #f5f6f8; border: 1px solid #dde1e6; border-radius: 4px; padding: 0.75rem 1rem;
           overflow-x: auto; font: 0.85rem/1.45 ui-monospace, SFMono-Regular, Menlo, Consolas, "Liberation Mono", monospace; }
         .table { overflow-x: auto; margin: 1rem 0; }
-        table { border-collapse: collapse; font-variant-numeric: tabular-nums; font-size: 0.95rem; }
+        table { border-collapse: collapse; font-variant-numeric: tabular-nums; font-size: 0.875rem; }
         caption { caption-side: top; text-align: left; font-weight: 600; padding: 0 0 0.4rem; }
-        th, td { border: 1px solid #c9ced6; padding: 0.35rem 0.7rem; text-align: left; vertical-align: top;
+        th, td { border: 1px solid #c9ced6; padding: 0.3rem 0.5rem; text-align: left; vertical-align: top;
           white-space: nowrap; }
-        thead th { background: #e9edf2; white-space: normal; min-width: 4.5rem; vertical-align: bottom; }
+        /* Numbers stay on one line; names in the first column wrap, so wide tables fit a laptop. */
+        tbody td:first-child { white-space: normal; min-width: 10rem; }
+        thead th { background: #e9edf2; white-space: normal; min-width: 4rem; vertical-align: bottom; }
         tbody tr:nth-child(even) { background: #f6f8fa; }
         figure { margin: 1.25rem 0; }
         figure svg { display: block; width: 100%; max-width: 960px; height: auto; }
