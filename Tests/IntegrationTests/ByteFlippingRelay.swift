@@ -1,10 +1,6 @@
 import Foundation
 import Synchronization
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// A TCP relay on 127.0.0.1 in front of one worker that flips one byte in transit, as a faulty
 /// link or an attacker would: in the middle of the body of one large TLS application-data
 /// record, in one direction, of the first connection only (reconnections pass untouched).
@@ -26,110 +22,37 @@ final class ByteFlippingRelay: Sendable {
     /// The smallest record flipped: evaluations and results, not pings.
     static let smallestFlipped = 1000
 
-    let port: UInt16
-    private let listener: Int32
-    private let flipped = Atomic(false)
-    private let connections = Atomic(0)
+    private let relay: LoopbackRelay
+    private let flipped: Flag
+
+    var port: UInt16 { relay.port }
 
     /// Listens on a free port and forwards each connection to 127.0.0.1:`target`.
     init(forwardingTo target: Int, flipping direction: Direction) throws {
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(listener, pointer, length) == 0 && listen(listener, 8) == 0
-                    && getsockname(listener, pointer, &length) == 0
-            }
+        let flipped = Flag()
+        self.flipped = flipped
+        relay = try LoopbackRelay(forwardingTo: target) { connection, toWorker in
+            guard connection == 1, toWorker == (direction == .toWorker) else { return nil }
+            return RecordFlipper(startsWithPreamble: !toWorker, flipped: flipped)
         }
-        guard bound else { throw RelayFailure(description: "cannot listen on 127.0.0.1: errno \(errno)") }
-        self.listener = listener
-        port = UInt16(bigEndian: address.sin_port)
-        Thread.detachNewThread { [self] in accept(forwardingTo: target, flipping: direction) }
     }
 
     /// Whether the byte has been flipped.
-    var hasFlipped: Bool { flipped.load(ordering: .acquiring) }
+    var hasFlipped: Bool { flipped.value.load(ordering: .acquiring) }
 
     /// Stops accepting; connections already relayed end when their peers close them.
-    func close() {
-        Glibc.shutdown(listener, Int32(SHUT_RDWR))
-    }
+    func close() { relay.close() }
 
-    private func accept(forwardingTo target: Int, flipping direction: Direction) {
-        while true {
-            let client = Glibc.accept(listener, nil, nil)
-            guard client >= 0 else { break }
-            let server = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = UInt16(target).bigEndian
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            let connected = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    connect(server, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-                }
-            }
-            guard connected else {
-                Glibc.close(client)
-                Glibc.close(server)
-                continue
-            }
-            let isFirst = connections.add(1, ordering: .relaxed).newValue == 1
-            let pumps = DispatchGroup()
-            for (source, destination, toWorker) in [(client, server, true), (server, client, false)] {
-                let flipper =
-                    isFirst && toWorker == (direction == .toWorker)
-                    ? RecordFlipper(startsWithPreamble: !toWorker) : nil
-                pumps.enter()
-                Thread.detachNewThread { [self] in
-                    pump(from: source, to: destination, flipper: flipper)
-                    pumps.leave()
-                }
-            }
-            pumps.notify(queue: .global()) {
-                Glibc.close(client)
-                Glibc.close(server)
-            }
-        }
-        Glibc.close(listener)
-    }
-
-    /// Copies bytes until either side ends, flipping one if `flipper` says so.
-    private func pump(from source: Int32, to destination: Int32, flipper: RecordFlipper?) {
-        var flipper = flipper
-        var buffer = [UInt8](repeating: 0, count: 64 << 10)
-        while true {
-            let count = buffer.withUnsafeMutableBytes { recv(source, $0.baseAddress, $0.count, 0) }
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { break }
-            if flipper?.process(&buffer, count: count) == true { flipped.store(true, ordering: .releasing) }
-            var offset = 0
-            while offset < count {
-                let sent = buffer[offset..<count].withUnsafeBytes {
-                    send(destination, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
-                }
-                if sent < 0 && errno == EINTR { continue }
-                guard sent > 0 else { break }
-                offset += sent
-            }
-            if offset < count { break }
-        }
-        Glibc.shutdown(destination, Int32(SHUT_WR))
-        Glibc.shutdown(source, Int32(SHUT_RD))
-    }
-
-    struct RelayFailure: Error, CustomStringConvertible {
-        let description: String
+    /// Set once, by the pump thread that flips.
+    final class Flag: Sendable {
+        let value = Atomic(false)
     }
 }
 
 /// Follows one direction of a stream byte by byte: an optional QLSC frame (the worker's
 /// preamble), then TLS records; flips the middle byte of the first large application-data
 /// record after `ByteFlippingRelay.recordsSkipped`.
-private struct RecordFlipper {
+private struct RecordFlipper: StreamRewriter {
     private enum Position {
         case preambleHeader([UInt8])
         case preambleBody(remaining: Int)
@@ -140,16 +63,17 @@ private struct RecordFlipper {
     private var position: Position
     private var records = 0
     private var isDone = false
+    private let flipped: ByteFlippingRelay.Flag
 
-    init(startsWithPreamble: Bool) {
+    init(startsWithPreamble: Bool, flipped: ByteFlippingRelay.Flag) {
         position = startsWithPreamble ? .preambleHeader([]) : .recordHeader([])
+        self.flipped = flipped
     }
 
-    /// Walks `buffer[0..<count]`, flipping at most one byte in place.
-    /// - Returns: whether a byte was flipped in this chunk.
-    mutating func process(_ buffer: inout [UInt8], count: Int) -> Bool {
-        var flippedHere = false
-        for index in 0..<count {
+    /// Walks the chunk, flipping at most one byte of the stream.
+    mutating func rewrite(_ chunk: ArraySlice<UInt8>) -> [UInt8] {
+        var buffer = Array(chunk)
+        for index in buffer.indices {
             switch position {
             case .preambleHeader(var header):
                 header.append(buffer[index])
@@ -177,13 +101,13 @@ private struct RecordFlipper {
                 if offset == flipAt {
                     buffer[index] ^= 0xFF
                     isDone = true
-                    flippedHere = true
+                    flipped.value.store(true, ordering: .releasing)
                 }
                 position =
                     offset + 1 == length
                     ? .recordHeader([]) : .recordBody(offset: offset + 1, length: length, flipAt: flipAt)
             }
         }
-        return flippedHere
+        return buffer
     }
 }

@@ -3,10 +3,6 @@ import Foundation
 import Synchronization
 import VariationalCircuits
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// A TCP relay on 127.0.0.1 in front of one plaintext worker that rewrites every `result` the
 /// worker sends: to the coordinator it is a malicious worker. Frames are decoded and encoded
 /// again with the protocol's codec; the other direction passes untouched.
@@ -46,103 +42,61 @@ final class TamperingRelay: Sendable {
         }
     }
 
-    let port: UInt16
-    private let listener: Int32
-    private let tampered = Atomic(0)
+    private let relay: LoopbackRelay
+    private let tampered: Counter
+
+    var port: UInt16 { relay.port }
 
     /// Listens on a free port and forwards each connection to 127.0.0.1:`target`.
     init(forwardingTo target: Int, tampering: Tampering) throws {
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        var length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let bound = withUnsafeMutablePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { pointer in
-                bind(listener, pointer, length) == 0 && listen(listener, 8) == 0
-                    && getsockname(listener, pointer, &length) == 0
-            }
+        let tampered = Counter()
+        self.tampered = tampered
+        relay = try LoopbackRelay(forwardingTo: target) { _, toWorker in
+            toWorker ? nil : ResultRewriter(tampering: tampering, tampered: tampered)
         }
-        guard bound else { throw TamperingRelayFailure(errno: errno) }
-        self.listener = listener
-        port = UInt16(bigEndian: address.sin_port)
-        Thread.detachNewThread { [self] in accept(forwardingTo: target, tampering: tampering) }
     }
 
     /// How many results were rewritten.
-    var tamperedResults: Int { tampered.load(ordering: .acquiring) }
+    var tamperedResults: Int { tampered.value.load(ordering: .acquiring) }
 
-    func close() { Glibc.shutdown(listener, Int32(SHUT_RDWR)) }
+    func close() { relay.close() }
 
-    private func accept(forwardingTo target: Int, tampering: Tampering) {
-        while true {
-            let client = Glibc.accept(listener, nil, nil)
-            guard client >= 0 else { break }
-            let server = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-            var address = sockaddr_in()
-            address.sin_family = sa_family_t(AF_INET)
-            address.sin_port = UInt16(target).bigEndian
-            address.sin_addr.s_addr = inet_addr("127.0.0.1")
-            let connected = withUnsafePointer(to: &address) {
-                $0.withMemoryRebound(to: sockaddr.self, capacity: 1) {
-                    connect(server, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) == 0
-                }
-            }
-            guard connected else {
-                Glibc.close(client)
-                Glibc.close(server)
-                continue
-            }
-            Thread.detachNewThread { [self] in pump(from: client, to: server, tampering: nil) }
-            Thread.detachNewThread { [self] in pump(from: server, to: client, tampering: tampering) }
-        }
-        Glibc.close(listener)
-    }
-
-    /// Copies bytes until either side ends; with `tampering`, frame by frame.
-    private func pump(from source: Int32, to destination: Int32, tampering: Tampering?) {
-        var decoder = FrameDecoder()
-        let encoder = FrameEncoder()
-        var raw = tampering == nil
-        var buffer = [UInt8](repeating: 0, count: 64 << 10)
-        reading: while true {
-            let count = buffer.withUnsafeMutableBytes { recv(source, $0.baseAddress, $0.count, 0) }
-            if count < 0 && errno == EINTR { continue }
-            guard count > 0 else { break }
-            var out: [UInt8] = []
-            if raw {
-                out = Array(buffer[0..<count])
-            } else {
-                decoder.append(buffer[0..<count])
-                do {
-                    while let (id, message) = try decoder.next() {
-                        if case .result(var evaluations, var usage) = message, let tampering {
-                            tampering.apply(&evaluations, &usage)
-                            tampered.add(1, ordering: .releasing)
-                            out += encoder.encode(.result(evaluations: evaluations, usage: usage), requestID: id)
-                        } else {
-                            out += encoder.encode(message, requestID: id)
-                        }
-                    }
-                } catch {
-                    // Something this codec does not know: pass the rest through as it is.
-                    raw = true
-                    continue reading
-                }
-            }
-            var offset = 0
-            while offset < out.count {
-                let sent = out[offset...].withUnsafeBytes {
-                    send(destination, $0.baseAddress, $0.count, Int32(MSG_NOSIGNAL))
-                }
-                if sent < 0 && errno == EINTR { continue }
-                guard sent > 0 else { break reading }
-                offset += sent
-            }
-        }
-        Glibc.shutdown(destination, Int32(SHUT_WR))
-        Glibc.shutdown(source, Int32(SHUT_RD))
+    final class Counter: Sendable {
+        let value = Atomic(0)
     }
 }
 
-struct TamperingRelayFailure: Error { let errno: Int32 }
+/// Decodes the worker's frames and encodes them again, each `result` tampered with; anything
+/// this codec does not know passes through as it is from then on.
+private struct ResultRewriter: StreamRewriter {
+    let tampering: TamperingRelay.Tampering
+    let tampered: TamperingRelay.Counter
+    private var decoder = FrameDecoder()
+    private let encoder = FrameEncoder()
+    private var raw = false
+
+    init(tampering: TamperingRelay.Tampering, tampered: TamperingRelay.Counter) {
+        self.tampering = tampering
+        self.tampered = tampered
+    }
+
+    mutating func rewrite(_ chunk: ArraySlice<UInt8>) -> [UInt8] {
+        guard !raw else { return Array(chunk) }
+        decoder.append(chunk)
+        var out: [UInt8] = []
+        do {
+            while let (id, message) = try decoder.next() {
+                if case .result(var evaluations, var usage) = message {
+                    tampering.apply(&evaluations, &usage)
+                    tampered.value.add(1, ordering: .releasing)
+                    out += encoder.encode(.result(evaluations: evaluations, usage: usage), requestID: id)
+                } else {
+                    out += encoder.encode(message, requestID: id)
+                }
+            }
+        } catch {
+            raw = true
+        }
+        return out
+    }
+}
