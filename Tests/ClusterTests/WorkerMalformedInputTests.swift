@@ -93,6 +93,25 @@ struct WorkerMalformedInputTests {
         }
     }
 
+    @Test("a TLS ClientHello at a plaintext worker is named as such, even when it overtakes the hello")
+    func tlsAtPlaintextWorker() async throws {
+        try await withBystander { worker in
+            // Sent at once and closed: the worker's reader may refuse the bytes before its hello
+            // is out, and the log must still say why rather than "closed". One at a time, so
+            // the per-client limit on connections authenticating does not drop any.
+            func refused() -> [String] { worker.log.all.filter { $0.contains("refused") } }
+            for attempt in 1...20 {
+                let socket = try await RawSocket.connect(port: worker.port)
+                try await socket.send([0x16, 0x03, 0x01, 0x00, 0x05, 0x01, 0x00, 0x00, 0x01, 0x03])
+                socket.close()
+                for _ in 0..<1000 where refused().count < attempt { try await Task.sleep(for: .milliseconds(10)) }
+            }
+            let refused = refused()
+            #expect(refused.count == 20, "\(worker.log.all)")
+            #expect(refused.allSatisfy { $0.contains("the coordinator speaks TLS") }, "\(refused)")
+        }
+    }
+
     @Test("a truncated frame followed by the end of the stream gets malformedFrame")
     func truncatedFrame() async throws {
         try await withBystander { worker in

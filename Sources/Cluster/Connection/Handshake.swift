@@ -185,7 +185,15 @@ public enum Handshake {
         admit: @Sendable () -> (code: ErrorCode, reason: String)?
     ) async throws {
         let peer = connection.peerDescription
-        try await connection.send(.hello(hello), requestID: 0)
+        do {
+            try await connection.send(.hello(hello), requestID: 0)
+        } catch {
+            // The peer's first bytes may have ended the connection before hello went out (a
+            // TLS ClientHello at a plaintext worker): why the input ended says more than
+            // "closed", so that is what is thrown when there is such a reason.
+            _ = try await connection.receive()
+            throw error
+        }
         switch try await connection.receive() {
         case nil:
             throw ClusterError.connectionClosed(peer: peer)
