@@ -24,96 +24,7 @@ public actor ClusterExecutor: CircuitExecutor {
     /// How workers are reached: TCP (and TLS) from cluster.json, or in process for tests.
     private let transport: any WorkerTransport
 
-    /// A worker's lifecycle; each case carries what holds in it, and nothing holds beside it.
-    private enum LinkState {
-        /// Not connected yet, or shut down.
-        case idle
-        /// A connection attempt is under way; `lastError` is why the one before it failed.
-        case connecting(lastError: String?)
-        case ready(ReadyLink)
-        /// Lost or refused: `keepConnected` tries again after a backoff.
-        case down(since: ContinuousClock.Instant, error: String)
-        /// Sent an impossible (or, verified, a wrong) reply: used no more in this run, never
-        /// reconnected.
-        case quarantined(reason: String)
-    }
-
-    /// A connected worker and what it holds on this connection (all gone with it).
-    private struct ReadyLink {
-        let connection: any WorkerChannel
-        let hello: WorkerHello
-        /// Which connection of the worker this is: callbacks of an older one are ignored.
-        let generation: Int
-        /// Global circuit index -> the worker's own index, for the circuits it holds.
-        var localIndex: [Int: Int] = [:]
-        var parameterVersion: UInt64?
-    }
-
-    private struct Link {
-        let name: String
-        let endpoint: Endpoint
-        var state: LinkState = .idle
-        /// Connections made so far (each one's `generation`).
-        var connections = 0
-
-        /// The circuits a ready worker holds (none otherwise); set only while it is ready.
-        var localIndex: [Int: Int] {
-            get {
-                guard case .ready(let ready) = state else { return [:] }
-                return ready.localIndex
-            }
-            set {
-                guard case .ready(var ready) = state else { return }
-                ready.localIndex = newValue
-                state = .ready(ready)
-            }
-        }
-
-        /// The parameters a ready worker holds (`nil` otherwise); set only while it is ready.
-        var parameterVersion: UInt64? {
-            get {
-                guard case .ready(let ready) = state else { return nil }
-                return ready.parameterVersion
-            }
-            set {
-                guard case .ready(var ready) = state else { return }
-                ready.parameterVersion = newValue
-                state = .ready(ready)
-            }
-        }
-
-        /// Why the worker is not ready, when there is a reason.
-        var lastError: String? {
-            switch state {
-            case .connecting(let error): error
-            case .down(_, let error): error
-            case .quarantined(let reason): "quarantined: \(reason)"
-            case .idle, .ready: nil
-            }
-        }
-
-        var hello: WorkerHello? {
-            guard case .ready(let ready) = state else { return nil }
-            return ready.hello
-        }
-
-        var isReady: Bool {
-            if case .ready = state { return true }
-            return false
-        }
-
-        var isConnecting: Bool {
-            if case .connecting = state { return true }
-            return false
-        }
-
-        var isQuarantined: Bool {
-            if case .quarantined = state { return true }
-            return false
-        }
-    }
-
-    private var links: [Link]
+    private var links: [WorkerLink]
     private var circuits: [SubVQC] = []
     /// Per circuit, its `differentiableGateCount` (placement weighs items by their runs).
     private var differentiableGates: [Int] = []
@@ -174,7 +85,7 @@ public actor ClusterExecutor: CircuitExecutor {
                 tls: configuration.tlsContexts()
             )
         reference = configuration.verification.map { _ in LocalExecutor() }
-        links = configuration.workers.map { Link(name: $0.name, endpoint: $0.endpoint) }
+        links = configuration.workers.map { WorkerLink(name: $0.name, endpoint: $0.endpoint) }
         lastHeard = Mutex(Array(repeating: ContinuousClock.now, count: configuration.workers.count))
         accounting = ClusterAccounting(
             workers: configuration.workers.map { .init(name: $0.name, address: "\($0.endpoint)") }
@@ -811,7 +722,7 @@ public actor ClusterExecutor: CircuitExecutor {
         accounting.workers[worker].profile = hello.profile
         links[worker].connections += 1
         let generation = links[worker].connections
-        links[worker].state = .ready(ReadyLink(connection: connection, hello: hello, generation: generation))
+        links[worker].state = .ready(WorkerLink.Ready(connection: connection, hello: hello, generation: generation))
         lastHeard.withLock { $0[worker] = clock.now }
         stateChanged()
         if links[worker].connections > 1 { accounting.workers[worker].reconnects += 1 }
