@@ -9,12 +9,10 @@ struct PeerConnectionTests {
     /// A connection to a raw listener, and the raw end of it.
     private func connectedPair() async throws -> (PeerConnection, RawSocket, RawListener) {
         let listener = try RawListener()
-        async let accepted = listener.accept()
-        let connection = try await PeerConnection.connect(
-            to: Endpoint(host: "127.0.0.1", port: listener.port),
-            timeout: .seconds(5)
-        )
-        return (connection, try await accepted, listener)
+        let (connection, raw) = try await listener.accept {
+            try await PeerConnection.connect(to: Endpoint(host: "127.0.0.1", port: listener.port), timeout: .seconds(5))
+        }
+        return (connection, raw, listener)
     }
 
     @Test("frames sent from many threads at once, with a peer not yet reading, go out whole and in each thread's order")
@@ -258,12 +256,9 @@ struct PeerConnectionTests {
     func hostName() async throws {
         let listener = try RawListener()
         defer { listener.close() }
-        async let accepted = listener.accept()
-        let connection = try await PeerConnection.connect(
-            to: Endpoint(host: "localhost", port: listener.port),
-            timeout: .seconds(5)
-        )
-        let raw = try await accepted
+        let (connection, raw) = try await listener.accept {
+            try await PeerConnection.connect(to: Endpoint(host: "localhost", port: listener.port), timeout: .seconds(5))
+        }
         connection.close()
         raw.close()
     }

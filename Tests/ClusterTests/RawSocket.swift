@@ -1,6 +1,8 @@
+import Cluster
 import ClusterProtocol
 import Dispatch
 import Foundation
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -144,6 +146,7 @@ struct ReceivedFrame: Sendable, Equatable, CustomStringConvertible {
 final class RawListener: Sendable {
     let descriptor: Int32
     let port: UInt16
+    private let isClosed = Atomic(false)
 
     init() throws {
         let descriptor = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
@@ -171,7 +174,28 @@ final class RawListener: Sendable {
         }
     }
 
+    /// Accepts the connection that `connect` makes. When `connect` fails, the waiting accept is
+    /// woken (the listener closed) before the error is thrown, so the test cannot hang on it.
+    func accept(
+        whileConnecting connect: () async throws -> PeerConnection
+    ) async throws -> (PeerConnection, RawSocket) {
+        async let accepted = accept()
+        let connection: PeerConnection
+        do {
+            connection = try await connect()
+        } catch {
+            close()
+            _ = try? await accepted
+            throw error
+        }
+        return (connection, try await accepted)
+    }
+
+    /// Wakes an `accept` still waiting (closing alone would leave its thread blocked, and a
+    /// test awaiting it hung), then closes; once only, since the number may be reused.
     func close() {
+        guard !isClosed.exchange(true, ordering: .acquiringAndReleasing) else { return }
+        Glibc.shutdown(descriptor, Int32(SHUT_RDWR))
         Glibc.close(descriptor)
     }
 }
