@@ -204,9 +204,6 @@ struct ClassificationTests {
             recursive.status == 2 && recursive.standardError.contains("a class cannot be fed back"),
             "\(recursive.standardError)"
         )
-        // qlstm serve answers values: a classifier is refused before it listens.
-        let serve = try QlstmBinary.run(["serve", "--model", run.path, "--listen", "127.0.0.1:0"])
-        #expect(serve.status == 2 && serve.standardError.contains("holds a classifier"), "\(serve.standardError)")
         // A warm start from a classifier keeps classifying (its classes, its loss); --loss mse is refused.
         let warm = root.appendingPathComponent("warm")
         let warmStart = [
