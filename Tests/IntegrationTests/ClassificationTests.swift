@@ -142,10 +142,10 @@ struct ClassificationTests {
         #expect(!report.contains("R^2"), "a classification report has no R^2")
         let html = try String(contentsOf: out.appendingPathComponent("report.html"), encoding: .utf8)
         #expect(html.contains("Confusion matrices") && html.contains("<svg"))
-        // Selection scores forecasts of values: a comparison of classifiers is refused by name.
+        // A comparison of classifiers is selected on validation balanced accuracy (SelectTests).
         let select = try QlstmBinary.run(["select", out.path])
         #expect(
-            select.status == 2 && select.standardError.contains("classifies the next move"),
+            select.status == 0 && select.standardOutput.contains("validation balanced accuracy"),
             "\(select.standardError)"
         )
     }
