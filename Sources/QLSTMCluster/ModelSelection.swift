@@ -79,8 +79,9 @@ public struct ModelSelection: Codable, Sendable, Equatable {
     static let classificationMetric =
         "validation balanced accuracy, mean over seeds (ties: the lower mean validation cross-entropy)"
 
-    /// Whether the candidates are classifiers, scored by balanced accuracy.
-    public var isClassification: Bool { metric == Self.classificationMetric }
+    /// Whether the candidates are classifiers, scored by balanced accuracy (from their figures,
+    /// which the choice was made on, rather than from the wording of `metric`).
+    public var isClassification: Bool { candidates.contains { $0.meanValidationBalancedAccuracy != nil } }
 
     /// What a selection needs from one run: its model label, seed, and its validation
     /// predictions in window order.
