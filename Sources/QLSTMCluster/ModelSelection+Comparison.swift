@@ -17,22 +17,20 @@ extension ModelSelection {
             ((try? FileManager.default.contentsOfDirectory(atPath: runsFolder.path)) ?? []).sorted()
         let finished = names.map { RunDirectory(runsFolder.appendingPathComponent($0)) }.filter(\.isFinished)
         guard let reference = finished.first else { throw SelectionError.noRuns }
+        let referenceName = "runs/" + reference.url.lastPathComponent
         let data = try reference.model().specification.data
-        guard data.classes == nil else {
-            throw SelectionError.classifiers(run: "runs/" + reference.url.lastPathComponent)
-        }
         let (series, dataset) = try data.load()
         var scores: [RunScores] = []
         for run in finished {
             let name = "runs/" + run.url.lastPathComponent
-            guard try run.model().specification.data == data else {
-                throw SelectionError.differentData(run: name, other: "runs/" + reference.url.lastPathComponent)
+            let runData = try run.model().specification.data
+            if (runData.classes == nil) != (data.classes == nil) {
+                throw data.classes == nil
+                    ? SelectionError.mixedObjectives(classifier: name, regressor: referenceName)
+                    : SelectionError.mixedObjectives(classifier: referenceName, regressor: name)
             }
-            let summary = try run.summary()
-            let (truths, predictions) = try validationPredictions(of: run)
-            scores.append(
-                RunScores(directory: name, model: summary.label, seed: summary.seed, truths: truths, predictions: predictions)
-            )
+            guard runData == data else { throw SelectionError.differentData(run: name, other: referenceName) }
+            scores.append(try validationScores(of: run, named: name, classes: data.classes?.count))
         }
         guard !dataset.validation.isEmpty else {
             throw SelectionError.noValidationWindows(run: scores[0].directory)
@@ -58,27 +56,37 @@ extension ModelSelection {
         )
     }
 
-    /// The validation rows of a run's predictions.csv (`time,truth,prediction,split`).
-    static func validationPredictions(of run: RunDirectory) throws -> (truths: [Double], predictions: [Double]) {
+    /// A run's model, seed and the validation rows of its predictions.csv:
+    /// `time,truth,prediction,split`, or a classifier's
+    /// `time,move,truth,prediction,probability_0,...,probability_{K-1},split`.
+    /// - Parameter name: the run's directory as the selection names it.
+    static func validationScores(of run: RunDirectory, named name: String, classes: Int?) throws -> RunScores {
+        let summary = try run.summary()
         let url = run.file(RunDirectory.File.predictions)
         guard let text = try? String(contentsOf: url, encoding: .utf8) else {
             throw RunFileError.unreadable(path: url.path)
         }
-        var truths: [Double] = []
-        var predictions: [Double] = []
+        let fieldCount = classes.map { 5 + $0 } ?? 4
+        // A classifier's truth and prediction follow its move.
+        let first = classes == nil ? 1 : 2
+        var scores = RunScores(directory: name, model: summary.label, seed: summary.seed, truths: [], predictions: [])
+        var probabilities: [[Double]] = []
         for (index, line) in text.split(separator: "\n").enumerated().dropFirst() {
             let fields = line.split(separator: ",", omittingEmptySubsequences: false)
-            guard fields.count == 4 else {
-                throw RunFileError.invalid(path: url.path, message: "line \(index + 1) does not have 4 fields")
+            guard fields.count == fieldCount else {
+                throw RunFileError.invalid(path: url.path, message: "line \(index + 1) does not have \(fieldCount) fields")
             }
-            guard fields[3] == "validation" else { continue }
-            guard let truth = Double(fields[1]), let prediction = Double(fields[2]) else {
+            guard fields[fieldCount - 1] == "validation" else { continue }
+            let numbers = fields[first..<(fieldCount - 1)].compactMap { Double($0) }
+            guard numbers.count == fieldCount - 1 - first else {
                 throw RunFileError.invalid(path: url.path, message: "line \(index + 1) has a value that is not a number")
             }
-            truths.append(truth)
-            predictions.append(prediction)
+            scores.truths.append(numbers[0])
+            scores.predictions.append(numbers[1])
+            probabilities.append(Array(numbers.dropFirst(2)))
         }
-        return (truths, predictions)
+        if classes != nil { scores.probabilities = probabilities }
+        return scores
     }
 
     /// Writes the selection as sorted, indented JSON, atomically.

@@ -6,24 +6,33 @@ import Reports
 /// regime, chosen on the validation windows only (the test windows stay untouched for the
 /// final figures), with the evidence written beside the choice.
 ///
-/// Models are scored by their validation MSE in original units, averaged over seeds; each
-/// model's run with the lowest validation MSE is the one a forecaster uses.
+/// Regressors are scored by their validation MSE in original units, classifiers by their
+/// validation balanced accuracy (ties: the lower cross-entropy), averaged over seeds; each
+/// model's best-scoring run is the one a forecaster uses.
 public struct ModelSelection: Codable, Sendable, Equatable {
-    /// One model of the comparison and its validation scores.
+    /// One model of the comparison and its validation scores: MSE for regressors, balanced
+    /// accuracy and cross-entropy for classifiers (the other figures absent).
     public struct Candidate: Codable, Sendable, Equatable {
         public var model: String
         /// Run directories, relative to the comparison folder, in seed order.
         public var runs: [String]
         /// Validation MSE of each run, in the same order.
-        public var validationMSE: [Double]
-        public var meanValidationMSE: Double
+        public var validationMSE: [Double]?
+        public var meanValidationMSE: Double?
+        /// Validation balanced accuracy of each run, in the same order.
+        public var validationBalancedAccuracy: [Double]?
+        public var meanValidationBalancedAccuracy: Double?
+        /// Validation cross-entropy (nats per window) of each run, in the same order.
+        public var validationCrossEntropy: [Double]?
+        public var meanValidationCrossEntropy: Double?
+        /// Of the MSE, or of the balanced accuracy.
         public var standardDeviation: Double?
-        /// The run with the lowest validation MSE.
+        /// The best-scoring run.
         public var bestRun: String
     }
 
-    /// The winner's margin over the runner-up: their difference of mean validation MSE with a
-    /// Welch 95 % interval over seeds (`nil` with one seed each).
+    /// The winner's margin over the runner-up: their difference of mean validation MSE (or
+    /// balanced accuracy) with a Welch 95 % interval over seeds (`nil` with one seed each).
     public struct Margin: Codable, Sendable, Equatable {
         public var runnerUp: String
         public var difference: Double
@@ -43,14 +52,18 @@ public struct ModelSelection: Codable, Sendable, Equatable {
         public var validationWindows: Int
         public var model: String
         public var run: String
-        /// Each model's mean validation MSE on this regime's windows (`nil` without windows).
-        public var meanValidationMSE: [String: Double]
-        /// Why this model: the lowest mean, or the overall choice for a regime with no window.
+        /// Each model's mean validation figures on this regime's windows (a model without
+        /// windows there is absent): MSE for regressors, balanced accuracy and cross-entropy
+        /// for classifiers.
+        public var meanValidationMSE: [String: Double]?
+        public var meanValidationBalancedAccuracy: [String: Double]?
+        public var meanValidationCrossEntropy: [String: Double]?
+        /// Why this model: the best mean, or the overall choice for a regime with no window.
         public var reason: String
     }
 
     public var format = "qlstm-selection"
-    public var metric = "validation MSE in original units, mean over seeds"
+    public var metric = Self.regressionMetric
     /// The comparison folder (absolute) whose `runs/` the choices name.
     public var comparison: String
     /// The target column or benchmark the comparison forecasts.
@@ -62,26 +75,47 @@ public struct ModelSelection: Codable, Sendable, Equatable {
     public var margin: Margin?
     public var byRegime: [RegimeChoice]
 
+    static let regressionMetric = "validation MSE in original units, mean over seeds"
+    static let classificationMetric =
+        "validation balanced accuracy, mean over seeds (ties: the lower mean validation cross-entropy)"
+
+    /// Whether the candidates are classifiers, scored by balanced accuracy (from their figures,
+    /// which the choice was made on, rather than from the wording of `metric`).
+    public var isClassification: Bool { candidates.contains { $0.meanValidationBalancedAccuracy != nil } }
+
     /// What a selection needs from one run: its model label, seed, and its validation
     /// predictions in window order.
     public struct RunScores: Sendable {
         public var directory: String
         public var model: String
         public var seed: UInt64
+        /// The true values, or a classifier's true classes.
         public var truths: [Double]
+        /// The predicted values, or a classifier's predicted classes.
         public var predictions: [Double]
+        /// A classifier's probability of each class per window; `nil` for a regressor.
+        public var probabilities: [[Double]]?
 
-        public init(directory: String, model: String, seed: UInt64, truths: [Double], predictions: [Double]) {
+        public init(
+            directory: String,
+            model: String,
+            seed: UInt64,
+            truths: [Double],
+            predictions: [Double],
+            probabilities: [[Double]]? = nil
+        ) {
             self.directory = directory
             self.model = model
             self.seed = seed
             self.truths = truths
             self.predictions = predictions
+            self.probabilities = probabilities
         }
     }
 
     /// Chooses among `runs`, whose validation windows fall in `windowRegimes` (one per window).
-    /// - Throws: `SelectionError` when the runs have no validation windows or disagree on them.
+    /// - Throws: `SelectionError` when the runs have no validation windows, disagree on them,
+    ///   or mix classifiers and regressors.
     public init(
         comparison: String,
         target: String,
@@ -91,50 +125,51 @@ public struct ModelSelection: Codable, Sendable, Equatable {
     ) throws {
         guard let first = runs.first else { throw SelectionError.noRuns }
         guard !first.truths.isEmpty else { throw SelectionError.noValidationWindows(run: first.directory) }
-        for run in runs where run.truths != first.truths || run.predictions.count != first.truths.count {
+        for run in runs where (run.probabilities == nil) != (first.probabilities == nil) {
+            let (classifier, regressor) = run.probabilities == nil ? (first, run) : (run, first)
+            throw SelectionError.mixedObjectives(classifier: classifier.directory, regressor: regressor.directory)
+        }
+        for run in runs where !run.fits(first) {
             throw SelectionError.differentWindows(run: run.directory, other: first.directory)
         }
         guard windowRegimes.count == first.truths.count else {
             throw SelectionError.differentWindows(run: "the series' regimes", other: first.directory)
         }
-        func mse(_ run: RunScores, in windows: [Int]) -> Double? {
-            guard !windows.isEmpty else { return nil }
-            return windows.reduce(0) { $0 + pow(run.predictions[$1] - run.truths[$1], 2) } / Double(windows.count)
-        }
         let allWindows = Array(first.truths.indices)
         let models = runs.map(\.model).reduce(into: [String]()) { if !$0.contains($1) { $0.append($1) } }
         let byModel = Dictionary(grouping: runs, by: \.model).mapValues { $0.sorted { $0.seed < $1.seed } }
+        let isClassification = first.probabilities != nil
         candidates = models.map { model in
             let runs = byModel[model] ?? []
-            let scores = runs.map { mse($0, in: allWindows) ?? .nan }
-            let statistics = SampleStatistics(scores)
-            let best = zip(runs, scores).min { $0.1 < $1.1 }?.0.directory ?? runs[0].directory
-            return Candidate(
-                model: model,
-                runs: runs.map(\.directory),
-                validationMSE: scores,
-                meanValidationMSE: statistics?.mean ?? .nan,
-                standardDeviation: statistics?.standardDeviation,
-                bestRun: best
-            )
+            let scores = runs.map { Score(of: $0, on: allWindows) }
+            let best = zip(runs, scores).min { $0.1.ranks(before: $1.1) }?.0.directory ?? runs[0].directory
+            return Candidate(scores, of: model, runs: runs.map(\.directory), bestRun: best)
         }
-        let ranked = candidates.sorted { $0.meanValidationMSE < $1.meanValidationMSE }
+        let ranked = candidates.sorted { $0.meanScore.ranks(before: $1.meanScore) }
         overall = ranked[0].model
         overallRun = ranked[0].bestRun
         margin = ranked.count > 1 ? Self.margin(ranked[0], over: ranked[1]) : nil
+        metric = isClassification ? Self.classificationMetric : Self.regressionMetric
         self.comparison = comparison
         self.target = target
         self.regimes = regimes
         byRegime = (0..<regimes.count).map { regime in
             let windows = allWindows.filter { windowRegimes[$0] == regime }
-            var means: [String: Double] = [:]
+            var means: [String: Score] = [:]
             for model in models {
-                let scores = (byModel[model] ?? []).compactMap { mse($0, in: windows) }
-                if !scores.isEmpty { means[model] = scores.reduce(0, +) / Double(scores.count) }
+                let runs = byModel[model] ?? []
+                if !windows.isEmpty && !runs.isEmpty {
+                    means[model] = Score(mean: runs.map { Score(of: $0, on: windows) })
+                }
             }
-            let best = means.min { $0.value < $1.value || ($0.value == $1.value && $0.key < $1.key) }
+            // Equal figures: the model first by name.
+            let best = means.min {
+                $0.value.ranks(before: $1.value) || (!$1.value.ranks(before: $0.value) && $0.key < $1.key)
+            }
             let model = best?.key ?? ranked[0].model
             let candidate = ranked.first { $0.model == model } ?? ranked[0]
+            let figure =
+                isClassification ? "the highest mean validation balanced accuracy" : "the lowest mean validation MSE"
             return RegimeChoice(
                 regime: regime,
                 name: regimes.name(of: regime),
@@ -143,19 +178,21 @@ public struct ModelSelection: Codable, Sendable, Equatable {
                 validationWindows: windows.count,
                 model: model,
                 run: candidate.bestRun,
-                meanValidationMSE: means,
+                meanValidationMSE: isClassification ? nil : means.mapValues(\.headline),
+                meanValidationBalancedAccuracy: isClassification ? means.mapValues(\.headline) : nil,
+                meanValidationCrossEntropy: isClassification ? means.compactMapValues(\.crossEntropy) : nil,
                 reason: best == nil
                     ? "no validation window falls in this regime: the overall choice"
-                    : "the lowest mean validation MSE on this regime's \(windows.count) window(s)"
+                    : "\(figure) on this regime's \(windows.count) window(s)"
             )
         }
     }
 
     private static func margin(_ winner: Candidate, over runnerUp: Candidate) -> Margin {
-        let interval = MeanDifference(winner.validationMSE, runnerUp.validationMSE)
+        let interval = MeanDifference(winner.headlines, runnerUp.headlines)
         return Margin(
             runnerUp: runnerUp.model,
-            difference: winner.meanValidationMSE - runnerUp.meanValidationMSE,
+            difference: winner.meanScore.headline - runnerUp.meanScore.headline,
             lower: interval?.lower,
             upper: interval?.upper,
             withinNoise: interval?.isWithinNoise
@@ -190,8 +227,8 @@ public enum SelectionError: Error, Equatable, CustomStringConvertible {
     case noValidationWindows(run: String)
     case differentWindows(run: String, other: String)
     case differentData(run: String, other: String)
-    /// A comparison of classifiers: selection scores forecasts of values.
-    case classifiers(run: String)
+    /// A comparison whose runs do not share one objective.
+    case mixedObjectives(classifier: String, regressor: String)
 
     public var description: String {
         switch self {
@@ -203,8 +240,8 @@ public enum SelectionError: Error, Equatable, CustomStringConvertible {
             "\(run) was validated on other windows than \(other): select among runs of one comparison"
         case .differentData(let run, let other):
             "\(run) was trained on other data or windows than \(other): select among runs of one comparison"
-        case .classifiers(let run):
-            "\(run) classifies the next move (--objective classification), and selection scores forecasts of values by their validation errors: its report's conclusions compare the classifiers on validation balanced accuracy"
+        case .mixedObjectives(let classifier, let regressor):
+            "\(classifier) classifies the next move (--objective classification) but \(regressor) forecasts values: balanced accuracy and MSE do not rank together; select among runs of one comparison (one --objective)"
         }
     }
 }

@@ -21,17 +21,37 @@ extension PredictCommand {
             starts.map { Array(series.features[$0..<($0 + rowsPerWindow)]) },
             targets: starts.map { Array(series.target[$0..<($0 + rowsPerWindow)]) }
         )
-        var csv = "input_end_time,target_time,predicted_class,"
-        csv += (0..<classes.count).map { "probability_\($0)" }.joined(separator: ",") + ",truth_class\n"
+        var csv = "input_end_time,target_time," + classificationHeader(classes) + "\n"
         for (start, prediction) in zip(starts, predictions) {
             let last = start + rowsPerWindow - 1
             let targetRow = last + horizon
-            let truth =
-                targetRow < series.count
-                ? "\(classes.label(ofMove: series.target[targetRow] - series.target[last]))" : ""
-            let probabilities = prediction.probabilities.map { "\($0)" }.joined(separator: ",")
-            csv += "\(time(last)),\(time(targetRow)),\(prediction.predicted),\(probabilities),\(truth)\n"
+            csv +=
+                "\(time(last)),\(time(targetRow)),"
+                + classificationCells(prediction, lastRow: last, horizon: horizon, of: series, classes: classes) + "\n"
         }
         return csv
+    }
+
+    /// The columns of a classifier's answer: `predicted_class,probability_0,...,truth_class`.
+    static func classificationHeader(_ classes: MoveClasses) -> String {
+        "predicted_class," + (0..<classes.count).map { "probability_\($0)" }.joined(separator: ",") + ",truth_class"
+    }
+
+    /// One window's cells under `classificationHeader`: the true class is empty when the target
+    /// row lies past the series.
+    /// - Parameter lastRow: the window's last row in `series`.
+    static func classificationCells(
+        _ prediction: (predicted: Int, probabilities: [Double]),
+        lastRow: Int,
+        horizon: Int,
+        of series: TimeSeries,
+        classes: MoveClasses
+    ) -> String {
+        let targetRow = lastRow + horizon
+        let truth =
+            targetRow < series.count
+            ? "\(classes.label(ofMove: series.target[targetRow] - series.target[lastRow]))" : ""
+        let probabilities = prediction.probabilities.map { "\($0)" }.joined(separator: ",")
+        return "\(prediction.predicted),\(probabilities),\(truth)"
     }
 }

@@ -107,13 +107,14 @@ enum PredictCommand: Command {
                 window.append([scaled])
             }
         }
-        try write(
-            csv,
-            target: data.classes.map { "classes of the next move of \(series.targetName), \($0.count) classes" }
-                ?? "\(series.targetName), original units",
-            options: options
-        )
+        try write(csv, target: Self.target(of: series, classes: data.classes), options: options)
         return 0
+    }
+
+    /// What the forecasts of `series` are, for `write`'s message.
+    static func target(of series: TimeSeries, classes: MoveClasses?) -> String {
+        classes.map { "classes of the next move of \(series.targetName), \($0.count) classes" }
+            ?? "\(series.targetName), original units"
     }
 
     /// The forecasts to `--out` (saying where), or to standard output.

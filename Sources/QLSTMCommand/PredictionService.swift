@@ -6,8 +6,9 @@ import QLSTM
 import QLSTMCluster
 import Synchronization
 
-/// What `qlstm serve` answers: `POST /predict`, `GET /health` and `GET /model` for one run's
-/// model, which SIGHUP replaces (`reload()`) without dropping a request.
+/// What `qlstm serve` answers: `POST /predict` (a regressor's forecasts, or a classifier's
+/// classes and probabilities), `GET /health` and `GET /model` for one run's model, which
+/// SIGHUP replaces (`reload()`) without dropping a request.
 ///
 /// Each request takes the model being served when it starts and keeps it to the end, so a
 /// reload never mixes two models in one answer; the old model is freed when its last request
@@ -51,11 +52,6 @@ final class PredictionService: Sendable {
     static func load(_ path: String, threads: Int) async throws -> Served {
         let model = try await LoadedModel.load(path, threads: threads)
         let specification = model.file.specification
-        if specification.data.classes != nil {
-            throw CommandLineError.conflict(
-                "\(path) holds a classifier (--objective classification); qlstm serve answers forecasts of values: serve a regression model, or get its classes with qlstm predict"
-            )
-        }
         let fingerprint = model.file.fingerprint ?? "none"
         var isDirectory: ObjCBool = false
         let isRunDirectory =
@@ -189,29 +185,61 @@ final class PredictionService: Sendable {
         } catch {
             return .error(400, "\(error)")
         }
-        let predictions: [Double]
+        let answer: JSONValue
         do {
-            predictions = try await served.model.forecast(windows)
+            answer =
+                served.model.file.specification.data.classes == nil
+                ? try await Self.forecasts(of: windows, by: served.model)
+                : try await Self.classes(of: windows, by: served.model)
         } catch let error as ForecastError {
             // Windows this model cannot read (a target it does not get as an input).
             return .error(400, "\(error)")
         } catch let error as DatasetError {
             // Values its transform cannot take (a logarithm of a value <= 0).
             return .error(400, "\(error)")
+        } catch let error as Diverged {
+            return .error(500, "\(error)")
         } catch {
             log("a prediction failed: \(error)")
             return .error(500, "the prediction failed: \(error)")
         }
+        return .json(answer, headers: ["QLSTM-Model": served.fingerprint])
+    }
+
+    /// A regressor's answer: `{"predictions": [p_1, ...]}`, one forecast per window.
+    private static func forecasts(of windows: [[[Double]]], by model: LoadedModel) async throws -> JSONValue {
+        let predictions = try await model.forecast(windows)
         if let index = predictions.firstIndex(where: { !$0.isFinite }) {
-            return .error(
-                500,
-                "the model's prediction for windows[\(index)] is \(predictions[index]), which JSON cannot hold: the model has diverged; retrain it"
-            )
+            throw Diverged(window: index, value: "prediction", number: predictions[index])
         }
-        return .json(
-            .object([("predictions", .array(predictions.map(JSONValue.number)))]),
-            headers: ["QLSTM-Model": served.fingerprint]
-        )
+        return .object([("predictions", .array(predictions.map(JSONValue.number)))])
+    }
+
+    /// A classifier's answer: `{"classes": [c_1, ...], "probabilities": [[p_0, ..., p_K-1], ...]}`,
+    /// per window the predicted class and the probability of each class, as `qlstm predict`
+    /// writes `predicted_class` and `probability_k`.
+    private static func classes(of windows: [[[Double]]], by model: LoadedModel) async throws -> JSONValue {
+        let predictions = try await model.classify(windows)
+        for (index, prediction) in predictions.enumerated() {
+            if let probability = prediction.probabilities.first(where: { !$0.isFinite }) {
+                throw Diverged(window: index, value: "class probability", number: probability)
+            }
+        }
+        return .object([
+            ("classes", .array(predictions.map { .integer($0.predicted) })),
+            ("probabilities", .array(predictions.map { .array($0.probabilities.map(JSONValue.number)) })),
+        ])
+    }
+
+    /// A model whose answer holds a number JSON cannot hold.
+    struct Diverged: Error, CustomStringConvertible {
+        let window: Int
+        let value: String
+        let number: Double
+
+        var description: String {
+            "the model's \(value) for windows[\(window)] is \(number), which JSON cannot hold: the model has diverged; retrain it"
+        }
     }
 
     /// A request that is JSON but not a batch of windows this model reads.

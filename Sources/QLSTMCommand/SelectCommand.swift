@@ -40,18 +40,26 @@ enum SelectCommand: Command {
 
     /// The choice in a few lines, with its evidence.
     static func describe(_ s: ModelSelection) -> [String] {
-        func mse(_ value: Double) -> String { String(format: "%.4g", value) }
+        func figure(_ value: Double) -> String { String(format: "%.4g", value) }
         var lines: [String] = []
         if let winner = s.candidates.first(where: { $0.model == s.overall }) {
+            let score =
+                s.isClassification
+                ? "validation balanced accuracy \(figure(winner.meanValidationBalancedAccuracy ?? .nan))"
+                : "validation MSE \(figure(winner.meanValidationMSE ?? .nan))"
             var line =
-                "overall: \(s.overall) (\(winner.bestRun)), validation MSE \(mse(winner.meanValidationMSE))"
-                + (winner.standardDeviation.map { " ± \(mse($0))" } ?? "")
+                "overall: \(s.overall) (\(winner.bestRun)), \(score)"
+                + (winner.standardDeviation.map { " ± \(figure($0))" } ?? "")
                 + " over \(NumberText.count(winner.runs.count, "seed"))"
+                + (winner.meanValidationCrossEntropy.map { ", cross-entropy \(figure($0))" } ?? "")
             if let margin = s.margin {
-                line += "; \(mse(-margin.difference)) below \(margin.runnerUp)"
+                line +=
+                    s.isClassification
+                    ? "; \(figure(margin.difference)) above \(margin.runnerUp)"
+                    : "; \(figure(-margin.difference)) below \(margin.runnerUp)"
                 if let lower = margin.lower, let upper = margin.upper {
                     line +=
-                        ", 95 % interval of the difference [\(mse(lower)), \(mse(upper))]"
+                        ", 95 % interval of the difference [\(figure(lower)), \(figure(upper))]"
                         + (margin.withinNoise == true ? ": within noise, the two cannot be told apart" : "")
                 } else {
                     line += " (one seed each: no interval)"
@@ -61,8 +69,8 @@ enum SelectCommand: Command {
         }
         for choice in s.byRegime {
             let range =
-                choice.volatilityTo.map { "volatility \(mse(choice.volatilityFrom)) to \(mse($0))" }
-                ?? "volatility from \(mse(choice.volatilityFrom))"
+                choice.volatilityTo.map { "volatility \(figure(choice.volatilityFrom)) to \(figure($0))" }
+                ?? "volatility from \(figure(choice.volatilityFrom))"
             lines.append(
                 "\(choice.name) (\(range), \(NumberText.count(choice.validationWindows, "validation window"))): \(choice.model) (\(choice.run)); \(choice.reason)"
             )

@@ -1,4 +1,5 @@
 import Cluster
+import Datasets
 import Dispatch
 import Foundation
 import HTTPServer
@@ -8,7 +9,8 @@ import QLSTMCluster
 import Glibc
 #endif
 
-/// `qlstm serve`: a trained model's forecasts over HTTP/1.1 with JSON (docs/SERVING.md).
+/// `qlstm serve`: a trained model's forecasts (a classifier's classes and their probabilities)
+/// over HTTP/1.1 with JSON (docs/SERVING.md).
 ///
 /// As `qlstm worker` does, standard output carries one line, `listening on HOST:PORT` (the bound
 /// port when port 0 was asked for), and everything else goes to standard error. SIGTERM or
@@ -17,7 +19,8 @@ import Glibc
 /// cannot be loaded.
 enum ServeCommand: Command {
     static let name = "serve"
-    static let summary = "answer forecasts over HTTP/1.1 with JSON: POST /predict, GET /health, GET /model"
+    static let summary =
+        "answer forecasts (or a classifier's classes) over HTTP/1.1 with JSON: POST /predict, GET /health, GET /model"
     static let usage =
         "qlstm serve --model RUN --listen HOST:PORT [--secret-file FILE] [--insecure] [--max-body SIZE] [--max-connections N] [--request-timeout S] [--idle-timeout S] [--threads N]"
     static let options: [OptionSpec] = [
@@ -148,7 +151,10 @@ enum ServeCommand: Command {
             throw error
         }
         let served = service.current
-        log("serving \(modelPath): model \(served.fingerprint) (\(served.model.windowLength) rows per window)")
+        let classes = served.model.file.specification.data.classes.map { ", a classifier of \($0.count) classes" } ?? ""
+        log(
+            "serving \(modelPath): model \(served.fingerprint) (\(served.model.windowLength) rows per window\(classes))"
+        )
         if secret == nil {
             log(
                 options.flag("insecure")

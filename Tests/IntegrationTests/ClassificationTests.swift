@@ -142,10 +142,10 @@ struct ClassificationTests {
         #expect(!report.contains("R^2"), "a classification report has no R^2")
         let html = try String(contentsOf: out.appendingPathComponent("report.html"), encoding: .utf8)
         #expect(html.contains("Confusion matrices") && html.contains("<svg"))
-        // Selection scores forecasts of values: a comparison of classifiers is refused by name.
+        // A comparison of classifiers is selected on validation balanced accuracy (SelectTests).
         let select = try QlstmBinary.run(["select", out.path])
         #expect(
-            select.status == 2 && select.standardError.contains("classifies the next move"),
+            select.status == 0 && select.standardOutput.contains("validation balanced accuracy"),
             "\(select.standardError)"
         )
     }
@@ -204,9 +204,6 @@ struct ClassificationTests {
             recursive.status == 2 && recursive.standardError.contains("a class cannot be fed back"),
             "\(recursive.standardError)"
         )
-        // qlstm serve answers values: a classifier is refused before it listens.
-        let serve = try QlstmBinary.run(["serve", "--model", run.path, "--listen", "127.0.0.1:0"])
-        #expect(serve.status == 2 && serve.standardError.contains("holds a classifier"), "\(serve.standardError)")
         // A warm start from a classifier keeps classifying (its classes, its loss); --loss mse is refused.
         let warm = root.appendingPathComponent("warm")
         let warmStart = [

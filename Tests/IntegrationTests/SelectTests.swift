@@ -4,18 +4,31 @@ import Testing
 /// `qlstm select` over a real comparison, then `predict --selection` following its choice.
 @Suite("select and predict by regime", .serialized, .timeLimit(.minutes(5)))
 struct SelectTests {
-    @Test("select writes the choice with its evidence; predict --selection answers each window with its regime's model")
-    func selectThenPredict() throws {
+    /// The data options of the load series (`CompareOnDataTests`), written to `csv`.
+    static func data(_ csv: URL) throws -> [String] {
+        try CompareOnDataTests.writeSeries(to: csv)
+        return ["--csv", csv.path, "--column", "load", "--time-column", "day", "--seq-len", "3"]
+    }
+
+    /// A finished comparison on the load series: a 2-qubit QLSTM and an LSTM, 2 seeds of 2
+    /// epochs, 30 % validation windows, with `options` added.
+    static func comparison(_ options: [String] = []) throws -> (root: URL, csv: URL, out: URL) {
         let root = try QlstmBinary.temporaryDirectory()
         let csv = root.appendingPathComponent("load.csv")
-        try CompareOnDataTests.writeSeries(to: csv)
         let out = root.appendingPathComponent("comparison")
-        let compare = try QlstmBinary.run([
-            "compare", "--csv", csv.path, "--column", "load", "--time-column", "day", "--seq-len", "3",
-            "--validation-fraction", "0.3", "--qubits", "2", "--distributed", "none", "--with-lstm",
-            "--seeds", "2", "--epochs", "2", "--quiet", "--out", out.path,
-        ])
+        let compare = try QlstmBinary.run(
+            ["compare"] + data(csv) + options + [
+                "--validation-fraction", "0.3", "--qubits", "2", "--distributed", "none", "--with-lstm",
+                "--seeds", "2", "--epochs", "2", "--quiet", "--out", out.path,
+            ]
+        )
         try #require(compare.status == 0, "\(compare.standardError)")
+        return (root, csv, out)
+    }
+
+    @Test("select writes the choice with its evidence; predict --selection answers each window with its regime's model")
+    func selectThenPredict() throws {
+        let (root, csv, out) = try Self.comparison()
 
         let select = try QlstmBinary.run(["select", out.path, "--volatility-window", "5"])
         try #require(select.status == 0, "\(select.standardError)")
@@ -62,5 +75,81 @@ struct SelectTests {
             "--csv", csv.path,
         ])
         #expect(both.status == 2 && both.standardError.contains("not both"), "\(both.standardError)")
+    }
+
+    @Test(
+        "classifiers: select ranks by validation balanced accuracy; predict --selection answers each window's class as its run's predict"
+    )
+    func classifiersSelectThenPredict() throws {
+        let (root, csv, out) = try Self.comparison(["--objective", "classification"])
+
+        let select = try QlstmBinary.run(["select", out.path, "--volatility-window", "5"])
+        try #require(select.status == 0, "\(select.standardError)")
+        #expect(select.standardOutput.contains("validation balanced accuracy"), "\(select.standardOutput)")
+        let file = out.appendingPathComponent("selection.json")
+        let json = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: file)) as? [String: Any])
+        let candidates = try #require(json["candidates"] as? [[String: Any]])
+        #expect(candidates.allSatisfy { $0["meanValidationMSE"] == nil && $0["validationCrossEntropy"] is [Double] })
+        // The winner has the highest mean validation balanced accuracy, ties by the lower cross-entropy.
+        func rank(_ c: [String: Any]) -> (Double, Double) {
+            (
+                -(c["meanValidationBalancedAccuracy"] as? Double ?? -1),
+                c["meanValidationCrossEntropy"] as? Double ?? .infinity
+            )
+        }
+        #expect(json["overall"] as? String == candidates.min { rank($0) < rank($1) }?["model"] as? String)
+        let regimes = try #require(json["byRegime"] as? [[String: Any]])
+        #expect(regimes.count == 2 && regimes.allSatisfy { $0["meanValidationBalancedAccuracy"] != nil })
+
+        let forecasts = root.appendingPathComponent("classes.csv")
+        let predict = try QlstmBinary.run([
+            "predict", "--selection", file.path, "--csv", csv.path, "--out", forecasts.path,
+        ])
+        try #require(predict.status == 0, "\(predict.standardError)")
+        let lines = try String(contentsOf: forecasts, encoding: .utf8).split(separator: "\n")
+        #expect(
+            lines.first
+                == "input_end_time,target_time,predicted_class,probability_0,probability_1,truth_class,model,regime"
+        )
+        #expect(lines.count == 1 + 90 - 3 + 1)
+        // Each window answered by its regime's run (the overall run before a full volatility
+        // window), with that run's own predict cells, text for text.
+        let runOf = Dictionary(
+            uniqueKeysWithValues: regimes.map { ($0["name"] as? String ?? "", $0["run"] as? String ?? "") }
+        )
+        var cellsOf: [String: [String: String]] = [:]
+        for line in lines.dropFirst() {
+            let fields = line.split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+            let run = try #require(fields[7] == "none" ? json["overallRun"] as? String : runOf[fields[7]])
+            if cellsOf[run] == nil {
+                let own = try QlstmBinary.run([
+                    "predict", "--model", out.appendingPathComponent(run).path, "--csv", csv.path,
+                ])
+                try #require(own.status == 0, "\(own.standardError)")
+                cellsOf[run] = Dictionary(
+                    uniqueKeysWithValues: own.standardOutput.split(separator: "\n").dropFirst().map {
+                        let cells = $0.split(separator: ",", omittingEmptySubsequences: false)
+                        return (String(cells[0]), cells[2...5].joined(separator: ","))
+                    }
+                )
+            }
+            #expect(cellsOf[run]?[fields[0]] == fields[2...5].joined(separator: ","), "\(line)")
+            #expect(["0", "1"].contains(fields[2]))
+        }
+
+        // A regressor among the classifiers: refused in one line.
+        let regressor = try QlstmBinary.run(
+            ["train"] + Self.data(csv) + [
+                "--model", "lstm", "--epochs", "1", "--quiet", "--out",
+                out.appendingPathComponent("runs/zz-regressor").path,
+            ]
+        )
+        try #require(regressor.status == 0, "\(regressor.standardError)")
+        let mixed = try QlstmBinary.run(["select", out.path])
+        #expect(
+            mixed.status == 2 && mixed.standardError.contains("but runs/zz-regressor forecasts values"),
+            "\(mixed.standardError)"
+        )
+        #expect(mixed.standardError.split(separator: "\n").count == 1, "\(mixed.standardError)")
     }
 }

@@ -30,6 +30,18 @@ struct ServeTests {
         run: URL,
         in root: URL
     ) throws -> (windows: [[String]], predictions: [String]) {
+        let (windows, rows) = try windowsAndPredictions(count, run: run, in: root, columns: 2...2)
+        return (windows, rows.map { $0[0] })
+    }
+
+    /// As above, with the `columns` of each of `qlstm predict`'s rows (a classifier's class and
+    /// probabilities).
+    static func windowsAndPredictions(
+        _ count: Int,
+        run: URL,
+        in root: URL,
+        columns: ClosedRange<Int>
+    ) throws -> (windows: [[String]], rows: [[String]]) {
         let values = (0..<(count + 3)).map { i in "\(2.5 * sin(0.37 * Double(i)) + 0.3 * cos(1.3 * Double(i)))" }
         let csv = root.appendingPathComponent("omega.csv")
         try ("omega\n" + values.joined(separator: "\n") + "\n").write(to: csv, atomically: true, encoding: .utf8)
@@ -37,9 +49,11 @@ struct ServeTests {
         let predicted = try QlstmBinary.run(["predict", "--model", run.path, "--csv", csv.path, "--out", out.path])
         guard predicted.status == 0 else { throw HTTPClient.Failure(description: predicted.standardError) }
         let rows = try String(contentsOf: out, encoding: .utf8).split(separator: "\n").dropFirst()
-        let predictions = rows.map { String($0.split(separator: ",", omittingEmptySubsequences: false)[2]) }
+        let predictions = rows.map {
+            $0.split(separator: ",", omittingEmptySubsequences: false)[columns].map(String.init)
+        }
         let windows = (0..<count).map { Array(values[$0..<($0 + 4)]) }
-        return (windows, predictions)
+        return (windows, Array(predictions[..<count]))
     }
 
     static func body(_ windows: [[String]]) -> String {
@@ -234,6 +248,37 @@ struct ServeTests {
         #expect(server.waitForLog("failed, still serving model \(after)"), "\(server.log)")
         #expect(try fingerprint() == after)
         #expect(try client.request("POST", "/predict", body: Self.body(windows))?.predictionTexts == expected)
+        #expect(server.terminate() == 0)
+    }
+
+    @Test("a classifier: each window's class and probabilities are qlstm predict's, text for text")
+    func classifierMatchesPredict() throws {
+        let root = try QlstmBinary.temporaryDirectory()
+        let run = root.appendingPathComponent("direction")
+        let trained = try QlstmBinary.run([
+            "train", "--task", "pendulum", "--objective", "classification", "--hidden-size", "2", "--depth", "2",
+            "--epochs", "2", "--quiet", "--out", run.path,
+        ])
+        try #require(trained.status == 0, "\(trained.standardError)")
+        // predict's CSV: input_end_time,target_time,predicted_class,probability_0,probability_1,truth_class.
+        let (windows, rows) = try Self.windowsAndPredictions(40, run: run, in: root, columns: 2...4)
+        let server = try ServeProcess(["--model", run.path], in: root)
+        #expect(server.log.contains("a classifier of 2 classes"), "\(server.log)")
+        let client = try HTTPClient(port: server.port)
+        let answer = try #require(try client.request("POST", "/predict", body: Self.body(windows)))
+        #expect(answer.status == 200, "\(answer.body)")
+        let body = answer.body.trimmingCharacters(in: .newlines)
+        let classes = try #require(body.firstMatch(of: /^\{"classes":\[([0-9,]*)\],"probabilities":\[\[(.*)\]\]\}$/))
+        let probabilities = classes.2.split(separator: "],[").map { $0.split(separator: ",").map(String.init) }
+        #expect(classes.1.split(separator: ",").map(String.init) == rows.map { $0[0] })
+        #expect(probabilities == rows.map { Array($0[1...]) })
+        // One window alone: the same bits as in the batch.
+        let single = try #require(try client.request("POST", "/predict", body: Self.body([windows[7]])))
+        let alone = "{\"classes\":[\(rows[7][0])],\"probabilities\":[[\(rows[7][1...].joined(separator: ","))]]}\n"
+        #expect(single.body == alone)
+        let short = try #require(try client.request("POST", "/predict", body: "{\"windows\": [[1, 2, 3]]}"))
+        #expect(short.status == 400 && short.errorMessage.contains("windows[0] has 3 rows"), "\(short.body)")
+        #expect(try client.request("GET", "/health")?.body.contains("\"status\":\"ok\"") == true)
         #expect(server.terminate() == 0)
     }
 

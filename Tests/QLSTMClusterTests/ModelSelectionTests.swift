@@ -36,7 +36,9 @@ struct ModelSelectionTests {
         // a: seed 0 MSE 2, seed 1 (4 + 4 + 6.25) / 6 = 2.375; b: 1 and 1.
         #expect(selection.overall == "b")
         let a = try #require(selection.candidates.first { $0.model == "a" })
-        #expect(abs(a.validationMSE[0] - 2) < 1e-12 && abs(a.validationMSE[1] - 2.375) < 1e-12)
+        let mse = try #require(a.validationMSE)
+        #expect(abs(mse[0] - 2) < 1e-12 && abs(mse[1] - 2.375) < 1e-12)
+        #expect(a.validationBalancedAccuracy == nil && !selection.isClassification)
         #expect(a.bestRun == "runs/a-seed0")
         #expect(selection.byRegime[0].model == "a" && selection.byRegime[0].run == "runs/a-seed0")
         #expect(selection.byRegime[1].model == "b")
@@ -84,6 +86,13 @@ struct ModelSelectionTests {
 
 @Suite("Reading selection.json")
 struct ModelSelectionFileTests {
+    /// A fresh folder for one test's files.
+    static func temporaryFolder() throws -> URL {
+        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("selection-\(UUID().uuidString)")
+        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        return folder
+    }
+
     @Test("a selection whose regimes do not fit together is refused instead of trapping a forecast")
     func inconsistentFileRefused() throws {
         let selection = try ModelSelection(
@@ -93,8 +102,7 @@ struct ModelSelectionFileTests {
             regimes: VolatilityRegimes(window: 3, thresholds: [0.5]),
             windowRegimes: [0, 0, 0, 1, 1, 1]
         )
-        let folder = FileManager.default.temporaryDirectory.appendingPathComponent("selection-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: folder, withIntermediateDirectories: true)
+        let folder = try Self.temporaryFolder()
         defer { try? FileManager.default.removeItem(at: folder) }
         let good = folder.appendingPathComponent("good.json")
         try selection.write(to: good)
