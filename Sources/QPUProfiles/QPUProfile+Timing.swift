@@ -19,16 +19,19 @@ extension QPUProfile {
     /// Modelled seconds of one `evaluate` request on this QPU: `requestSeconds` over its items'
     /// circuit runs (every shifted circuit of a parameter-shift Jacobian is a run), with the
     /// batch's shots or, when it asks for none, the profile's.
-    /// - Parameter circuitSeconds: `circuitSeconds(_:)` of each loaded circuit, by index.
+    /// - Parameters:
+    ///   - differentiableGates: `differentiableGateCount` of each loaded circuit, by index
+    ///     (worked out once: a circuit builds its gate list to count them).
+    ///   - circuitSeconds: `circuitSeconds(_:)` of each loaded circuit, by index.
     public func requestSeconds(
         _ batch: EvaluationBatch,
-        circuits: [SubVQC],
+        differentiableGates: [Int],
         circuitSeconds: [Double]
     ) -> Double {
         var runs: [Int: Int] = [:]
-        for item in batch.items where circuits.indices.contains(item.circuit) {
+        for item in batch.items where differentiableGates.indices.contains(item.circuit) {
             runs[item.circuit, default: 0] += SubVQC.circuitRuns(
-                differentiableGates: circuits[item.circuit].differentiableGateCount,
+                differentiableGates: differentiableGates[item.circuit],
                 method: batch.method
             )
         }

@@ -30,7 +30,7 @@ struct ReplyCheckTests {
             evaluations,
             usage: usage,
             items: items,
-            circuits: [circuit],
+            shapes: [ReplyCheck.Shape(circuit)],
             method: .parameterShift,
             shots: nil,
             slots: 1

@@ -13,8 +13,8 @@ actor BatchScheduler {
     let configuration: ClusterConfiguration
     private let workers: WorkerSupervisor
     private var circuits: [SubVQC] = []
-    /// Per circuit, its `differentiableGateCount` (placement weighs items by their runs).
-    private var differentiableGates: [Int] = []
+    /// Per circuit, the counts its replies are checked against and placement weighs items by.
+    private var shapes: [ReplyCheck.Shape] = []
     private var version: UInt64 = 0
     /// The last placement of a whole batch, reused while the batch has the same circuits in the
     /// same order and the same workers are ready with the same circuits: a training run asks
@@ -61,7 +61,7 @@ actor BatchScheduler {
     ///   with verification on a noisy profile.
     func load(_ circuits: [SubVQC]) async throws {
         self.circuits = circuits
-        differentiableGates = circuits.map(\.differentiableGateCount)
+        shapes = circuits.map(ReplyCheck.Shape.init)
         lastPlacement = nil
         pinned = nil
         await workers.hold(circuits)
@@ -192,7 +192,7 @@ actor BatchScheduler {
                         evaluations,
                         usage: usage,
                         items: items.map { batch.items[$0] },
-                        circuits: circuits,
+                        shapes: shapes,
                         method: batch.method,
                         shots: batch.shots,
                         slots: Int(request.worker.hello.qpuSlots)
@@ -301,7 +301,7 @@ actor BatchScheduler {
                 evaluations,
                 usage: usage,
                 items: entries.map { batch.items[$0.item] },
-                circuits: circuits,
+                shapes: shapes,
                 method: batch.method,
                 shots: batch.shots,
                 slots: Int(verifier.hello.qpuSlots)
@@ -391,12 +391,12 @@ actor BatchScheduler {
         }
         let method = batch.method
         let qubits = circuits.map(\.qubitCount)
-        let differentiableGates = self.differentiableGates
+        let shapes = self.shapes
         return Placement.assign(
             items,
             circuitOf: { batch.items[$0].circuit },
             cost: { circuit in
-                let runs = SubVQC.circuitRuns(differentiableGates: differentiableGates[circuit], method: method)
+                let runs = SubVQC.circuitRuns(differentiableGates: shapes[circuit].differentiableGates, method: method)
                 return Double(1 << qubits[circuit]) * Double(runs)
             },
             to: candidates
@@ -483,7 +483,7 @@ actor BatchScheduler {
             (accounting.workers[worker.index].modelledQPUSeconds ?? 0)
             + profile.requestSeconds(
                 request,
-                circuits: global.map { circuits[$0] },
+                differentiableGates: global.map { shapes[$0].differentiableGates },
                 circuitSeconds: global.map { seconds[$0] }
             )
     }

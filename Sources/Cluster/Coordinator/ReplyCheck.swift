@@ -13,12 +13,31 @@ enum ReplyCheck {
     /// No honest request keeps a QPU slot busy this long.
     static let maximumBusySeconds = 1e7
 
+    /// What a reply about one circuit must look like, worked out once when the circuits are
+    /// loaded: a SubVQC builds its gate list to count them, far too slow for every item of
+    /// every reply.
+    struct Shape: Sendable {
+        let id: String
+        let outputs: Int
+        let parameters: Int
+        let inputs: Int
+        let differentiableGates: Int
+
+        init(_ circuit: SubVQC) {
+            id = circuit.id
+            outputs = circuit.outputCount
+            parameters = circuit.parameterCount
+            inputs = circuit.inputCount
+            differentiableGates = circuit.differentiableGateCount
+        }
+    }
+
     /// Why the reply to `items` (global circuit indices) cannot be used, or `nil` when it can.
     static func problem(
         _ evaluations: [CircuitEvaluation],
         usage: [SlotUsage],
         items: [EvaluationRequest],
-        circuits: [SubVQC],
+        shapes: [Shape],
         method: DifferentiationMethod?,
         shots: Int?,
         slots: Int
@@ -28,13 +47,13 @@ enum ReplyCheck {
         }
         var runs: UInt64 = 0
         for (index, (item, evaluation)) in zip(items, evaluations).enumerated() {
-            let circuit = circuits[item.circuit]
-            let outputs = circuit.outputCount
+            let circuit = shapes[item.circuit]
+            let outputs = circuit.outputs
             guard evaluation.outputs.count == outputs else {
                 return "item \(index): \(evaluation.outputs.count) outputs where circuit \(circuit.id) has \(outputs)"
             }
-            let parameterEntries = method == nil ? 0 : outputs * circuit.parameterCount
-            let inputEntries = method == nil ? 0 : outputs * circuit.inputCount
+            let parameterEntries = method == nil ? 0 : outputs * circuit.parameters
+            let inputEntries = method == nil ? 0 : outputs * circuit.inputs
             guard evaluation.parameterJacobian.count == parameterEntries,
                 evaluation.inputJacobian.count == inputEntries
             else {
@@ -51,7 +70,7 @@ enum ReplyCheck {
             guard evaluation.inputJacobian.allSatisfy(\.isFinite) else {
                 return "item \(index): an input derivative that is not finite"
             }
-            runs += UInt64(SubVQC.circuitRuns(differentiableGates: circuit.differentiableGateCount, method: method))
+            runs += UInt64(SubVQC.circuitRuns(differentiableGates: circuit.differentiableGates, method: method))
         }
         var circuitsCounted: UInt64 = 0
         var shotsCounted: UInt64 = 0

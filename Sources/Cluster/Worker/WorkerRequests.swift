@@ -287,7 +287,11 @@ struct WorkerRequests {
     /// since `start` (sleeping, so a machine emulates more QPUs than it has cores), and
     /// reports the QPU as one slot busy for the whole hold.
     private func hold(_ batch: EvaluationBatch, usage: [ThreadUsage], since start: UInt64, scale: Double) -> SlotUsage {
-        let modelled = profile.requestSeconds(batch, circuits: circuits, circuitSeconds: circuitSeconds) * scale
+        let modelled = profile.requestSeconds(
+            batch,
+            differentiableGates: footprints.map(\.differentiableGates),
+            circuitSeconds: circuitSeconds
+        ) * scale
         // The item count is the peer's and the profile's times the operator's: a product past
         // what UInt64 nanoseconds hold means "for ever", never a trap.
         let nanoseconds = modelled * 1e9
