@@ -1,4 +1,4 @@
 /// The version of the tool, the protocol and the model files it writes.
 public enum ProjectVersion {
-    public static let current = "0.4.0"
+    public static let current = "0.5.0"
 }
