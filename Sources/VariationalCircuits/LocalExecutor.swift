@@ -164,9 +164,10 @@ public final class LocalExecutor: CircuitExecutor {
         var grouped: [(circuit: Int, items: [Int])] = []
         var open: [Int: Int] = [:]
         for (index, item) in batch.items.enumerated() {
-            guard prepared.indices.contains(item.circuit), let compiled = prepared[item.circuit] else {
+            guard prepared.indices.contains(item.circuit) else {
                 throw ExecutorError.unknownCircuit(item.circuit, loaded: prepared.count)
             }
+            guard let compiled = prepared[item.circuit] else { throw ExecutorError.parametersNotSet }
             try PreparedCircuit.checkInputs(item.inputs, count: compiled.inputCount)
             if let unit = open[item.circuit], grouped[unit].items.count < unitSize {
                 grouped[unit].items.append(index)

@@ -67,6 +67,30 @@ struct ClusterExecutorTests {
         }
     }
 
+    @Test("evaluate before setParameters: the same clear error at once, in process and on workers")
+    func evaluateBeforeParameters() async throws {
+        var batch = Self.batch
+        batch.parameterVersion = 0
+        let local = LocalExecutor(threads: 1)
+        try await local.load(Self.circuits)
+        await #expect(throws: ExecutorError.parametersNotSet) { try await local.evaluate(batch) }
+        var configuration = ClusterConfiguration(
+            workers: [.init(name: "w0", endpoint: Endpoint(host: "in-process", port: 7300))]
+        )
+        configuration.giveUpAfter = .seconds(30)
+        let cluster = try ClusterExecutor(
+            configuration: configuration,
+            transport: InProcessWorkerTransport(workers: [.init(name: "w0", slots: 1)])
+        )
+        try await cluster.start()
+        try await cluster.load(Self.circuits)
+        // It used to wait for a worker holding parameters, past giveUpAfter, for ever.
+        await #expect(throws: ExecutorError.parametersNotSet) { try await cluster.evaluate(batch) }
+        try await cluster.setParameters(Self.parameters, version: 1)
+        #expect(try await cluster.evaluate(Self.batch) == (try await Self.inProcess()))
+        await cluster.shutdown()
+    }
+
     @Test("a worker that dies mid-batch: its items are retried elsewhere, the results unchanged")
     func diesMidBatch() async throws {
         let transport = FaultyTransport(workers: 2, fault: .diesOnFirstEvaluate, on: 0)

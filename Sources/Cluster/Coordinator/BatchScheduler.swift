@@ -16,6 +16,9 @@ actor BatchScheduler {
     /// Per circuit, the counts its replies are checked against and placement weighs items by.
     private var shapes: [ReplyCheck.Shape] = []
     private var version: UInt64 = 0
+    /// Whether `setParameters` was called since the last `load`: workers can evaluate nothing
+    /// before, and a batch must not wait for them for ever.
+    private var hasParameters = false
     /// The last placement of a whole batch, reused while the batch has the same circuits in the
     /// same order and the same workers are ready with the same circuits: a training run asks
     /// for the same shape at every time step, and placing it again would cost as much as
@@ -62,6 +65,7 @@ actor BatchScheduler {
     func load(_ circuits: [SubVQC]) async throws {
         self.circuits = circuits
         shapes = circuits.map(ReplyCheck.Shape.init)
+        hasParameters = false
         lastPlacement = nil
         pinned = nil
         await workers.hold(circuits)
@@ -98,6 +102,7 @@ actor BatchScheduler {
             throw ExecutorError.parameterSetCount(expected: circuits.count, got: parameters.count)
         }
         self.version = version
+        hasParameters = true
         await workers.hold(parameters, version: version)
         try await reference?.setParameters(parameters, version: version)
         await workers.installParametersOnReadyWorkers()
@@ -122,6 +127,7 @@ actor BatchScheduler {
         for item in batch.items where !circuits.indices.contains(item.circuit) {
             throw ExecutorError.unknownCircuit(item.circuit, loaded: circuits.count)
         }
+        guard hasParameters || batch.items.isEmpty else { throw ExecutorError.parametersNotSet }
         accounting.evaluateCalls += 1
         var results = [CircuitEvaluation?](repeating: nil, count: batch.items.count)
         var remaining = Array(batch.items.indices)
