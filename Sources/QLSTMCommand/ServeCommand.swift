@@ -1,6 +1,5 @@
 import Cluster
 import Datasets
-import Dispatch
 import Foundation
 import HTTPServer
 import QLSTMCluster
@@ -120,27 +119,17 @@ enum ServeCommand: Command {
             check: PredictionService.check(secret: secret),
             handler: { await service.respond(to: $0) }
         )
-        // Ignored, then delivered through Dispatch: the default actions would end the process
-        // in the middle of requests. A second stop signal exits at once.
-        for number in [SIGTERM, SIGINT, SIGHUP] { signal(number, SIG_IGN) }
-        let stops = SignalCount()
-        let sources = [SIGTERM, SIGINT, SIGHUP].map { number in
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
-                if number == SIGHUP {
+        let signals = StopSignals(
+            stop: { server.stop() },
+            secondSignal: { log("second signal: exiting without finishing") },
+            others: [
+                SIGHUP: {
                     log("SIGHUP: loading \(modelPath) again")
                     Task { await service.reload() }
-                } else if stops.increment() == 1 {
-                    server.stop()
-                } else {
-                    log("second signal: exiting without finishing")
-                    exit(1)
                 }
-            }
-            source.resume()
-            return source
-        }
-        defer { for source in sources { source.cancel() } }
+            ]
+        )
+        defer { signals.cancel() }
 
         let port: UInt16
         do {

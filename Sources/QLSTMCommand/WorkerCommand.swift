@@ -1,9 +1,7 @@
 import Cluster
-import Dispatch
 import Foundation
 import QLSTMCluster
 import QPUProfiles
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -144,25 +142,11 @@ enum WorkerCommand: Command {
         } catch {
             throw CommandLineError.conflict("\(error)")
         }
-        // Ignored, then delivered through Dispatch: the default action would kill the process
-        // before running requests are answered. A second signal exits at once, for an operator
-        // who cannot wait for a long evaluation.
-        signal(SIGTERM, SIG_IGN)
-        signal(SIGINT, SIG_IGN)
-        let received = SignalCount()
-        let signals = [SIGTERM, SIGINT].map { number in
-            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
-            source.setEventHandler {
-                guard received.increment() == 1 else {
-                    Console.error("\(timestamp()) qlstm worker: second signal: exiting without finishing")
-                    exit(1)
-                }
-                server.stop()
-            }
-            source.resume()
-            return source
-        }
-        defer { for source in signals { source.cancel() } }
+        let signals = StopSignals(
+            stop: { server.stop() },
+            secondSignal: { Console.error("\(timestamp()) qlstm worker: second signal: exiting without finishing") }
+        )
+        defer { signals.cancel() }
         if options.flag("exit-with-parent") {
             // Local workers of a coordinator that was killed must not linger: once the parent is
             // gone the worker is re-parented, and its parent id changes.
@@ -208,12 +192,4 @@ enum WorkerCommand: Command {
     private static func timestamp() -> String {
         Date().formatted(.iso8601.year().month().day().time(includingFractionalSeconds: true))
     }
-}
-
-/// How many stop signals have arrived (`worker` and `serve`).
-final class SignalCount: Sendable {
-    private let count = Atomic(0)
-
-    /// Counts one more signal and returns the new count.
-    func increment() -> Int { count.add(1, ordering: .relaxed).newValue }
 }
