@@ -81,6 +81,14 @@ extension ModelSelection {
             guard numbers.count == fieldCount - 1 - first else {
                 throw RunFileError.invalid(path: url.path, message: "line \(index + 1) has a value that is not a number")
             }
+            // Double("nan") parses; a score of NaN would rank nothing and cannot be written.
+            guard numbers.allSatisfy(\.isFinite) else {
+                throw RunFileError.invalid(
+                    path: url.path,
+                    message:
+                        "line \(index + 1) has a value that is not finite: retrain that run or move it out of runs/"
+                )
+            }
             scores.truths.append(numbers[0])
             scores.predictions.append(numbers[1])
             probabilities.append(Array(numbers.dropFirst(2)))

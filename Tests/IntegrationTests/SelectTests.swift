@@ -75,6 +75,25 @@ struct SelectTests {
             "--csv", csv.path,
         ])
         #expect(both.status == 2 && both.standardError.contains("not both"), "\(both.standardError)")
+
+        // A run whose validation predictions are not finite: one line naming the file, nothing
+        // written over the selection already there.
+        let before = try Data(contentsOf: file)
+        let predictions = out.appendingPathComponent("runs/lstm-seed0/predictions.csv")
+        var csvLines = try String(contentsOf: predictions, encoding: .utf8).split(separator: "\n").map(String.init)
+        let validation = try #require(csvLines.firstIndex { $0.hasSuffix(",validation") })
+        var fields = csvLines[validation].split(separator: ",", omittingEmptySubsequences: false).map(String.init)
+        fields[2] = "nan"
+        csvLines[validation] = fields.joined(separator: ",")
+        try (csvLines.joined(separator: "\n") + "\n").write(to: predictions, atomically: true, encoding: .utf8)
+        let diverged = try QlstmBinary.run(["select", out.path, "--volatility-window", "5"])
+        #expect(diverged.status == 2, "\(diverged.standardError)")
+        #expect(
+            diverged.standardError.contains("predictions.csv")
+                && diverged.standardError.contains("line \(validation + 1) has a value that is not finite"),
+            "\(diverged.standardError)"
+        )
+        #expect(try Data(contentsOf: file) == before)
     }
 
     @Test(
