@@ -84,41 +84,26 @@ extension ComparisonReport {
 
     /// Per model, mean ± standard deviation over seeds of the classifier's figures.
     func classificationTable() -> Table {
-        let validation = hasValidation
-        var headers = ["model", "qubits per QPU", "QPUs", "parameters"]
-        if validation { headers.append("validation balanced accuracy") }
-        headers += [
-            "test balanced accuracy", "test accuracy", "test macro F1", "test cross-entropy", "convergence epoch",
-            "train time (s)", "circuits executed",
-        ]
-        var table = Table(
-            headers: headers,
-            alignments: [.left] + Array(repeating: .right, count: headers.count - 1),
-            caption:
-                "\(data.name), \(data.classes?.count ?? 0) classes, \(NumberText.count(epochs, "epoch")), mean ± standard deviation over \(NumberText.count(seeds, "seed"))"
-        )
-        for row in rows {
-            let first = row.summaries[0]
-            let classical = first.model == "lstm"
-            var cells = [
-                row.variant.title,
-                classical ? "-" : "\(first.nQubits)",
-                classical ? "-" : "\(first.partitions)",
-                "\(first.parameters)",
-            ]
-            if validation { cells.append(Self.statistics(row.summaries.compactMap(\.balancedAccuracyValidation))) }
-            let circuits = row.summaries.map(\.circuitsExecuted).reduce(0, +) / UInt64(max(row.summaries.count, 1))
-            cells += [
-                Self.statistics(row.summaries.compactMap(\.balancedAccuracyTest)),
-                Self.statistics(row.summaries.compactMap(\.accuracyTest)),
-                Self.statistics(row.summaries.compactMap(\.macroF1Test)),
-                Self.statistics(row.summaries.compactMap(\.crossEntropyTest)),
-                Self.statistics(row.summaries.compactMap { $0.convergenceEpoch.map(Double.init) }, decimals: 1),
-                Self.statistics(row.summaries.map(\.trainSeconds), decimals: 1),
-                first.model == "qlstm" ? "\(circuits)" : "0",
-            ]
-            table.append(cells)
+        var columns: [ModelColumn] = []
+        if hasValidation {
+            columns.append(
+                .init("validation balanced accuracy") {
+                    Self.statistics($0.summaries.compactMap(\.balancedAccuracyValidation))
+                }
+            )
         }
+        columns += [
+            .init("test balanced accuracy") { Self.statistics($0.summaries.compactMap(\.balancedAccuracyTest)) },
+            .init("test accuracy") { Self.statistics($0.summaries.compactMap(\.accuracyTest)) },
+            .init("test macro F1") { Self.statistics($0.summaries.compactMap(\.macroF1Test)) },
+            .init("test cross-entropy") { Self.statistics($0.summaries.compactMap(\.crossEntropyTest)) },
+            Self.convergenceColumn,
+        ]
+        var table = modelTable(
+            caption:
+                "\(data.name), \(data.classes?.count ?? 0) classes, \(NumberText.count(epochs, "epoch")), mean ± standard deviation over \(NumberText.count(seeds, "seed"))",
+            columns: columns
+        )
         appendClassPersistence(to: &table)
         return table
     }

@@ -9,44 +9,71 @@ extension ComparisonReport {
     func table() -> Table {
         if isClassification { return classificationTable() }
         let paper = hasPaperFigures
-        let validation = hasValidation
-        var headers = ["model", "qubits per QPU", "QPUs", "parameters"]
-        if validation { headers.append("validation R^2") }
-        headers.append("test R^2")
-        if paper { headers.append("test R^2 (paper)") }
-        headers.append("convergence epoch")
-        if paper { headers.append("convergence epoch (paper)") }
-        headers += ["train time (s)", "circuits executed"]
+        var columns: [ModelColumn] = []
+        if hasValidation {
+            columns.append(.init("validation R^2") { Self.statistics($0.summaries.compactMap(\.r2Validation)) })
+        }
+        columns.append(.init("test R^2") { Self.statistics($0.summaries.compactMap(\.r2Test)) })
+        if paper {
+            columns.append(.init("test R^2 (paper)") { $0.variant.paper.map { NumberText.fixed($0.r2, decimals: 4) } ?? "-" })
+        }
+        columns.append(Self.convergenceColumn)
+        if paper {
+            columns.append(.init("convergence epoch (paper)") { $0.variant.paper.map { "\($0.convergence)" } ?? "-" })
+        }
+        var table = modelTable(
+            caption:
+                "\(data.name), \(NumberText.count(epochs, "epoch")), mean ± standard deviation over \(NumberText.count(seeds, "seed"))",
+            columns: columns
+        )
+        appendBaselines(to: &table)
+        return table
+    }
+
+    /// A column of the per-model tables: its header and each row's cell.
+    struct ModelColumn {
+        let header: String
+        let cell: (Row) -> String
+
+        init(_ header: String, cell: @escaping (Row) -> String) {
+            self.header = header
+            self.cell = cell
+        }
+    }
+
+    static var convergenceColumn: ModelColumn {
+        ModelColumn("convergence epoch") {
+            statistics($0.summaries.compactMap { $0.convergenceEpoch.map(Double.init) }, decimals: 1)
+        }
+    }
+
+    /// One row per model: its size (qubits per QPU, QPUs, parameters), then `columns`, then
+    /// its training time and circuits executed; the regression and the classification tables.
+    func modelTable(caption: String, columns: [ModelColumn]) -> Table {
+        let headers =
+            ["model", "qubits per QPU", "QPUs", "parameters"] + columns.map(\.header)
+            + ["train time (s)", "circuits executed"]
         var table = Table(
             headers: headers,
             alignments: [.left] + Array(repeating: .right, count: headers.count - 1),
-            caption:
-                "\(data.name), \(NumberText.count(epochs, "epoch")), mean ± standard deviation over \(NumberText.count(seeds, "seed"))"
+            caption: caption
         )
         for row in rows {
             let first = row.summaries[0]
             let classical = first.model == "lstm"
-            var cells = [
-                row.variant.title,
-                classical ? "-" : "\(first.nQubits)",
-                classical ? "-" : "\(first.partitions)",
-                "\(first.parameters)",
-            ]
-            if validation { cells.append(Self.statistics(row.summaries.compactMap(\.r2Validation))) }
-            cells.append(Self.statistics(row.summaries.compactMap(\.r2Test)))
-            if paper { cells.append(row.variant.paper.map { NumberText.fixed($0.r2, decimals: 4) } ?? "-") }
-            cells.append(
-                Self.statistics(row.summaries.compactMap { $0.convergenceEpoch.map(Double.init) }, decimals: 1)
-            )
-            if paper { cells.append(row.variant.paper.map { "\($0.convergence)" } ?? "-") }
             let circuits = row.summaries.map(\.circuitsExecuted).reduce(0, +) / UInt64(max(row.summaries.count, 1))
-            cells += [
-                Self.statistics(row.summaries.map(\.trainSeconds), decimals: 1),
-                first.model == "qlstm" ? "\(circuits)" : "0",
-            ]
-            table.append(cells)
+            table.append(
+                [
+                    row.variant.title,
+                    classical ? "-" : "\(first.nQubits)",
+                    classical ? "-" : "\(first.partitions)",
+                    "\(first.parameters)",
+                ] + columns.map { $0.cell(row) } + [
+                    Self.statistics(row.summaries.map(\.trainSeconds), decimals: 1),
+                    first.model == "qlstm" ? "\(circuits)" : "0",
+                ]
+            )
         }
-        appendBaselines(to: &table)
         return table
     }
 

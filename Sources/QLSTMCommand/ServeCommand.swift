@@ -62,27 +62,8 @@ enum ServeCommand: Command {
         guard let modelPath = options.string("model") else {
             throw CommandLineError.missingArgument("--model RUN", usage: usage)
         }
-        guard let listenText = options.string("listen") else {
-            throw CommandLineError.missingArgument("--listen HOST:PORT", usage: usage)
-        }
-        let endpoint: Endpoint
-        do {
-            endpoint = try Endpoint(parsing: listenText)
-        } catch {
-            throw CommandLineError.invalidValue(
-                option: "--listen",
-                value: listenText,
-                expected: "HOST:PORT such as 127.0.0.1:8080, [::1]:8080 or 0.0.0.0:0"
-            )
-        }
-        var secret: SharedSecret?
-        if let path = options.string("secret-file") {
-            do {
-                secret = try SharedSecret(contentsOfFile: path)
-            } catch {
-                throw CommandLineError.conflict("--secret-file: \(error)")
-            }
-        }
+        let endpoint = try options.listenEndpoint(usage: usage, examplePort: 8080)
+        let secret = try options.secretFile()
         var maxBody = 1 << 20
         if let text = options.string("max-body") {
             guard let size = ByteCount(parsing: text) else {

@@ -62,19 +62,7 @@ enum WorkerCommand: Command {
 
     static func run(_ options: ParsedOptions) async throws -> Int32 {
         try options.expectPositionals(0, usage: usage)
-        guard let listenText = options.string("listen") else {
-            throw CommandLineError.missingArgument("--listen HOST:PORT", usage: usage)
-        }
-        let endpoint: Endpoint
-        do {
-            endpoint = try Endpoint(parsing: listenText)
-        } catch {
-            throw CommandLineError.invalidValue(
-                option: "--listen",
-                value: listenText,
-                expected: "HOST:PORT such as 127.0.0.1:7000, [::1]:7000 or 0.0.0.0:0"
-            )
-        }
+        let endpoint = try options.listenEndpoint(usage: usage, examplePort: 7000)
         let slots =
             try options.int("slots", in: WorkerConfiguration.slotRange)
             ?? min(ProcessInfo.processInfo.activeProcessorCount, WorkerConfiguration.slotRange.upperBound)
@@ -92,14 +80,7 @@ enum WorkerCommand: Command {
         if let name, name.isEmpty || name.utf8.count > 256 {
             throw CommandLineError.invalidValue(option: "--name", value: name, expected: "1 to 256 bytes")
         }
-        var secret: SharedSecret?
-        if let path = options.string("secret-file") {
-            do {
-                secret = try SharedSecret(contentsOfFile: path)
-            } catch {
-                throw CommandLineError.conflict("--secret-file: \(error)")
-            }
-        }
+        let secret = try options.secretFile()
         let tls = try tlsContext(options)
         var memoryLimit = WorkerConfiguration.defaultMemoryLimit
         if let text = options.string("memory-limit") {
